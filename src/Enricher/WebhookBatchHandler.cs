@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Options;
+using Streaming.Enricher.Orders;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Shops;
+using Streaming.Platform.Telemetry;
+using Streaming.Records;
+
+namespace Streaming.Enricher;
+
+/// <summary>Turns a batch of webhooks into Pinterest events, and what it cannot read into dead letters.</summary>
+public sealed partial class WebhookBatchHandler(
+    ShopDirectory shops,
+    RecordPublisher publisher,
+    DeadLetterPublisher deadLetters,
+    IOptions<KafkaOptions> kafka,
+    PipelineTelemetry telemetry,
+    ILogger<WebhookBatchHandler> logger) : IRecordBatchHandler<ShopifyWebhook>
+{
+    private const string Service = "enricher";
+
+    public async Task HandleAsync(IReadOnlyList<ConsumedRecord<ShopifyWebhook>> batch, CancellationToken cancellationToken)
+    {
+        var writes = new List<Task>(batch.Count);
+        foreach (var record in batch)
+        {
+            writes.Add(HandleAsync(record, cancellationToken));
+        }
+
+        // All or nothing for the offsets: a failed write fails the batch, and the batch is tried again.
+        await Task.WhenAll(writes);
+    }
+
+    private async Task HandleAsync(ConsumedRecord<ShopifyWebhook> record, CancellationToken cancellationToken)
+    {
+        var webhook = record.Value;
+        if (!shops.TryFind(webhook.ShopDomain, out var shop))
+        {
+            await DeadLetterAsync(record, "unknown_shop", $"No shop '{webhook.ShopDomain}' is configured.", cancellationToken);
+            return;
+        }
+
+        OrderMapping mapping;
+        try
+        {
+            mapping = CheckoutEventMapper.Map(webhook, shop);
+        }
+        catch (UnmappableWebhookException e)
+        {
+            await DeadLetterAsync(record, "unmappable", e.Message, cancellationToken);
+            return;
+        }
+
+        if (mapping.Event is not { } pinterestEvent)
+        {
+            telemetry.RecordsMapped.Add(1, new("topic", webhook.Topic), new("outcome", "skipped"), new("reason", mapping.SkipReason));
+            LogSkipped(webhook.Topic, webhook.WebhookId, mapping.SkipReason!);
+            return;
+        }
+
+        await publisher.PublishAsync(
+            kafka.Value.Topics.PinterestEvents.Name, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken);
+        telemetry.RecordsMapped.Add(1, new("topic", webhook.Topic), new("outcome", "mapped"), new("event_name", pinterestEvent.EventName));
+    }
+
+    private async Task DeadLetterAsync(ConsumedRecord<ShopifyWebhook> record, string reason, string error, CancellationToken cancellationToken)
+    {
+        await deadLetters.PublishAsync(record.Raw, Service, reason, error, cancellationToken);
+        telemetry.RecordsMapped.Add(1, new("topic", record.Value.Topic), new("outcome", "dead_lettered"), new("reason", reason));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Skipped {Topic} webhook {WebhookId}: {Reason}")]
+    private partial void LogSkipped(string topic, string webhookId, string reason);
+}

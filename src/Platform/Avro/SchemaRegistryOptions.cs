@@ -1,0 +1,18 @@
+namespace Streaming.Platform.Avro;
+
+/// <summary>The <c>SchemaRegistry</c> configuration section.</summary>
+public sealed class SchemaRegistryOptions
+{
+    public const string Section = "SchemaRegistry";
+
+    /// <summary>Confluent Schema Registry URL. Empty: an in-memory registry that knows only schemas/.</summary>
+    public string? Url { get; set; }
+
+    /// <summary>user:password for the registry's basic auth, if it has any.</summary>
+    public string? BasicAuthUserInfo { get; set; }
+
+    /// <summary>Let producers register a schema the registry does not have yet.</summary>
+    public bool AutoRegisterSchemas { get; set; } = true;
+
+    public bool UsesInMemoryRegistry => string.IsNullOrWhiteSpace(Url);
+}

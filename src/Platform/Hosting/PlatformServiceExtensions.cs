@@ -1,0 +1,135 @@
+using Avro.Specific;
+using Confluent.SchemaRegistry;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Embedded;
+using Streaming.Platform.Shops;
+using Streaming.Platform.Telemetry;
+
+namespace Streaming.Platform.Hosting;
+
+/// <summary>What every service of the pipeline registers the same way: Kafka, Avro, shops, telemetry, health.</summary>
+public static class PlatformServiceExtensions
+{
+    private const string ReadyTag = "ready";
+    private static readonly object Marker = new();
+
+    /// <summary>Registers the shared parts once, however many services one host runs.</summary>
+    public static IHostApplicationBuilder AddPipelinePlatform(this IHostApplicationBuilder builder)
+    {
+        if (!builder.Properties.TryAdd(Marker, true))
+        {
+            return builder;
+        }
+
+        var services = builder.Services;
+        services.AddOptions<KafkaOptions>().Bind(builder.Configuration.GetSection(KafkaOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section));
+        services.AddOptions<ShopsOptions>()
+            .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ShopsOptions>, ShopsOptionsValidator>();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<PipelineTelemetry>();
+        services.AddSingleton<ShopDirectory>();
+        services.AddSingleton<IKafkaCluster>(CreateCluster);
+        services.AddSingleton<KafkaClientFactory>();
+        services.AddSingleton<ISchemaRegistryClient>(CreateRegistry);
+        services.AddSingleton<AvroSerdes>();
+        services.AddSingleton<RecordPublisher>();
+        services.AddSingleton<DeadLetterPublisher>();
+
+        // Hosted services start in order: topics exist before the first consumer subscribes.
+        services.AddHostedService<TopicProvisioner>();
+
+        services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadyTag]);
+        services.AddSingleton<KafkaHealthCheck>();
+
+        var telemetry = services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(builder.Environment.ApplicationName))
+            .WithTracing(t => t
+                .AddSource(PipelineTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation())
+            .WithMetrics(m => m
+                .AddMeter(PipelineTelemetry.Name)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Runs <typeparamref name="THandler"/> over one topic in a consumer group.</summary>
+    public static IServiceCollection AddConsumerLoop<T, THandler>(
+        this IServiceCollection services, Func<IServiceProvider, ConsumerLoopSettings> settings)
+        where T : class, ISpecificRecord
+        where THandler : class, IRecordBatchHandler<T>
+    {
+        services.AddSingleton<THandler>();
+        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ConsumerLoop<T>>(
+            sp, settings(sp), sp.GetRequiredService<THandler>()));
+        return services;
+    }
+
+    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: it can reach Kafka.</summary>
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        return endpoints;
+    }
+
+    private static IKafkaCluster CreateCluster(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+        if (!options.UsesEmbeddedBroker)
+        {
+            return new ConfiguredKafkaCluster(options.BootstrapServers!);
+        }
+
+        var cluster = new EmbeddedKafkaCluster(options.EmbeddedBrokers);
+        foreach (var topic in options.Topics.All)
+        {
+            cluster.CreateTopic(topic);
+        }
+
+        return cluster;
+    }
+
+    private static ISchemaRegistryClient CreateRegistry(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value;
+        if (options.UsesInMemoryRegistry)
+        {
+            return new InMemorySchemaRegistry();
+        }
+
+        var config = new SchemaRegistryConfig { Url = options.Url };
+        if (!string.IsNullOrWhiteSpace(options.BasicAuthUserInfo))
+        {
+            config.BasicAuthCredentialsSource = AuthCredentialsSource.UserInfo;
+            config.BasicAuthUserInfo = options.BasicAuthUserInfo;
+        }
+
+        return new CachedSchemaRegistryClient(config);
+    }
+}

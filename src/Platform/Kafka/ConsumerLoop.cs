@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Text;
+using Avro.Specific;
+using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Context.Propagation;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Telemetry;
+
+namespace Streaming.Platform.Kafka;
+
+/// <summary>
+/// Reads one topic in a consumer group, decodes Avro values, hands batches to a handler, and stores
+/// offsets only after the handler finished with them (at-least-once). A record that cannot be decoded
+/// goes to the dead-letter topic; a batch whose handler fails is retried with backoff while the
+/// partitions are paused, so the group keeps its member and nothing is skipped.
+/// </summary>
+public sealed partial class ConsumerLoop<T>(
+    ConsumerLoopSettings settings,
+    IRecordBatchHandler<T> handler,
+    KafkaClientFactory clients,
+    AvroSerdes serdes,
+    DeadLetterPublisher deadLetters,
+    ILogger<ConsumerLoop<T>> logger) : BackgroundService
+    where T : class, ISpecificRecord
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // Consume() blocks; leave the host's start-up path before the first call.
+        await Task.Yield();
+        using var consumer = BuildConsumer();
+        consumer.Subscribe(settings.Topic);
+        LogStarted(settings.Service, settings.Topic, settings.GroupId);
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var batch = new Batch();
+                await CollectAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+                if (batch.Raw.Count > 0)
+                {
+                    await HandleUntilDoneAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: records not yet stored are read again by whoever owns the partition next.
+        }
+        finally
+        {
+            // Close commits the stored offsets and leaves the group at once instead of after a timeout.
+            consumer.Close();
+            LogStopped(settings.Service, settings.Topic);
+        }
+    }
+
+    private IConsumer<byte[]?, byte[]> BuildConsumer() =>
+        new ConsumerBuilder<byte[]?, byte[]>(clients.ConsumerConfig($"{settings.Service}-{Environment.MachineName}", settings.GroupId))
+            .SetPartitionsAssignedHandler((_, partitions) => LogAssigned(settings.Service, Describe(partitions)))
+            .SetPartitionsRevokedHandler((c, partitions) =>
+            {
+                LogRevoked(settings.Service, Describe(partitions.Select(p => p.TopicPartition)));
+                CommitStored(c);
+            })
+            .SetPartitionsLostHandler((_, partitions) => LogLost(settings.Service, Describe(partitions.Select(p => p.TopicPartition))))
+            .SetErrorHandler((_, error) => LogClientError(settings.Service, error.Code, error.Reason))
+            .Build();
+
+    private async Task CollectAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.MaxValue;
+        while (batch.Raw.Count < settings.MaxBatchSize && !cancellationToken.IsCancellationRequested)
+        {
+            var wait = batch.Raw.Count == 0 ? IdlePoll : deadline - DateTime.UtcNow;
+            if (wait <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            var result = Consume(consumer, wait);
+            if (result is null)
+            {
+                return;
+            }
+
+            if (batch.Raw.Count == 0)
+            {
+                deadline = DateTime.UtcNow + settings.MaxBatchWait;
+            }
+
+            await AddAsync(batch, result, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer, TimeSpan wait)
+    {
+        try
+        {
+            return consumer.Consume(wait);
+        }
+        catch (ConsumeException e) when (!e.Error.IsFatal)
+        {
+            LogClientError(settings.Service, e.Error.Code, e.Error.Reason);
+            return null;
+        }
+    }
+
+    private async Task AddAsync(Batch batch, ConsumeResult<byte[]?, byte[]> result, CancellationToken cancellationToken)
+    {
+        batch.Raw.Add(result);
+        T value;
+        try
+        {
+            value = await serdes.DeserializeAsync<T>(result.Message.Value, result.Topic).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A record nobody can read must not hold up the records behind it.
+            await deadLetters.PublishAsync(result, settings.Service, "undeserializable", e.Message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        batch.Decoded.Add(new ConsumedRecord<T>(result, value));
+    }
+
+    private async Task HandleUntilDoneAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
+    {
+        var paused = new List<TopicPartition>();
+        for (var attempt = 1; ; attempt++)
+        {
+            batch.KeepOnly(consumer.Assignment);
+            if (batch.Raw.Count == 0)
+            {
+                break;
+            }
+
+            try
+            {
+                if (batch.Decoded.Count > 0)
+                {
+                    using var activity = StartActivity(batch.Decoded);
+                    await handler.HandleAsync(batch.Decoded, cancellationToken).ConfigureAwait(false);
+                }
+
+                StoreOffsets(consumer, batch.Raw);
+                break;
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                var backoff = Backoff(attempt);
+                LogBatchFailed(e, settings.Service, batch.Raw.Count, attempt, backoff.TotalSeconds);
+                var assignment = consumer.Assignment;
+                consumer.Pause(assignment);
+                paused.AddRange(assignment);
+                await WaitPolledAsync(consumer, batch, paused, backoff, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (paused.Count > 0)
+        {
+            consumer.Resume(paused.Intersect(consumer.Assignment));
+        }
+    }
+
+    // Polling while paused serves rebalance callbacks and keeps this member in the group. Partitions
+    // assigned meanwhile are not paused yet: what they deliver joins the batch and is paused too.
+    private async Task WaitPolledAsync(
+        IConsumer<byte[]?, byte[]> consumer, Batch batch, List<TopicPartition> paused, TimeSpan backoff, CancellationToken cancellationToken)
+    {
+        var until = DateTime.UtcNow + backoff;
+        while (DateTime.UtcNow < until)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = Consume(consumer, TimeSpan.FromMilliseconds(Math.Min(IdlePoll.TotalMilliseconds, Math.Max(1, (until - DateTime.UtcNow).TotalMilliseconds))));
+            if (result is not null)
+            {
+                consumer.Pause([result.TopicPartition]);
+                paused.Add(result.TopicPartition);
+                await AddAsync(batch, result, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+
+    private void StoreOffsets(IConsumer<byte[]?, byte[]> consumer, List<ConsumeResult<byte[]?, byte[]>> records)
+    {
+        foreach (var last in records.GroupBy(r => r.TopicPartition).Select(g => g.MaxBy(r => r.Offset.Value)!))
+        {
+            try
+            {
+                consumer.StoreOffset(last);
+            }
+            catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_State)
+            {
+                // The partition moved to another member meanwhile; it will read these records again.
+                LogNotStored(settings.Service, last.TopicPartitionOffset.ToString());
+            }
+        }
+    }
+
+    private void CommitStored(IConsumer<byte[]?, byte[]> consumer)
+    {
+        try
+        {
+            consumer.Commit();
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.Local_NoOffset)
+        {
+            // Nothing stored since the last commit.
+        }
+        catch (KafkaException e)
+        {
+            LogClientError(settings.Service, e.Error.Code, e.Error.Reason);
+        }
+    }
+
+    private Activity? StartActivity(List<ConsumedRecord<T>> records)
+    {
+        // A batch has one parent: the trace of its first record, the one that opened the batch.
+        var parent = Propagators.DefaultTextMapPropagator.Extract(
+            default,
+            records[0].Raw.Message.Headers,
+            static (headers, name) => headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []);
+        var activity = PipelineTelemetry.ActivitySource.StartActivity($"{settings.Topic} process", ActivityKind.Consumer, parent.ActivityContext);
+        activity?.SetTag("messaging.system", "kafka");
+        activity?.SetTag("messaging.destination.name", settings.Topic);
+        activity?.SetTag("messaging.consumer.group.name", settings.GroupId);
+        activity?.SetTag("messaging.batch.message_count", records.Count);
+        return activity;
+    }
+
+    private static string Describe(IEnumerable<TopicPartition> partitions) =>
+        string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} reads {Topic} as group {GroupId}")]
+    private partial void LogStarted(string service, string topic, string groupId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} stopped reading {Topic}; stored offsets committed")]
+    private partial void LogStopped(string service, string topic);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} was assigned {Partitions}")]
+    private partial void LogAssigned(string service, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} gave up {Partitions}")]
+    private partial void LogRevoked(string service, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} lost {Partitions} without a clean hand-over; their unstored records will be read again")]
+    private partial void LogLost(string service, string partitions);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} Kafka client error {Code}: {Reason}")]
+    private partial void LogClientError(string service, ErrorCode code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not finish a batch of {Count} record(s) (attempt {Attempt}); trying again in {BackoffSeconds:0.#} s with its partitions paused")]
+    private partial void LogBatchFailed(Exception exception, string service, int count, int attempt, double backoffSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} did not store {Offset}: the partition is no longer assigned")]
+    private partial void LogNotStored(string service, string offset);
+
+    private sealed class Batch
+    {
+        public List<ConsumeResult<byte[]?, byte[]>> Raw { get; } = [];
+
+        public List<ConsumedRecord<T>> Decoded { get; } = [];
+
+        public void KeepOnly(IReadOnlyCollection<TopicPartition> assignment)
+        {
+            var owned = assignment.ToHashSet();
+            Raw.RemoveAll(r => !owned.Contains(r.TopicPartition));
+            Decoded.RemoveAll(r => !owned.Contains(r.Raw.TopicPartition));
+        }
+    }
+}

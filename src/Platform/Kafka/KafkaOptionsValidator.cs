@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace Streaming.Platform.Kafka;
+
+/// <summary>Checks the <c>Kafka</c> section, topics included, when the host starts.</summary>
+public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, KafkaOptions options)
+    {
+        var failures = new List<string>();
+        Check(options, "Kafka", failures);
+        foreach (var (key, topic) in new[]
+                 {
+                     ("ShopifyWebhooks", options.Topics.ShopifyWebhooks),
+                     ("PinterestEvents", options.Topics.PinterestEvents),
+                     ("DeadLetters", options.Topics.DeadLetters),
+                 })
+        {
+            Check(topic, $"Kafka:Topics:{key}", failures);
+        }
+
+        failures.AddRange(options.Topics.All
+            .GroupBy(t => t.Name, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"Kafka:Topics: '{g.Key}' is used for more than one topic."));
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Check(object target, string path, List<string> failures)
+    {
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(target, new ValidationContext(target), results, validateAllProperties: true))
+        {
+            failures.AddRange(results.Select(r => $"{path}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        }
+    }
+}

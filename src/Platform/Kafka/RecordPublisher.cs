@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Text;
+using Avro.Specific;
+using Confluent.Kafka;
+using OpenTelemetry;
+using OpenTelemetry.Context.Propagation;
+using Streaming.Platform.Avro;
+
+namespace Streaming.Platform.Kafka;
+
+/// <summary>
+/// Writes Avro record values with UTF-8 string keys through one idempotent producer per process,
+/// and carries the current trace along in the record headers.
+/// </summary>
+public sealed class RecordPublisher : IDisposable
+{
+    private readonly AvroSerdes _serdes;
+    private readonly Lazy<IProducer<byte[]?, byte[]>> _producer;
+
+    public RecordPublisher(KafkaClientFactory clients, AvroSerdes serdes)
+    {
+        _serdes = serdes;
+        _producer = new(() => clients.CreateProducer($"{Environment.MachineName}-producer"));
+    }
+
+    /// <summary>Completes once the cluster acknowledged the record (acks=all); throws <see cref="ProduceException{TKey,TValue}"/> otherwise.</summary>
+    public async Task<DeliveryResult<byte[]?, byte[]>> PublishAsync<T>(string topic, string key, T value, CancellationToken cancellationToken)
+        where T : ISpecificRecord
+    {
+        var bytes = await _serdes.SerializeAsync(value, topic).ConfigureAwait(false);
+        return await PublishRawAsync(topic, Encoding.UTF8.GetBytes(key), bytes, cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)
+    {
+        var headers = new Headers();
+        if (Activity.Current is { } activity)
+        {
+            Propagators.DefaultTextMapPropagator.Inject(
+                new PropagationContext(activity.Context, Baggage.Current),
+                headers,
+                static (h, name, text) => h.Add(name, Encoding.UTF8.GetBytes(text)));
+        }
+
+        return _producer.Value.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers }, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (_producer.IsValueCreated)
+        {
+            // Whatever is still queued gets a last chance; callers that awaited a delivery already have it.
+            _producer.Value.Flush(TimeSpan.FromSeconds(5));
+            _producer.Value.Dispose();
+        }
+    }
+}

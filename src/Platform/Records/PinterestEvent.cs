@@ -1,0 +1,107 @@
+using Avro;
+using Avro.Specific;
+using Streaming.Platform.Avro;
+
+namespace Streaming.Records;
+
+/// <summary>A conversion event ready for the Pinterest Conversions API (schemas/pinterest_event.avsc).</summary>
+public sealed class PinterestEvent : ISpecificRecord
+{
+    public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.PinterestEvent");
+
+    public string ShopDomain { get; set; } = "";
+    public string EventName { get; set; } = "";
+    public string ActionSource { get; set; } = "";
+    public long EventTime { get; set; }
+    public string EventId { get; set; } = "";
+    public PinterestUserData UserData { get; set; } = new();
+    public PinterestCustomData CustomData { get; set; } = new();
+    public string? SourceWebhookId { get; set; }
+
+    public Schema Schema => AvroSchema;
+
+    public object? Get(int fieldPos) => fieldPos switch
+    {
+        0 => ShopDomain,
+        1 => EventName,
+        2 => ActionSource,
+        3 => EventTime,
+        4 => EventId,
+        5 => UserData,
+        6 => CustomData,
+        7 => SourceWebhookId,
+        _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
+    };
+
+    public void Put(int fieldPos, object fieldValue)
+    {
+        switch (fieldPos)
+        {
+            case 0: ShopDomain = (string)fieldValue; break;
+            case 1: EventName = (string)fieldValue; break;
+            case 2: ActionSource = (string)fieldValue; break;
+            case 3: EventTime = (long)fieldValue; break;
+            case 4: EventId = (string)fieldValue; break;
+            case 5: UserData = (PinterestUserData)fieldValue; break;
+            case 6: CustomData = (PinterestCustomData)fieldValue; break;
+            case 7: SourceWebhookId = (string?)fieldValue; break;
+            default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
+        }
+    }
+}
+
+/// <summary>Pinterest <c>user_data</c>: hashed customer identifiers.</summary>
+public sealed class PinterestUserData : ISpecificRecord
+{
+    public static readonly RecordSchema AvroSchema = SchemaCatalog.NestedRecord(PinterestEvent.AvroSchema, "user_data");
+
+    public IList<string> Em { get; set; } = [];
+
+    public Schema Schema => AvroSchema;
+
+    public object? Get(int fieldPos) => fieldPos switch
+    {
+        0 => Em,
+        _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
+    };
+
+    public void Put(int fieldPos, object fieldValue)
+    {
+        switch (fieldPos)
+        {
+            case 0: Em = (IList<string>)fieldValue; break;
+            default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
+        }
+    }
+}
+
+/// <summary>Pinterest <c>custom_data</c>: what was bought and for how much.</summary>
+public sealed class PinterestCustomData : ISpecificRecord
+{
+    public static readonly RecordSchema AvroSchema = SchemaCatalog.NestedRecord(PinterestEvent.AvroSchema, "custom_data");
+
+    public string? Currency { get; set; }
+    public string? Value { get; set; }
+    public string? OrderId { get; set; }
+
+    public Schema Schema => AvroSchema;
+
+    public object? Get(int fieldPos) => fieldPos switch
+    {
+        0 => Currency,
+        1 => Value,
+        2 => OrderId,
+        _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
+    };
+
+    public void Put(int fieldPos, object fieldValue)
+    {
+        switch (fieldPos)
+        {
+            case 0: Currency = (string?)fieldValue; break;
+            case 1: Value = (string?)fieldValue; break;
+            case 2: OrderId = (string?)fieldValue; break;
+            default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace Streaming.Platform.Shops;
+
+/// <summary>One Shopify shop the pipeline serves (an entry of the <c>Shops</c> configuration list).</summary>
+public sealed class ShopOptions
+{
+    /// <summary>The shop's myshopify.com domain, as Shopify sends it in X-Shopify-Shop-Domain.</summary>
+    public string Domain { get; set; } = "";
+
+    /// <summary>Secrets that may sign this shop's webhooks. Keep the old one next to the new one while rotating.</summary>
+    public List<string> WebhookSecrets { get; set; } = [];
+
+    public ShopPinterestOptions Pinterest { get; set; } = new();
+}
+
+/// <summary>Where a shop's conversions go.</summary>
+public sealed class ShopPinterestOptions
+{
+    /// <summary>Pinterest ad account id: digits only, at most 18.</summary>
+    public string AdAccountId { get; set; } = "";
+
+    /// <summary>Conversion access token from Pinterest Ads Manager. Empty: dry run, requests are only logged and written to a file.</summary>
+    public string? ConversionToken { get; set; }
+
+    /// <summary>Send with <c>?test=true</c>: Pinterest validates the events but records none.</summary>
+    public bool TestMode { get; set; }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Streaming.Platform.Telemetry;
+
+/// <summary>The pipeline's own traces and metrics; OpenTelemetry exports both.</summary>
+public sealed class PipelineTelemetry : IDisposable
+{
+    public const string Name = "Streaming.Pipeline";
+
+    public static readonly ActivitySource ActivitySource = new(Name);
+
+    private readonly Meter _meter;
+
+    public PipelineTelemetry(IMeterFactory meterFactory)
+    {
+        _meter = meterFactory.Create(Name);
+        Webhooks = _meter.CreateCounter<long>("pipeline.ingest.webhooks", "{webhook}", "Webhook requests by outcome and reason.");
+        RecordsMapped = _meter.CreateCounter<long>("pipeline.enricher.records", "{record}", "Webhooks the enricher handled, by topic and outcome.");
+        EventsDispatched = _meter.CreateCounter<long>("pipeline.dispatcher.events", "{event}", "Pinterest events by outcome.");
+        PinterestRequests = _meter.CreateCounter<long>("pipeline.dispatcher.requests", "{request}", "Calls to the Pinterest API by HTTP status.");
+        DeadLetters = _meter.CreateCounter<long>("pipeline.dead_letters", "{record}", "Records sent to the dead-letter topic, by service and reason.");
+    }
+
+    public Counter<long> Webhooks { get; }
+
+    public Counter<long> RecordsMapped { get; }
+
+    public Counter<long> EventsDispatched { get; }
+
+    public Counter<long> PinterestRequests { get; }
+
+    public Counter<long> DeadLetters { get; }
+
+    public void Dispose() => _meter.Dispose();
+}
