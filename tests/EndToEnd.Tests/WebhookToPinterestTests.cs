@@ -1,0 +1,192 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Streaming.Dispatcher;
+using Streaming.Enricher;
+using Streaming.Ingest;
+using Streaming.Platform.Avro;
+using Streaming.Records;
+using Streaming.TestSupport;
+
+namespace Streaming.EndToEnd.Tests;
+
+/// <summary>
+/// The whole path on real parts: Kestrel on loopback, a Kafka protocol broker, Avro in the Confluent wire
+/// format, and an HTTP Pinterest stand-in. Each service runs in a host of its own, with its own in-memory
+/// schema registry, as separate processes would.
+/// </summary>
+[Collection(OnKafka.Name)]
+public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient _http = new();
+    private readonly List<IAsyncDisposable> _running = [];
+    private FakePinterest _pinterest = null!;
+    private Dictionary<string, string?> _settings = null!;
+    private string _webhookTopic = "";
+
+    public async Task InitializeAsync()
+    {
+        _pinterest = await FakePinterest.StartAsync();
+        _running.Add(_pinterest);
+        var topics = await kafka.CreateTopicsAsync();
+        _webhookTopic = topics.ShopifyWebhooks.Name;
+        _settings = TestSettings.For(kafka.BootstrapServers, topics, _pinterest.BaseUrl);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        foreach (var running in Enumerable.Reverse(_running))
+        {
+            await running.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_signed_web_order_reaches_Pinterest_as_one_checkout_event()
+    {
+        var ingest = await StartPipelineAsync();
+        var order = ShopifySamples.WebOrder();
+
+        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
+        Assert.Equal(TestSettings.AdAccountId, request.AdAccountId);
+        Assert.Equal($"Bearer {TestSettings.ConversionToken}", request.Authorization);
+        Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
+        Assert.Equal("", request.Query);
+
+        var sent = Assert.Single(request.Events);
+        Assert.Equal("checkout", sent.GetProperty("event_name").GetString());
+        Assert.Equal("web", sent.GetProperty("action_source").GetString());
+        Assert.Equal(DateTimeOffset.Parse("2008-01-10T11:00:00-05:00", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(), sent.GetProperty("event_time").GetInt64());
+        Assert.Equal("450789469", sent.GetProperty("event_id").GetString());
+        var email = Assert.Single(sent.GetProperty("user_data").GetProperty("em").EnumerateArray());
+        Assert.Equal(Sha256Hex("bob.norman@hostmail.com"), email.GetString());
+        var custom = sent.GetProperty("custom_data");
+        Assert.Equal(JsonValueKind.String, custom.GetProperty("value").ValueKind);
+        Assert.Equal("398.00", custom.GetProperty("value").GetString());
+        Assert.Equal("USD", custom.GetProperty("currency").GetString());
+        Assert.Equal("450789469", custom.GetProperty("order_id").GetString());
+
+        // Exactly one: a second request would mean a record was handled twice.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, _pinterest.Calls);
+    }
+
+    [Fact]
+    public async Task A_wrong_signature_gets_401_and_nothing_reaches_Kafka()
+    {
+        var ingest = await StartPipelineAsync(ingestOnly: true);
+        var order = ShopifySamples.WebOrder();
+        var forged = ShopifySamples.SignedWebhook(ingest, order, "not-the-shop-secret", TestSettings.Shop, webhookId: "forged");
+        var genuine = ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop, webhookId: "genuine");
+
+        using var rejected = await _http.SendAsync(forged);
+        using var accepted = await _http.SendAsync(genuine);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
+        Assert.Equal("application/problem+json", rejected.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("X-Shopify-Hmac-Sha256", await rejected.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+
+        // The genuine delivery was acknowledged after the forged one was refused: had the forged one been
+        // written, it would be on the topic too.
+        var records = kafka.ReadAll(_webhookTopic, count: 2, within: TimeSpan.FromSeconds(5));
+        var stored = Assert.Single(records);
+        var webhook = await new AvroSerdes(new InMemorySchemaRegistry(), Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions()))
+            .DeserializeAsync<ShopifyWebhook>(stored.Message.Value, stored.Topic);
+        Assert.Equal("genuine", webhook.WebhookId);
+        Assert.Equal(order, webhook.Body);
+    }
+
+    [Fact]
+    public async Task With_the_broker_down_a_webhook_gets_503_and_after_it_is_back_200()
+    {
+        // Fault injection needs a broker the test can stop: this one is always the mock cluster.
+        using var broker = new Streaming.Platform.Kafka.Embedded.EmbeddedKafkaCluster();
+        var topics = new Streaming.Platform.Kafka.TopicsOptions();
+        foreach (var topic in topics.All)
+        {
+            broker.CreateTopic(topic);
+        }
+
+        var settings = TestSettings.For(broker.BootstrapServers, topics);
+        settings["Ingest:AckTimeout"] = "00:00:02";
+        var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+        _running.Add(host);
+        var order = ShopifySamples.WebOrder();
+
+        using var before = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+        broker.TakeDown();
+        using var during = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+        using var readiness = await _http.GetAsync(new Uri(host.BaseUrl, "/readyz"));
+        broker.Restore();
+        using var after = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+
+        Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, during.StatusCode);
+        Assert.Contains("Kafka did not acknowledge", await during.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, readiness.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_a_conversion_token_the_dispatcher_writes_the_request_to_the_dry_run_file()
+    {
+        _settings["Shops:0:Pinterest:ConversionToken"] = "";
+        _settings["Shops:0:Pinterest:TestMode"] = "true";
+        var ingest = await StartPipelineAsync();
+        var dryRunFile = _settings["Pinterest:DryRunFile"]!;
+
+        using var response = await _http.SendAsync(
+            ShopifySamples.SignedWebhook(ingest, ShopifySamples.RepositoryDemoOrder(), TestSettings.Secret, TestSettings.Shop));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var line = await WaitForLineAsync(dryRunFile);
+        using var written = JsonDocument.Parse(line);
+        Assert.Equal("POST", written.RootElement.GetProperty("method").GetString());
+        Assert.Equal(
+            new Uri(_pinterest.BaseUrl, $"/v5/ad_accounts/{TestSettings.AdAccountId}/events?test=true"),
+            new Uri(written.RootElement.GetProperty("url").GetString()!));
+        var sent = Assert.Single(written.RootElement.GetProperty("body").GetProperty("data").EnumerateArray());
+        Assert.Equal("5820391846711", sent.GetProperty("event_id").GetString());
+        Assert.Equal(Sha256Hex("ada.lovelace@example.com"), sent.GetProperty("user_data").GetProperty("em")[0].GetString());
+        Assert.Equal(0, _pinterest.Calls);
+    }
+
+    private async Task<Uri> StartPipelineAsync(bool ingestOnly = false)
+    {
+        var ingest = await TestHost.StartAsync(_settings, b => b.AddIngest(), app => app.MapIngest());
+        _running.Add(ingest);
+        if (!ingestOnly)
+        {
+            _running.Add(await TestHost.StartAsync(_settings, b => b.AddEnricher()));
+            _running.Add(await TestHost.StartAsync(_settings, b => b.AddDispatcher()));
+        }
+
+        return ingest.BaseUrl;
+    }
+
+    private static async Task<string> WaitForLineAsync(string path)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (DateTime.UtcNow < until)
+        {
+            if (File.Exists(path) && (await File.ReadAllLinesAsync(path)).FirstOrDefault(l => l.Length > 0) is { } line)
+            {
+                return line;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"Nothing was written to {path} in {Patience.TotalSeconds} s.");
+    }
+
+    private static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+}

@@ -1,0 +1,87 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.TestSupport;
+
+/// <summary>A service host for a test: real Kestrel on 127.0.0.1 with a free port, configuration from the test.</summary>
+public sealed class TestHost : IAsyncDisposable
+{
+    private TestHost(WebApplication app, LogCapture logs)
+    {
+        App = app;
+        Logs = logs;
+    }
+
+    public WebApplication App { get; }
+
+    public LogCapture Logs { get; }
+
+    public Uri BaseUrl => new(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+
+    public static async Task<TestHost> StartAsync(
+        IDictionary<string, string?> settings,
+        Action<IHostApplicationBuilder> register,
+        Action<WebApplication>? map = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing" });
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration.AddInMemoryCollection(settings);
+        var logs = new LogCapture();
+        builder.Logging.ClearProviders().AddProvider(logs).SetMinimumLevel(LogLevel.Debug);
+        register(builder);
+        var app = builder.Build();
+        map?.Invoke(app);
+        await app.StartAsync();
+        return new TestHost(app, logs);
+    }
+
+    public T Service<T>()
+        where T : notnull => App.Services.GetRequiredService<T>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+}
+
+/// <summary>Configuration for a pipeline under test: the fixture's broker, fresh topics, one shop.</summary>
+public static class TestSettings
+{
+    public const string Shop = "test-shop.myshopify.com";
+    public const string Secret = "test-webhook-secret";
+    public const string AdAccountId = "549755813888";
+    public const string ConversionToken = "test-conversion-token";
+
+    public static Dictionary<string, string?> For(string bootstrapServers, TopicsOptions topics, Uri? pinterest = null, string? conversionToken = ConversionToken) => new()
+    {
+        ["Kafka:BootstrapServers"] = bootstrapServers,
+        ["Kafka:Topics:ShopifyWebhooks:Name"] = topics.ShopifyWebhooks.Name,
+        ["Kafka:Topics:ShopifyWebhooks:Partitions"] = topics.ShopifyWebhooks.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Kafka:Topics:PinterestEvents:Name"] = topics.PinterestEvents.Name,
+        ["Kafka:Topics:PinterestEvents:Partitions"] = topics.PinterestEvents.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Kafka:Topics:DeadLetters:Name"] = topics.DeadLetters.Name,
+        ["Kafka:Topics:DeadLetters:Partitions"] = topics.DeadLetters.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Kafka:DeliveryTimeout"] = "00:00:10",
+        ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
+        ["Enricher:MaxBatchWait"] = "00:00:00.020",
+        ["Enricher:MaxRetryBackoff"] = "00:00:02",
+        ["Dispatcher:GroupId"] = $"dispatcher-{Guid.NewGuid():N}",
+        ["Dispatcher:MaxBatchWait"] = "00:00:00.050",
+        ["Dispatcher:MaxRetryBackoff"] = "00:00:02",
+        ["Pinterest:BaseUrl"] = (pinterest ?? new Uri("http://127.0.0.1:9")).ToString(),
+        ["Pinterest:DryRunFile"] = Path.Combine(Path.GetTempPath(), $"dry-run-{Guid.NewGuid():N}.jsonl"),
+        ["Shops:0:Domain"] = Shop,
+        ["Shops:0:WebhookSecrets:0"] = Secret,
+        ["Shops:0:Pinterest:AdAccountId"] = AdAccountId,
+        ["Shops:0:Pinterest:ConversionToken"] = conversionToken,
+        ["Shops:0:Pinterest:TestMode"] = "false",
+    };
+}
