@@ -84,7 +84,7 @@ public static class PlatformServiceExtensions
         where T : class, ISpecificRecord
         where THandler : class, IRecordBatchHandler<T>
     {
-        services.AddSingleton<THandler>();
+        services.TryAddSingleton<THandler>();
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<ConsumerLoop<T>>(
             sp, settings(sp), sp.GetRequiredService<THandler>()));
         return services;

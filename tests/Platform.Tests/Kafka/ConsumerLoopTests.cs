@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Hosting;
+using Streaming.Platform.Kafka;
+using Streaming.Records;
+using Streaming.TestSupport;
+
+namespace Streaming.Platform.Tests.Kafka;
+
+[Collection(OnKafka.Name)]
+public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly string _group = $"loop-test-{Guid.NewGuid():N}";
+    private TopicsOptions _topics = null!;
+
+    public async Task InitializeAsync() => _topics = await kafka.CreateTopicsAsync(partitions: 2);
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    [Fact]
+    public async Task A_record_that_is_not_Avro_goes_to_the_dead_letter_topic_and_the_partition_moves_on()
+    {
+        var handler = new RecordingHandler();
+        await using var host = await StartAsync(handler);
+        await ProduceRawAsync("shop/1", "definitely not avro"u8.ToArray());
+        await ProduceAsync(Event("after-the-poison"));
+
+        await handler.WaitForAsync(e => e.EventId == "after-the-poison");
+
+        var letter = await ReadDeadLetterAsync();
+        Assert.Equal("undeserializable", letter.Reason);
+        Assert.Equal("test-loop", letter.Service);
+        Assert.Equal(_topics.PinterestEvents.Name, letter.SourceTopic);
+        Assert.Equal("definitely not avro"u8.ToArray(), letter.Value);
+        Assert.Equal("shop/1"u8.ToArray(), letter.Key);
+    }
+
+    [Fact]
+    public async Task A_failed_batch_is_retried_and_its_offset_stored_only_after_it_succeeded()
+    {
+        var handler = new RecordingHandler { FailuresLeft = 1 };
+        await using (var host = await StartAsync(handler))
+        {
+            await ProduceAsync(Event("retried"));
+            await handler.WaitForAsync(e => e.EventId == "retried");
+            Assert.Equal(2, handler.Attempts);
+        }
+
+        // A new member of the same group starts after the committed offset: nothing old comes back.
+        var next = new RecordingHandler();
+        await using var restarted = await StartAsync(next);
+        await ProduceAsync(Event("new"));
+        await next.WaitForAsync(e => e.EventId == "new");
+        Assert.DoesNotContain(next.Handled, e => e.EventId == "retried");
+    }
+
+    [Fact]
+    public async Task A_record_whose_handler_never_finished_is_read_again_after_a_restart()
+    {
+        var failing = new RecordingHandler { FailuresLeft = int.MaxValue };
+        await using (var host = await StartAsync(failing))
+        {
+            await ProduceAsync(Event("not-lost"));
+            await failing.WaitForAttemptsAsync(1);
+        }
+
+        var next = new RecordingHandler();
+        await using var restarted = await StartAsync(next);
+        await next.WaitForAsync(e => e.EventId == "not-lost");
+        Assert.Empty(failing.Handled);
+    }
+
+    private async Task<TestHost> StartAsync(RecordingHandler handler)
+    {
+        var settings = TestSettings.For(kafka.BootstrapServers, _topics);
+        return await TestHost.StartAsync(settings, builder =>
+        {
+            builder.AddPipelinePlatform();
+            builder.Services.AddSingleton(handler);
+            builder.Services.AddConsumerLoop<PinterestEvent, RecordingHandler>(_ => new ConsumerLoopSettings(
+                "test-loop", _topics.PinterestEvents.Name, _group, MaxBatchSize: 10, MaxBatchWait: TimeSpan.FromMilliseconds(20), MaxRetryBackoff: TimeSpan.FromMilliseconds(500)));
+        });
+    }
+
+    private async Task ProduceAsync(PinterestEvent e)
+    {
+        var bytes = await new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions())).SerializeAsync(e, _topics.PinterestEvents.Name);
+        await ProduceRawAsync($"shop/{e.EventId}", bytes);
+    }
+
+    private async Task ProduceRawAsync(string key, byte[] value)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+        await producer.ProduceAsync(_topics.PinterestEvents.Name, new Message<string, byte[]> { Key = key, Value = value });
+    }
+
+    private async Task<DeadLetter> ReadDeadLetterAsync()
+    {
+        var record = Assert.Single(kafka.ReadAll(_topics.DeadLetters.Name, 1, Patience));
+        return await new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()))
+            .DeserializeAsync<DeadLetter>(record.Message.Value, record.Topic);
+    }
+
+    private static PinterestEvent Event(string id) => new()
+    {
+        ShopDomain = TestSettings.Shop,
+        EventName = "checkout",
+        ActionSource = "web",
+        EventTime = 1_700_000_000,
+        EventId = id,
+    };
+
+    /// <summary>Records what it is handed; fails the first <see cref="FailuresLeft"/> batches.</summary>
+    private sealed class RecordingHandler : IRecordBatchHandler<PinterestEvent>
+    {
+        private readonly ConcurrentQueue<PinterestEvent> _handled = new();
+        private int _attempts;
+
+        public int FailuresLeft { get; set; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public IReadOnlyList<PinterestEvent> Handled => [.. _handled];
+
+        public Task HandleAsync(IReadOnlyList<ConsumedRecord<PinterestEvent>> batch, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _attempts);
+            if (FailuresLeft > 0)
+            {
+                FailuresLeft--;
+                throw new InvalidOperationException("Simulated outage.");
+            }
+
+            foreach (var record in batch)
+            {
+                _handled.Enqueue(record.Value);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public async Task WaitForAsync(Func<PinterestEvent, bool> match)
+        {
+            var until = DateTime.UtcNow + Patience;
+            while (!_handled.Any(match))
+            {
+                Assert.True(DateTime.UtcNow < until, $"The handler did not get the expected record in {Patience.TotalSeconds} s ({Attempts} attempts).");
+                await Task.Delay(50);
+            }
+        }
+
+        public async Task WaitForAttemptsAsync(int attempts)
+        {
+            var until = DateTime.UtcNow + Patience;
+            while (Attempts < attempts)
+            {
+                Assert.True(DateTime.UtcNow < until, $"The handler was not called {attempts} time(s) in {Patience.TotalSeconds} s.");
+                await Task.Delay(50);
+            }
+        }
+    }
+}
