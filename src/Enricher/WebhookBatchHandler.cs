@@ -20,23 +20,25 @@ public sealed partial class WebhookBatchHandler(
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<ShopifyWebhook>> batch, CancellationToken cancellationToken)
     {
-        var writes = new List<Task>(batch.Count);
+        // Records are queued one after another, so events keep the order of their webhooks; the
+        // acknowledgements are awaited together.
+        var deliveries = new List<Task>(batch.Count);
         foreach (var record in batch)
         {
-            writes.Add(HandleAsync(record, cancellationToken));
+            deliveries.Add(await StartAsync(record, cancellationToken));
         }
 
         // All or nothing for the offsets: a failed write fails the batch, and the batch is tried again.
-        await Task.WhenAll(writes);
+        await Task.WhenAll(deliveries);
     }
 
-    private async Task HandleAsync(ConsumedRecord<ShopifyWebhook> record, CancellationToken cancellationToken)
+    private async Task<Task> StartAsync(ConsumedRecord<ShopifyWebhook> record, CancellationToken cancellationToken)
     {
         var webhook = record.Value;
         if (!shops.TryFind(webhook.ShopDomain, out var shop))
         {
             await DeadLetterAsync(record, "unknown_shop", $"No shop '{webhook.ShopDomain}' is configured.", cancellationToken);
-            return;
+            return Task.CompletedTask;
         }
 
         OrderMapping mapping;
@@ -47,19 +49,25 @@ public sealed partial class WebhookBatchHandler(
         catch (UnmappableWebhookException e)
         {
             await DeadLetterAsync(record, "unmappable", e.Message, cancellationToken);
-            return;
+            return Task.CompletedTask;
         }
 
         if (mapping.Event is not { } pinterestEvent)
         {
             telemetry.RecordsMapped.Add(1, new("topic", webhook.Topic), new("outcome", "skipped"), new("reason", mapping.SkipReason));
             LogSkipped(webhook.Topic, webhook.WebhookId, mapping.SkipReason!);
-            return;
+            return Task.CompletedTask;
         }
 
-        await publisher.PublishAsync(
+        var delivery = await publisher.EnqueueAsync(
             kafka.Value.Topics.PinterestEvents.Name, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken);
-        telemetry.RecordsMapped.Add(1, new("topic", webhook.Topic), new("outcome", "mapped"), new("event_name", pinterestEvent.EventName));
+        return CountWhenDeliveredAsync(delivery, webhook.Topic, pinterestEvent.EventName);
+    }
+
+    private async Task CountWhenDeliveredAsync(Task delivery, string topic, string eventName)
+    {
+        await delivery;
+        telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", "mapped"), new("event_name", eventName));
     }
 
     private async Task DeadLetterAsync(ConsumedRecord<ShopifyWebhook> record, string reason, string error, CancellationToken cancellationToken)

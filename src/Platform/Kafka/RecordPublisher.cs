@@ -25,10 +25,19 @@ public sealed class RecordPublisher : IDisposable
 
     /// <summary>Completes once the cluster acknowledged the record (acks=all); throws <see cref="ProduceException{TKey,TValue}"/> otherwise.</summary>
     public async Task<DeliveryResult<byte[]?, byte[]>> PublishAsync<T>(string topic, string key, T value, CancellationToken cancellationToken)
+        where T : ISpecificRecord =>
+        await (await EnqueueAsync(topic, key, value, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary>
+    /// Completes once the record is queued in the producer, behind every record queued before it; the task
+    /// it returns completes on the acknowledgement. Lets a batch keep its order without waiting for each
+    /// record's round trip.
+    /// </summary>
+    public async Task<Task<DeliveryResult<byte[]?, byte[]>>> EnqueueAsync<T>(string topic, string key, T value, CancellationToken cancellationToken)
         where T : ISpecificRecord
     {
         var bytes = await _serdes.SerializeAsync(value, topic).ConfigureAwait(false);
-        return await PublishRawAsync(topic, Encoding.UTF8.GetBytes(key), bytes, cancellationToken).ConfigureAwait(false);
+        return PublishRawAsync(topic, Encoding.UTF8.GetBytes(key), bytes, cancellationToken);
     }
 
     public Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)

@@ -1,0 +1,71 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+using Streaming.Records;
+using Streaming.TestSupport;
+
+namespace Streaming.Enricher.Tests;
+
+/// <summary>The enricher as a service, against the test broker.</summary>
+[Collection(OnKafka.Name)]
+public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private readonly AvroSerdes _serdes = new(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+    private TopicsOptions _topics = null!;
+    private TestHost _host = null!;
+
+    public async Task InitializeAsync()
+    {
+        _topics = await kafka.CreateTopicsAsync(partitions: 1);
+        _host = await TestHost.StartAsync(TestSettings.For(kafka.BootstrapServers, _topics), b => b.AddEnricher());
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Records_it_cannot_use_are_dead_lettered_and_the_ones_behind_them_still_mapped()
+    {
+        await ProduceAsync("poison", "no avro here"u8.ToArray());
+        await ProduceAsync("not-json", await Serialize(Webhook("not json", TestSettings.Shop)));
+        await ProduceAsync("stranger", await Serialize(Webhook(Encoding.UTF8.GetString(ShopifySamples.WebOrder()), "stranger.myshopify.com")));
+        await ProduceAsync("skipped", await Serialize(Webhook("""{"id":2,"source_name":"pos","created_at":"2026-01-01T00:00:00Z"}""", TestSettings.Shop)));
+        await ProduceAsync("good", await Serialize(Webhook(Encoding.UTF8.GetString(ShopifySamples.WebOrder()), TestSettings.Shop)));
+
+        var letters = kafka.ReadAll(_topics.DeadLetters.Name, 3, Patience);
+        // One more than expected, briefly: the skipped order must not show up.
+        var events = kafka.ReadAll(_topics.PinterestEvents.Name, 2, TimeSpan.FromSeconds(3));
+
+        var mapped = await _serdes.DeserializeAsync<PinterestEvent>(Assert.Single(events).Message.Value, _topics.PinterestEvents.Name);
+        Assert.Equal("450789469", mapped.EventId);
+        Assert.Equal($"{TestSettings.Shop}/450789469", Encoding.UTF8.GetString(events[0].Message.Key!));
+        var reasons = new List<(string Key, string Reason)>();
+        foreach (var letter in letters)
+        {
+            var read = await _serdes.DeserializeAsync<DeadLetter>(letter.Message.Value, letter.Topic);
+            Assert.Equal("enricher", read.Service);
+            reasons.Add((Encoding.UTF8.GetString(read.Key!), read.Reason));
+        }
+
+        Assert.Equal([("poison", "undeserializable"), ("not-json", "unmappable"), ("stranger", "unknown_shop")], reasons);
+    }
+
+    private Task<byte[]> Serialize(ShopifyWebhook webhook) => _serdes.SerializeAsync(webhook, _topics.ShopifyWebhooks.Name);
+
+    private async Task ProduceAsync(string key, byte[] value)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
+        await producer.ProduceAsync(_topics.ShopifyWebhooks.Name, new Message<string, byte[]> { Key = key, Value = value });
+    }
+
+    private static ShopifyWebhook Webhook(string body, string shop) => new()
+    {
+        WebhookId = Guid.NewGuid().ToString(),
+        Topic = "orders/create",
+        ShopDomain = shop,
+        ReceivedAt = DateTime.UtcNow,
+        Body = Encoding.UTF8.GetBytes(body),
+    };
+}
