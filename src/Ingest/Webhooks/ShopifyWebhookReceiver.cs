@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Shops;
@@ -38,6 +39,12 @@ public sealed partial class ShopifyWebhookReceiver(
         if (!shops.TryFind(domain, out var shop))
         {
             return Reject(StatusCodes.Status401Unauthorized, "unknown_shop", $"No shop '{domain}' is configured, so its webhooks cannot be verified.");
+        }
+
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        {
+            // One limit, ours: above it the request gets our 413 with its message, not the server's.
+            bodyLimit.MaxRequestBodySize = options.Value.MaxBodyBytes + 1L;
         }
 
         var body = await ReadBodyAsync(request, options.Value.MaxBodyBytes, cancellationToken);

@@ -59,7 +59,7 @@ public sealed partial class ConsumerLoop<T>(
     }
 
     private IConsumer<byte[]?, byte[]> BuildConsumer() =>
-        new ConsumerBuilder<byte[]?, byte[]>(clients.ConsumerConfig($"{settings.Service}-{Environment.MachineName}", settings.GroupId))
+        clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId)
             .SetPartitionsAssignedHandler((_, partitions) => LogAssigned(settings.Service, Describe(partitions)))
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
@@ -112,15 +112,25 @@ public sealed partial class ConsumerLoop<T>(
     private async Task AddAsync(Batch batch, ConsumeResult<byte[]?, byte[]> result, CancellationToken cancellationToken)
     {
         batch.Raw.Add(result);
-        T value;
+        T? value;
+        string? error;
         try
         {
-            value = await serdes.DeserializeAsync<T>(result.Message.Value, result.Topic).ConfigureAwait(false);
+            value = result.Message.Value is { Length: > 0 }
+                ? await serdes.DeserializeAsync<T>(result.Message.Value, result.Topic).ConfigureAwait(false)
+                : null;
+            error = value is null ? "The record has no value (a tombstone or an empty record)." : null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            value = null;
+            error = e.Message;
+        }
+
+        if (value is null)
+        {
             // A record nobody can read must not hold up the records behind it.
-            await deadLetters.PublishAsync(result, settings.Service, "undeserializable", e.Message, cancellationToken).ConfigureAwait(false);
+            await deadLetters.PublishAsync(result, settings.Service, "undeserializable", error!, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -1,12 +1,16 @@
 using Confluent.Kafka;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Streaming.Platform.Kafka;
 
 /// <summary>Builds every Kafka client of a process from one place, so they share settings and the broker.</summary>
-public sealed class KafkaClientFactory(IOptions<KafkaOptions> options, IKafkaCluster cluster)
+public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, IKafkaCluster cluster, ILoggerFactory loggers)
 {
     private readonly KafkaOptions _options = options.Value;
+
+    // librdkafka writes to stderr unless given a handler; this puts its lines into the service's logs.
+    private readonly ILogger _librdkafka = loggers.CreateLogger("Librdkafka");
 
     public string BootstrapServers => cluster.BootstrapServers;
 
@@ -44,10 +48,28 @@ public sealed class KafkaClientFactory(IOptions<KafkaOptions> options, IKafkaClu
     public AdminClientConfig AdminConfig(string clientId) => new(Common(clientId));
 
     public IProducer<byte[]?, byte[]> CreateProducer(string clientId) =>
-        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(clientId)).Build();
+        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();
 
     public IAdminClient CreateAdminClient(string clientId) =>
-        new AdminClientBuilder(AdminConfig(clientId)).Build();
+        new AdminClientBuilder(AdminConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();
+
+    public ConsumerBuilder<byte[]?, byte[]> ConsumerBuilder(string clientId, string groupId) =>
+        new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig(clientId, groupId)).SetLogHandler((_, m) => Log(m));
+
+    private void Log(LogMessage message)
+    {
+        var level = message.Level switch
+        {
+            <= SyslogLevel.Error => LogLevel.Error,
+            SyslogLevel.Warning => LogLevel.Warning,
+            SyslogLevel.Notice or SyslogLevel.Info => LogLevel.Information,
+            _ => LogLevel.Debug,
+        };
+        LogLibrdkafka(_librdkafka, level, message.Name, message.Facility, message.Message);
+    }
+
+    [LoggerMessage(Message = "{Client} {Facility}: {Message}")]
+    private static partial void LogLibrdkafka(ILogger logger, LogLevel level, string client, string facility, string message);
 
     private Dictionary<string, string> Common(string clientId)
     {

@@ -11,7 +11,7 @@ public sealed class KafkaOptions
     /// <summary>The cluster to use. Empty: an embedded broker (librdkafka's mock cluster) in this process.</summary>
     public string? BootstrapServers { get; set; }
 
-    /// <summary>KIP-848 <c>Consumer</c> by default; <c>Classic</c> for clusters older than Kafka 3.7.</summary>
+    /// <summary>KIP-848 <c>Consumer</c> by default (generally available since Kafka 4.0); <c>Classic</c> for older clusters.</summary>
     public GroupProtocol GroupProtocol { get; set; } = GroupProtocol.Consumer;
 
     /// <summary>Extra librdkafka properties for every client, for example <c>security.protocol</c> or <c>sasl.mechanism</c>.</summary>

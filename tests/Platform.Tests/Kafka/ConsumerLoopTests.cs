@@ -23,21 +23,25 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
     public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task A_record_that_is_not_Avro_goes_to_the_dead_letter_topic_and_the_partition_moves_on()
+    public async Task Records_that_are_not_Avro_go_to_the_dead_letter_topic_and_the_partition_moves_on()
     {
         var handler = new RecordingHandler();
         await using var host = await StartAsync(handler);
         await ProduceRawAsync("shop/1", "definitely not avro"u8.ToArray());
+        await ProduceRawAsync("shop/2", null);
         await ProduceAsync(Event("after-the-poison"));
 
         await handler.WaitForAsync(e => e.EventId == "after-the-poison");
 
-        var letter = await ReadDeadLetterAsync();
-        Assert.Equal("undeserializable", letter.Reason);
-        Assert.Equal("test-loop", letter.Service);
-        Assert.Equal(_topics.PinterestEvents.Name, letter.SourceTopic);
-        Assert.Equal("definitely not avro"u8.ToArray(), letter.Value);
-        Assert.Equal("shop/1"u8.ToArray(), letter.Key);
+        var letters = await ReadDeadLettersAsync(2);
+        Assert.All(letters, l => Assert.Equal("undeserializable", l.Reason));
+        Assert.All(letters, l => Assert.Equal("test-loop", l.Service));
+        Assert.All(letters, l => Assert.Equal(_topics.PinterestEvents.Name, l.SourceTopic));
+        Assert.Equal("definitely not avro"u8.ToArray(), letters[0].Value);
+        Assert.Equal("shop/1"u8.ToArray(), letters[0].Key);
+        Assert.Null(letters[1].Value);
+        Assert.Contains("tombstone", letters[1].Error, StringComparison.Ordinal);
+        Assert.Equal(1, handler.Attempts);
     }
 
     [Fact]
@@ -93,17 +97,24 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         await ProduceRawAsync($"shop/{e.EventId}", bytes);
     }
 
-    private async Task ProduceRawAsync(string key, byte[] value)
+    private async Task ProduceRawAsync(string key, byte[]? value)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
-        await producer.ProduceAsync(_topics.PinterestEvents.Name, new Message<string, byte[]> { Key = key, Value = value });
+        await producer.ProduceAsync(_topics.PinterestEvents.Name, new Message<string, byte[]> { Key = key, Value = value! });
     }
 
-    private async Task<DeadLetter> ReadDeadLetterAsync()
+    private async Task<List<DeadLetter>> ReadDeadLettersAsync(int count)
     {
-        var record = Assert.Single(kafka.ReadAll(_topics.DeadLetters.Name, 1, Patience));
-        return await new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()))
-            .DeserializeAsync<DeadLetter>(record.Message.Value, record.Topic);
+        var records = kafka.ReadAll(_topics.DeadLetters.Name, count, Patience);
+        Assert.Equal(count, records.Count);
+        var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+        var letters = new List<DeadLetter>();
+        foreach (var record in records)
+        {
+            letters.Add(await serdes.DeserializeAsync<DeadLetter>(record.Message.Value, record.Topic));
+        }
+
+        return letters;
     }
 
     private static PinterestEvent Event(string id) => new()

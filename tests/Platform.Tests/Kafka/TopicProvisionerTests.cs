@@ -27,11 +27,11 @@ public sealed class TopicProvisionerTests(KafkaFixture kafka)
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var cluster = new ConfiguredKafkaCluster(kafka.BootstrapServers);
         var provisioner = new TopicProvisioner(
-            new KafkaClientFactory(Options.Create(options), cluster), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
+            new KafkaClientFactory(Options.Create(options), cluster, loggers), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
 
         await provisioner.StartAsync(CancellationToken.None);
 
-        var warnings = logs.Lines.Where(l => l.Level >= LogLevel.Warning).ToList();
+        var warnings = logs.Lines.Where(l => l.Level >= LogLevel.Warning && l.Category == typeof(TopicProvisioner).FullName).ToList();
         if (kafka.Embedded is not null)
         {
             // librdkafka's mock cluster has no topic admin API.
@@ -59,11 +59,11 @@ public sealed class TopicProvisionerTests(KafkaFixture kafka)
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
         var cluster = new ConfiguredKafkaCluster(options.BootstrapServers);
         var provisioner = new TopicProvisioner(
-            new KafkaClientFactory(Options.Create(options), cluster), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
+            new KafkaClientFactory(Options.Create(options), cluster, loggers), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
 
         await provisioner.StartAsync(CancellationToken.None);
 
-        var line = Assert.Single(logs.Lines, l => l.Level >= LogLevel.Warning);
+        var line = Assert.Single(logs.Lines, l => l.Level >= LogLevel.Warning && l.Category == typeof(TopicProvisioner).FullName);
         Assert.Contains("127.0.0.1:1", line.Message, StringComparison.Ordinal);
     }
 }

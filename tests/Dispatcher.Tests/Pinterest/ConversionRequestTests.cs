@@ -1,0 +1,77 @@
+using System.Text.Json;
+using Streaming.Dispatcher.Pinterest;
+using Streaming.Platform.Shops;
+using Streaming.Records;
+
+namespace Streaming.Dispatcher.Tests.Pinterest;
+
+public sealed class ConversionRequestTests
+{
+    private static readonly Uri Api = new("https://api.pinterest.com");
+
+    [Fact]
+    public void The_body_follows_the_Conversions_API_field_types()
+    {
+        var request = ConversionRequest.For(Shop(token: "tok"), [Event("1", em: ["h1", "h2"])], Api);
+
+        using var body = JsonDocument.Parse(request.Body);
+        var sent = Assert.Single(body.RootElement.GetProperty("data").EnumerateArray());
+        Assert.Equal(["data"], body.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["event_name", "action_source", "event_time", "event_id", "user_data", "custom_data"], sent.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Number, sent.GetProperty("event_time").ValueKind);
+        Assert.Equal(["h1", "h2"], sent.GetProperty("user_data").GetProperty("em").EnumerateArray().Select(e => e.GetString()));
+        // Pinterest parses value as a string; a JSON number is rejected.
+        Assert.Equal(JsonValueKind.String, sent.GetProperty("custom_data").GetProperty("value").ValueKind);
+        Assert.Equal("tok", request.ConversionToken);
+        Assert.Equal(new Uri("https://api.pinterest.com/v5/ad_accounts/549755813888/events"), request.Url);
+    }
+
+    [Fact]
+    public void Missing_values_are_left_out_rather_than_sent_as_null()
+    {
+        var e = Event("1", em: []);
+        e.CustomData = new PinterestCustomData { OrderId = "1" };
+
+        using var body = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api).Body);
+
+        var sent = body.RootElement.GetProperty("data")[0];
+        Assert.Empty(sent.GetProperty("user_data").EnumerateObject());
+        Assert.Equal(["order_id"], sent.GetProperty("custom_data").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Test_mode_adds_test_true_and_no_token_means_a_dry_run()
+    {
+        var request = ConversionRequest.For(Shop(testMode: true, token: " "), [Event("1")], new Uri("http://127.0.0.1:5000/base/"));
+
+        Assert.Equal(new Uri("http://127.0.0.1:5000/base/v5/ad_accounts/549755813888/events?test=true"), request.Url);
+        Assert.Null(request.ConversionToken);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1001)]
+    public void A_request_carries_one_to_a_thousand_events(int count)
+    {
+        var events = Enumerable.Range(0, count).Select(i => Event(i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConversionRequest.For(Shop(), events, Api));
+    }
+
+    private static ShopOptions Shop(bool testMode = false, string? token = null) => new()
+    {
+        Domain = "S.myshopify.com",
+        Pinterest = new ShopPinterestOptions { AdAccountId = "549755813888", TestMode = testMode, ConversionToken = token },
+    };
+
+    private static PinterestEvent Event(string id, List<string>? em = null) => new()
+    {
+        ShopDomain = "s.myshopify.com",
+        EventName = "checkout",
+        ActionSource = "web",
+        EventTime = 1_700_000_000,
+        EventId = id,
+        UserData = new PinterestUserData { Em = em ?? ["h"] },
+        CustomData = new PinterestCustomData { Currency = "USD", Value = "10.00", OrderId = id },
+    };
+}

@@ -1,0 +1,165 @@
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+using Streaming.Records;
+using Streaming.TestSupport;
+
+namespace Streaming.Dispatcher.Tests;
+
+/// <summary>The dispatcher as a service, against the test broker and a Pinterest stand-in on loopback.</summary>
+[Collection(OnKafka.Name)]
+public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private readonly AvroSerdes _serdes = new(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+    private FakePinterest _pinterest = null!;
+    private TopicsOptions _topics = null!;
+    private TestHost? _host;
+
+    public async Task InitializeAsync()
+    {
+        _pinterest = await FakePinterest.StartAsync();
+        _topics = await kafka.CreateTopicsAsync(partitions: 1);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.DisposeAsync();
+        }
+
+        await _pinterest.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task While_Pinterest_is_unavailable_the_batch_waits_and_is_sent_once_it_is_back()
+    {
+        _pinterest.Respond = (call, _) => call < 2 ? (503, """{"code":4197,"message":"ramped down"}""") : (200, null);
+        await StartAsync();
+
+        await ProduceAsync(Event("retry-me"));
+
+        var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
+        Assert.Equal("retry-me", request.Events.Single().GetProperty("event_id").GetString());
+        Assert.Equal(3, _pinterest.Calls);
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task A_request_Pinterest_rejects_is_dead_lettered_with_its_answer_and_not_retried()
+    {
+        _pinterest.Respond = (_, _) => (400, """{"code":4196,"message":"The request was invalid."}""");
+        await StartAsync();
+
+        await ProduceAsync(Event("bad-1"));
+
+        var letter = await SingleDeadLetterAsync();
+        Assert.Equal("pinterest_rejected_400", letter.Reason);
+        Assert.Contains("The request was invalid.", letter.Error, StringComparison.Ordinal);
+        Assert.Equal(1, _pinterest.Calls);
+    }
+
+    [Fact]
+    public async Task Only_the_events_Pinterest_reports_as_failed_are_dead_lettered()
+    {
+        _pinterest.Respond = (_, request) => (200, $$"""
+            {"num_events_received":{{request.Events.Count}},"num_events_processed":{{request.Events.Count - 1}},"events":[{{string.Join(",", request.Events.Select(e =>
+                e.GetProperty("event_id").GetString() == "broken"
+                    ? """{"status":"failed","error_message":"event_time is too old","warning_message":""}"""
+                    : """{"status":"processed","error_message":"","warning_message":""}"""))}}]}
+            """);
+        await ProduceAsync(Event("fine-1"), Event("broken"), Event("fine-2"));
+        await StartAsync();
+
+        var letter = await SingleDeadLetterAsync();
+        Assert.Equal("pinterest_event_failed", letter.Reason);
+        Assert.Equal("event_time is too old", letter.Error);
+        var sent = await _serdes.DeserializeAsync<PinterestEvent>(letter.Value, _topics.PinterestEvents.Name);
+        Assert.Equal("broken", sent.EventId);
+    }
+
+    [Fact]
+    public async Task Events_of_an_unknown_shop_are_dead_lettered()
+    {
+        await StartAsync();
+        var stranger = Event("x");
+        stranger.ShopDomain = "stranger.myshopify.com";
+
+        await ProduceAsync(stranger);
+
+        var letter = await SingleDeadLetterAsync();
+        Assert.Equal("unknown_shop", letter.Reason);
+        Assert.Equal("stranger.myshopify.com/x", Encoding.UTF8.GetString(letter.Key!));
+        Assert.Equal(0, _pinterest.Calls);
+    }
+
+    [Fact]
+    public async Task A_backlog_goes_out_in_requests_of_at_most_a_thousand_events()
+    {
+        var backlog = Enumerable.Range(0, 2500).Select(i => Event($"e-{i}")).ToArray();
+        await ProduceAsync(backlog);
+        await StartAsync(maxBatch: 5000);
+
+        var until = DateTime.UtcNow + Patience;
+        while (_pinterest.Requests.Sum(r => r.Events.Count) < backlog.Length && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        var requests = _pinterest.Requests;
+        Assert.All(requests, r => Assert.InRange(r.Events.Count, 1, 1000));
+        Assert.Equal(3, requests.Count);
+        Assert.Equal(
+            backlog.Select(e => e.EventId).Order(StringComparer.Ordinal),
+            requests.SelectMany(r => r.Events).Select(e => e.GetProperty("event_id").GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    private async Task StartAsync(int maxBatch = 1000)
+    {
+        var settings = TestSettings.For(kafka.BootstrapServers, _topics, _pinterest.BaseUrl);
+        settings["Dispatcher:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Dispatcher:MaxBatchWait"] = "00:00:00.500";
+        settings["Dispatcher:MaxRetryBackoff"] = "00:00:01";
+        _host = await TestHost.StartAsync(settings, b => b.AddDispatcher());
+    }
+
+    private async Task ProduceAsync(params PinterestEvent[] events)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
+        foreach (var e in events)
+        {
+            producer.Produce(_topics.PinterestEvents.Name, new Message<string, byte[]>
+            {
+                Key = $"{e.ShopDomain}/{e.EventId}",
+                Value = await _serdes.SerializeAsync(e, _topics.PinterestEvents.Name),
+            });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(10));
+    }
+
+    private async Task<DeadLetter> SingleDeadLetterAsync()
+    {
+        var record = Assert.Single(kafka.ReadAll(_topics.DeadLetters.Name, 1, Patience));
+        var letter = await _serdes.DeserializeAsync<DeadLetter>(record.Message.Value, record.Topic);
+        Assert.Equal("dispatcher", letter.Service);
+        Assert.Equal(_topics.PinterestEvents.Name, letter.SourceTopic);
+        Assert.Equal(record.Message.Key, letter.Key);
+        Assert.NotNull(letter.Value);
+        return letter;
+    }
+
+    private static PinterestEvent Event(string id) => new()
+    {
+        ShopDomain = TestSettings.Shop,
+        EventName = "checkout",
+        ActionSource = "web",
+        EventTime = 1_700_000_000,
+        EventId = id,
+        UserData = new PinterestUserData { Em = ["0f1e"] },
+        CustomData = new PinterestCustomData { Currency = "USD", Value = "1.00", OrderId = id },
+    };
+}
