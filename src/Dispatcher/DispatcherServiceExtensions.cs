@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.Platform.Hosting;
-using Streaming.Platform.Kafka;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher;
@@ -13,10 +12,6 @@ public static class DispatcherServiceExtensions
     {
         builder.AddPipelinePlatform();
         var services = builder.Services;
-        services.AddOptions<DispatcherOptions>()
-            .Bind(builder.Configuration.GetSection(DispatcherOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
         services.AddOptions<PinterestOptions>()
             .Bind(builder.Configuration.GetSection(PinterestOptions.Section))
             .ValidateDataAnnotations()
@@ -25,13 +20,7 @@ public static class DispatcherServiceExtensions
             client.Timeout = sp.GetRequiredService<IOptions<PinterestOptions>>().Value.RequestTimeout);
         services.AddSingleton<PinterestClient>();
         services.AddSingleton<DryRunLog>();
-        services.AddConsumerLoop<PinterestEvent, PinterestEventBatchHandler>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
-            var kafka = sp.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            return new ConsumerLoopSettings(
-                "dispatcher", kafka.Topics.PinterestEvents.Name, options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
-        });
-        return builder;
+        return builder.AddConsumerLoop<PinterestEvent, PinterestEventBatchHandler, DispatcherOptions>(
+            "dispatcher", DispatcherOptions.Section, t => t.PinterestEvents);
     }
 }

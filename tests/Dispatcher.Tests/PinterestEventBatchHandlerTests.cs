@@ -13,7 +13,7 @@ namespace Streaming.Dispatcher.Tests;
 public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-    private readonly AvroSerdes _serdes = new(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+    private readonly AvroSerdes _serdes = TestRecords.Serdes();
     private FakePinterest _pinterest = null!;
     private TopicsOptions _topics = null!;
     private TestHost? _host;
@@ -40,7 +40,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
         _pinterest.Respond = (call, _) => call < 2 ? (503, """{"code":4197,"message":"ramped down"}""") : (200, null);
         await StartAsync();
 
-        await ProduceAsync(Event("retry-me"));
+        await ProduceAsync(TestRecords.Checkout("retry-me"));
 
         var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
         Assert.Equal("retry-me", request.Events.Single().GetProperty("event_id").GetString());
@@ -54,7 +54,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
         _pinterest.Respond = (_, _) => (400, """{"code":4196,"message":"The request was invalid."}""");
         await StartAsync();
 
-        await ProduceAsync(Event("bad-1"));
+        await ProduceAsync(TestRecords.Checkout("bad-1"));
 
         var letter = await SingleDeadLetterAsync();
         Assert.Equal("pinterest_rejected_400", letter.Reason);
@@ -71,7 +71,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
                     ? """{"status":"failed","error_message":"event_time is too old","warning_message":""}"""
                     : """{"status":"processed","error_message":"","warning_message":""}"""))}}]}
             """);
-        await ProduceAsync(Event("fine-1"), Event("broken"), Event("fine-2"));
+        await ProduceAsync(TestRecords.Checkout("fine-1"), TestRecords.Checkout("broken"), TestRecords.Checkout("fine-2"));
         await StartAsync();
 
         var letter = await SingleDeadLetterAsync();
@@ -85,7 +85,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
     public async Task Events_of_an_unknown_shop_are_dead_lettered()
     {
         await StartAsync();
-        var stranger = Event("x");
+        var stranger = TestRecords.Checkout("x");
         stranger.ShopDomain = "stranger.myshopify.com";
 
         await ProduceAsync(stranger);
@@ -99,7 +99,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
     [Fact]
     public async Task A_backlog_goes_out_in_requests_of_at_most_a_thousand_events()
     {
-        var backlog = Enumerable.Range(0, 2500).Select(i => Event($"e-{i}")).ToArray();
+        var backlog = Enumerable.Range(0, 2500).Select(i => TestRecords.Checkout($"e-{i}")).ToArray();
         await ProduceAsync(backlog);
         await StartAsync(maxBatch: 5000);
 
@@ -151,15 +151,4 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
         Assert.NotNull(letter.Value);
         return letter;
     }
-
-    private static PinterestEvent Event(string id) => new()
-    {
-        ShopDomain = TestSettings.Shop,
-        EventName = "checkout",
-        ActionSource = "web",
-        EventTime = 1_700_000_000,
-        EventId = id,
-        UserData = new PinterestUserData { Em = ["0f1e"] },
-        CustomData = new PinterestCustomData { Currency = "USD", Value = "1.00", OrderId = id },
-    };
 }

@@ -98,7 +98,7 @@ public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
         // written, it would be on the topic too.
         var records = kafka.ReadAll(_webhookTopic, count: 2, within: TimeSpan.FromSeconds(5));
         var stored = Assert.Single(records);
-        var webhook = await new AvroSerdes(new InMemorySchemaRegistry(), Microsoft.Extensions.Options.Options.Create(new SchemaRegistryOptions()))
+        var webhook = await TestRecords.Serdes()
             .DeserializeAsync<ShopifyWebhook>(stored.Message.Value, stored.Topic);
         Assert.Equal("genuine", webhook.WebhookId);
         Assert.Equal(order, webhook.Body);

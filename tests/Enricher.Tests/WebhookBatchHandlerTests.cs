@@ -13,7 +13,7 @@ namespace Streaming.Enricher.Tests;
 public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-    private readonly AvroSerdes _serdes = new(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+    private readonly AvroSerdes _serdes = TestRecords.Serdes();
     private TopicsOptions _topics = null!;
     private TestHost _host = null!;
 

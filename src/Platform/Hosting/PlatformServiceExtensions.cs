@@ -78,6 +78,30 @@ public static class PlatformServiceExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Runs <typeparamref name="THandler"/> over one topic in a consumer group, read as the configuration
+    /// section <paramref name="section"/> says.
+    /// </summary>
+    public static IHostApplicationBuilder AddConsumerLoop<T, THandler, TOptions>(
+        this IHostApplicationBuilder builder, string service, string section, Func<TopicsOptions, TopicOptions> topic)
+        where T : class, ISpecificRecord
+        where THandler : class, IRecordBatchHandler<T>
+        where TOptions : ConsumerGroupOptions
+    {
+        builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddConsumerLoop<T, THandler>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
+            var topics = sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Topics;
+            return new ConsumerLoopSettings(
+                service, topic(topics).Name, options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
+        });
+        return builder;
+    }
+
     /// <summary>Runs <typeparamref name="THandler"/> over one topic in a consumer group.</summary>
     public static IServiceCollection AddConsumerLoop<T, THandler>(
         this IServiceCollection services, Func<IServiceProvider, ConsumerLoopSettings> settings)

@@ -46,9 +46,10 @@ public sealed partial class ConsumerLoop<T>(
                 }
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (Exception) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: records not yet stored are read again by whoever owns the partition next.
+            // Shutting down, whatever the interrupted call threw: records not yet stored are read again
+            // by whoever owns the partition next.
         }
         finally
         {

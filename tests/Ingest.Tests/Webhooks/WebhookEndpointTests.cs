@@ -75,9 +75,7 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var record = Assert.Single(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(10)));
         Assert.Equal($"{TestSettings.Shop}/450789469", Encoding.UTF8.GetString(record.Message.Key!));
-        var webhook = await new Streaming.Platform.Avro.AvroSerdes(
-                new Streaming.Platform.Avro.InMemorySchemaRegistry(),
-                Microsoft.Extensions.Options.Options.Create(new Streaming.Platform.Avro.SchemaRegistryOptions()))
+        var webhook = await TestRecords.Serdes()
             .DeserializeAsync<Streaming.Records.ShopifyWebhook>(record.Message.Value, record.Topic);
         Assert.Equal("delivery-42", webhook.WebhookId);
         Assert.Equal("orders/create", webhook.Topic);

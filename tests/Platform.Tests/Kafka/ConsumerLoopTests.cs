@@ -29,7 +29,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         await using var host = await StartAsync(handler);
         await ProduceRawAsync("shop/1", "definitely not avro"u8.ToArray());
         await ProduceRawAsync("shop/2", null);
-        await ProduceAsync(Event("after-the-poison"));
+        await ProduceAsync(TestRecords.Checkout("after-the-poison"));
 
         await handler.WaitForAsync(e => e.EventId == "after-the-poison");
 
@@ -50,7 +50,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         var handler = new RecordingHandler { FailuresLeft = 1 };
         await using (var host = await StartAsync(handler))
         {
-            await ProduceAsync(Event("retried"));
+            await ProduceAsync(TestRecords.Checkout("retried"));
             await handler.WaitForAsync(e => e.EventId == "retried");
             Assert.Equal(2, handler.Attempts);
         }
@@ -58,7 +58,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         // A new member of the same group starts after the committed offset: nothing old comes back.
         var next = new RecordingHandler();
         await using var restarted = await StartAsync(next);
-        await ProduceAsync(Event("new"));
+        await ProduceAsync(TestRecords.Checkout("new"));
         await next.WaitForAsync(e => e.EventId == "new");
         Assert.DoesNotContain(next.Handled, e => e.EventId == "retried");
     }
@@ -69,7 +69,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         var failing = new RecordingHandler { FailuresLeft = int.MaxValue };
         await using (var host = await StartAsync(failing))
         {
-            await ProduceAsync(Event("not-lost"));
+            await ProduceAsync(TestRecords.Checkout("not-lost"));
             await failing.WaitForAttemptsAsync(1);
         }
 
@@ -93,7 +93,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
 
     private async Task ProduceAsync(PinterestEvent e)
     {
-        var bytes = await new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions())).SerializeAsync(e, _topics.PinterestEvents.Name);
+        var bytes = await TestRecords.Serdes().SerializeAsync(e, _topics.PinterestEvents.Name);
         await ProduceRawAsync($"shop/{e.EventId}", bytes);
     }
 
@@ -107,7 +107,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
     {
         var records = kafka.ReadAll(_topics.DeadLetters.Name, count, Patience);
         Assert.Equal(count, records.Count);
-        var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+        var serdes = TestRecords.Serdes();
         var letters = new List<DeadLetter>();
         foreach (var record in records)
         {
@@ -116,15 +116,6 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
 
         return letters;
     }
-
-    private static PinterestEvent Event(string id) => new()
-    {
-        ShopDomain = TestSettings.Shop,
-        EventName = "checkout",
-        ActionSource = "web",
-        EventTime = 1_700_000_000,
-        EventId = id,
-    };
 
     /// <summary>Records what it is handed; fails the first <see cref="FailuresLeft"/> batches.</summary>
     private sealed class RecordingHandler : IRecordBatchHandler<PinterestEvent>

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Avro;
+using Streaming.Records;
+
+namespace Streaming.TestSupport;
+
+/// <summary>Records and serdes as another process of the pipeline would have them.</summary>
+public static class TestRecords
+{
+    /// <summary>Serdes with a registry of its own, as a separate process would have.</summary>
+    public static AvroSerdes Serdes() => new(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
+
+    public static PinterestEvent Checkout(string id, string shop = TestSettings.Shop) => new()
+    {
+        ShopDomain = shop,
+        EventName = "checkout",
+        ActionSource = "web",
+        EventTime = 1_700_000_000,
+        EventId = id,
+        UserData = new PinterestUserData { Em = ["0f1e"] },
+        CustomData = new PinterestCustomData { Currency = "USD", Value = "1.00", OrderId = id },
+    };
+}
