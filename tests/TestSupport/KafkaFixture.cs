@@ -92,10 +92,18 @@ public sealed class KafkaFixture(IMessageSink diagnostics) : IAsyncLifetime
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = BootstrapServers }).Build();
         try
         {
-            await admin.CreateTopicsAsync(topics.Select(t => new TopicSpecification { Name = t.Name, NumPartitions = t.Partitions, ReplicationFactor = 1 }));
+            await admin.CreateTopicsAsync(
+                topics.Select(t => new TopicSpecification { Name = t.Name, NumPartitions = t.Partitions, ReplicationFactor = 1 }),
+                new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(15), OperationTimeout = TimeSpan.FromSeconds(15) });
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
         {
+        }
+        catch (KafkaException e)
+        {
+            throw new InvalidOperationException(
+                $"The tests create their own topics, and the {Description} refused: {e.Error.Reason}. " +
+                "Use a cluster that allows CreateTopics for this client.", e);
         }
     }
 
