@@ -26,30 +26,50 @@ public sealed partial class PinterestEventBatchHandler(
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<PinterestEvent>> batch, CancellationToken cancellationToken)
     {
         var baseUrl = new Uri(options.Value.BaseUrl);
+        var unavailable = new List<PinterestUnavailableException>();
         foreach (var byShop in batch.GroupBy(r => ShopsOptions.Normalize(r.Value.ShopDomain)))
         {
-            if (!shops.TryFind(byShop.Key, out var shop))
+            try
             {
-                foreach (var record in byShop)
-                {
-                    await DeadLetterAsync(record, "unknown_shop", $"No shop '{byShop.Key}' is configured.", cancellationToken);
-                }
+                await HandleShopAsync(byShop.Key, byShop.ToList(), baseUrl, cancellationToken);
+            }
+            catch (PinterestUnavailableException e)
+            {
+                // The other shops go on; only this shop's unsent events wait for the retry.
+                unavailable.Add(e);
+            }
+        }
 
+        if (unavailable.Count > 0)
+        {
+            throw new AggregateException("Pinterest was unavailable; the events not yet sent are retried.", unavailable);
+        }
+    }
+
+    private async Task HandleShopAsync(string domain, List<ConsumedRecord<PinterestEvent>> records, Uri baseUrl, CancellationToken cancellationToken)
+    {
+        if (!shops.TryFind(domain, out var shop))
+        {
+            foreach (var record in records)
+            {
+                await DeadLetterAsync(record, "unknown_shop", $"No shop '{domain}' is configured.", cancellationToken);
+            }
+
+            return;
+        }
+
+        foreach (var chunk in records.Chunk(ConversionRequest.MaxEvents))
+        {
+            var request = ConversionRequest.For(shop, chunk.Select(r => r.Value).ToList(), baseUrl);
+            if (request.ConversionToken is null)
+            {
+                await dryRun.AppendAsync(request, chunk.Length, cancellationToken);
+                telemetry.EventsDispatched.Add(chunk.Length, new KeyValuePair<string, object?>("outcome", "dry_run"));
+                Array.ForEach(chunk, r => r.MarkDone());
                 continue;
             }
 
-            foreach (var chunk in byShop.Chunk(ConversionRequest.MaxEvents))
-            {
-                var request = ConversionRequest.For(shop, chunk.Select(r => r.Value).ToList(), baseUrl);
-                if (request.ConversionToken is null)
-                {
-                    await dryRun.AppendAsync(request, chunk.Length, cancellationToken);
-                    telemetry.EventsDispatched.Add(chunk.Length, new KeyValuePair<string, object?>("outcome", "dry_run"));
-                    continue;
-                }
-
-                await SendAsync(request, chunk, cancellationToken);
-            }
+            await SendAsync(request, chunk, cancellationToken);
         }
     }
 
@@ -67,9 +87,10 @@ public sealed partial class PinterestEventBatchHandler(
         }
 
         telemetry.PinterestRequests.Add(1, new("outcome", answer.Accepted ? "accepted" : "rejected"), new("http.response.status_code", answer.StatusCode));
-        if (!answer.Accepted)
+        if (answer.EventErrors is null && !answer.Accepted)
         {
-            // A 4xx will not change on retry. Keep the events, with Pinterest's answer, for a replay once fixed.
+            // An answer that no retry will change, about the request as a whole. Keep the events, with
+            // Pinterest's answer, for a replay once the cause is fixed.
             LogRejected(request.Shop, answer.StatusCode, chunk.Length, PinterestClient.Shorten(answer.Body));
             foreach (var record in chunk)
             {
@@ -88,6 +109,7 @@ public sealed partial class PinterestEventBatchHandler(
             }
             else
             {
+                chunk[i].MarkDone();
                 sent++;
             }
         }
@@ -99,6 +121,7 @@ public sealed partial class PinterestEventBatchHandler(
     private async Task DeadLetterAsync(ConsumedRecord<PinterestEvent> record, string reason, string error, CancellationToken cancellationToken)
     {
         await deadLetters.PublishAsync(record.Raw, Service, reason, error, cancellationToken);
+        record.MarkDone();
         telemetry.EventsDispatched.Add(1, new("outcome", "dead_lettered"), new("reason", reason));
     }
 

@@ -25,14 +25,14 @@ public sealed partial class WebhookBatchHandler(
         var deliveries = new List<Task>(batch.Count);
         foreach (var record in batch)
         {
-            deliveries.Add(await StartAsync(record, cancellationToken));
+            deliveries.Add(await QueueAsync(record, cancellationToken));
         }
 
         // All or nothing for the offsets: a failed write fails the batch, and the batch is tried again.
         await Task.WhenAll(deliveries);
     }
 
-    private async Task<Task> StartAsync(ConsumedRecord<ShopifyWebhook> record, CancellationToken cancellationToken)
+    private async Task<Task> QueueAsync(ConsumedRecord<ShopifyWebhook> record, CancellationToken cancellationToken)
     {
         var webhook = record.Value;
         if (!shops.TryFind(webhook.ShopDomain, out var shop))
@@ -46,8 +46,9 @@ public sealed partial class WebhookBatchHandler(
         {
             mapping = CheckoutEventMapper.Map(webhook, shop);
         }
-        catch (UnmappableWebhookException e)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Whatever the body did to the mapper, it will do it again: never retry it.
             await DeadLetterAsync(record, "unmappable", e.Message, cancellationToken);
             return Task.CompletedTask;
         }
@@ -56,23 +57,26 @@ public sealed partial class WebhookBatchHandler(
         {
             telemetry.RecordsMapped.Add(1, new("topic", webhook.Topic), new("outcome", "skipped"), new("reason", mapping.SkipReason));
             LogSkipped(webhook.Topic, webhook.WebhookId, mapping.SkipReason!);
+            record.MarkDone();
             return Task.CompletedTask;
         }
 
         var delivery = await publisher.EnqueueAsync(
             kafka.Value.Topics.PinterestEvents.Name, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken);
-        return CountWhenDeliveredAsync(delivery, webhook.Topic, pinterestEvent.EventName);
+        return CompleteWhenDeliveredAsync(record, delivery, pinterestEvent.EventName);
     }
 
-    private async Task CountWhenDeliveredAsync(Task delivery, string topic, string eventName)
+    private async Task CompleteWhenDeliveredAsync(ConsumedRecord<ShopifyWebhook> record, Task delivery, string eventName)
     {
         await delivery;
-        telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", "mapped"), new("event_name", eventName));
+        record.MarkDone();
+        telemetry.RecordsMapped.Add(1, new("topic", record.Value.Topic), new("outcome", "mapped"), new("event_name", eventName));
     }
 
     private async Task DeadLetterAsync(ConsumedRecord<ShopifyWebhook> record, string reason, string error, CancellationToken cancellationToken)
     {
         await deadLetters.PublishAsync(record.Raw, Service, reason, error, cancellationToken);
+        record.MarkDone();
         telemetry.RecordsMapped.Add(1, new("topic", record.Value.Topic), new("outcome", "dead_lettered"), new("reason", reason));
     }
 

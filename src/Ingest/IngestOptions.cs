@@ -7,9 +7,13 @@ public sealed class IngestOptions
 {
     public const string Section = "Ingest";
 
-    /// <summary>Largest webhook body accepted. Shopify order bodies with many line items reach a few hundred KiB.</summary>
+    /// <summary>
+    /// Largest webhook body accepted. The default stays under Kafka's default 1 MB record limit with room
+    /// for the headers; raise it only together with the producer's <c>message.max.bytes</c>
+    /// (<c>Kafka:Client:message.max.bytes</c>) and the topic's <c>max.message.bytes</c>.
+    /// </summary>
     [Range(1024, 64 * 1024 * 1024)]
-    public int MaxBodyBytes { get; set; } = 5 * 1024 * 1024;
+    public int MaxBodyBytes { get; set; } = 900_000;
 
     /// <summary>
     /// How long a request waits for Kafka's acknowledgement before it answers 503. Shopify gives up after

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
@@ -37,7 +38,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
     [Fact]
     public async Task While_Pinterest_is_unavailable_the_batch_waits_and_is_sent_once_it_is_back()
     {
-        _pinterest.Respond = (call, _) => call < 2 ? (503, """{"code":4197,"message":"ramped down"}""") : (200, null);
+        _pinterest.Respond = (call, _) => call < 2 ? (503, """{"code":0,"message":"Service unavailable"}""") : (200, null);
         await StartAsync();
 
         await ProduceAsync(TestRecords.Checkout("retry-me"));
@@ -116,6 +117,59 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
         Assert.Equal(
             backlog.Select(e => e.EventId).Order(StringComparer.Ordinal),
             requests.SelectMany(r => r.Events).Select(e => e.GetProperty("event_id").GetString()!).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_ramped_down_endpoint_is_a_rejection_not_a_reason_to_wait()
+    {
+        _pinterest.Respond = (_, _) => (503, """{"code":4197,"message":"The endpoint has been ramped down and is currently not accepting any traffic."}""");
+        await StartAsync();
+
+        await ProduceAsync(TestRecords.Checkout("ramped"));
+
+        Assert.Equal("pinterest_rejected_503", (await SingleDeadLetterAsync()).Reason);
+        Assert.Equal(1, _pinterest.Calls);
+    }
+
+    [Fact]
+    public async Task A_partial_failure_422_dead_letters_only_the_events_it_lists_as_failed()
+    {
+        _pinterest.Respond = (_, request) => (422, $$"""
+            {"code":4,"message":"Not all events were successfully processed.","details":{},"events":[{{string.Join(",", request.Events.Select(e =>
+                e.GetProperty("event_id").GetString() == "broken"
+                    ? """{"status":"failed","error_message":"em is not a hash","warning_message":""}"""
+                    : """{"status":"processed","error_message":"","warning_message":""}"""))}}]}
+            """);
+        await ProduceAsync(TestRecords.Checkout("fine"), TestRecords.Checkout("broken"));
+        await StartAsync();
+
+        var letter = await SingleDeadLetterAsync();
+        Assert.Equal("pinterest_event_failed", letter.Reason);
+        Assert.Equal("broken", (await _serdes.DeserializeAsync<PinterestEvent>(letter.Value, _topics.PinterestEvents.Name)).EventId);
+    }
+
+    [Fact]
+    public async Task One_shop_waiting_for_Pinterest_neither_holds_back_nor_repeats_another_shops_events()
+    {
+        // Shop B's ad account is unavailable for its first three calls; shop A's always works.
+        var calls = new ConcurrentDictionary<string, int>();
+        _pinterest.Respond = (_, request) =>
+            request.AdAccountId == "222" && calls.AddOrUpdate("222", 1, (_, n) => n + 1) <= 3 ? (503, """{"code":0}""") : (200, null);
+        var settings = TestSettings.For(kafka.BootstrapServers, _topics, _pinterest.BaseUrl);
+        settings["Shops:1:Domain"] = "b-shop.myshopify.com";
+        settings["Shops:1:WebhookSecrets:0"] = "b-secret";
+        settings["Shops:1:Pinterest:AdAccountId"] = "222";
+        settings["Shops:1:Pinterest:ConversionToken"] = "b-token";
+        settings["Dispatcher:MaxBatchWait"] = "00:00:00.500";
+        settings["Dispatcher:MaxRetryBackoff"] = "00:00:01";
+        await ProduceAsync(TestRecords.Checkout("a-1"), TestRecords.Checkout("b-1", "b-shop.myshopify.com"));
+        _host = await TestHost.StartAsync(settings, b => b.AddDispatcher());
+
+        var delivered = await _pinterest.WaitForAsync(2, Patience);
+
+        Assert.Equal(["a-1", "b-1"], delivered.Select(r => r.Events.Single().GetProperty("event_id").GetString()).Order(StringComparer.Ordinal));
+        Assert.Single(delivered, r => r.AdAccountId == TestSettings.AdAccountId);
+        Assert.Equal(5, _pinterest.Calls);
     }
 
     private async Task StartAsync(int maxBatch = 1000)

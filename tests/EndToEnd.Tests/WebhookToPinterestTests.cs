@@ -117,8 +117,8 @@ public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
 
         var settings = TestSettings.For(broker.BootstrapServers, topics);
         settings["Ingest:AckTimeout"] = "00:00:02";
-        var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
-        _running.Add(host);
+        // Disposed before the broker it uses (declared after it).
+        await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
         var order = ShopifySamples.WebOrder();
 
         using var before = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));

@@ -30,11 +30,12 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
     {
         await ProduceAsync("poison", "no avro here"u8.ToArray());
         await ProduceAsync("not-json", await Serialize(Webhook("not json", TestSettings.Shop)));
+        await ProduceAsync("bad-utf8", await Serialize(Webhook([.. "{\"id\":3,\"source_name\":\"we"u8, 0xC3, 0x28, .. "b\"}"u8], TestSettings.Shop)));
         await ProduceAsync("stranger", await Serialize(Webhook(Encoding.UTF8.GetString(ShopifySamples.WebOrder()), "stranger.myshopify.com")));
         await ProduceAsync("skipped", await Serialize(Webhook("""{"id":2,"source_name":"pos","created_at":"2026-01-01T00:00:00Z"}""", TestSettings.Shop)));
         await ProduceAsync("good", await Serialize(Webhook(Encoding.UTF8.GetString(ShopifySamples.WebOrder()), TestSettings.Shop)));
 
-        var letters = kafka.ReadAll(_topics.DeadLetters.Name, 3, Patience);
+        var letters = kafka.ReadAll(_topics.DeadLetters.Name, 4, Patience);
         // One more than expected, briefly: the skipped order must not show up.
         var events = kafka.ReadAll(_topics.PinterestEvents.Name, 2, TimeSpan.FromSeconds(3));
 
@@ -49,7 +50,7 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
             reasons.Add((Encoding.UTF8.GetString(read.Key!), read.Reason));
         }
 
-        Assert.Equal([("poison", "undeserializable"), ("not-json", "unmappable"), ("stranger", "unknown_shop")], reasons);
+        Assert.Equal([("poison", "undeserializable"), ("not-json", "unmappable"), ("bad-utf8", "unmappable"), ("stranger", "unknown_shop")], reasons);
     }
 
     private Task<byte[]> Serialize(ShopifyWebhook webhook) => _serdes.SerializeAsync(webhook, _topics.ShopifyWebhooks.Name);
@@ -60,12 +61,14 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
         await producer.ProduceAsync(_topics.ShopifyWebhooks.Name, new Message<string, byte[]> { Key = key, Value = value });
     }
 
-    private static ShopifyWebhook Webhook(string body, string shop) => new()
+    private static ShopifyWebhook Webhook(string body, string shop) => Webhook(Encoding.UTF8.GetBytes(body), shop);
+
+    private static ShopifyWebhook Webhook(byte[] body, string shop) => new()
     {
         WebhookId = Guid.NewGuid().ToString(),
         Topic = "orders/create",
         ShopDomain = shop,
         ReceivedAt = DateTime.UtcNow,
-        Body = Encoding.UTF8.GetBytes(body),
+        Body = body,
     };
 }

@@ -19,12 +19,19 @@ public sealed class PinterestClient(IHttpClientFactory httpClients)
         };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.ConversionToken);
 
-        HttpResponseMessage response;
-        string body;
         try
         {
-            response = await httpClients.CreateClient(HttpClientName).SendAsync(message, cancellationToken);
-            body = await response.Content.ReadAsStringAsync(cancellationToken);
+            using var response = await httpClients.CreateClient(HttpClientName).SendAsync(message, cancellationToken);
+            var body = await response.Content.ReadAsStringAsync(cancellationToken);
+            var status = (int)response.StatusCode;
+            if (IsTransient(response.StatusCode, body))
+            {
+                throw new PinterestUnavailableException($"Pinterest answered {status}: {Shorten(body)}");
+            }
+
+            // 422 is a partial failure: the answer lists which events failed, like a 200 does.
+            var listsEvents = response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.UnprocessableEntity;
+            return new PinterestAnswer(status, body, listsEvents ? EventErrors(body) : null);
         }
         catch (HttpRequestException e)
         {
@@ -34,22 +41,32 @@ public sealed class PinterestClient(IHttpClientFactory httpClients)
         {
             throw new PinterestUnavailableException("Pinterest did not answer in time.", e);
         }
+    }
 
-        using (response)
+    // 503 with code 4197 means the endpoint was ramped down on purpose, not overloaded: waiting for it
+    // would hold every event back indefinitely, so it counts as a rejection.
+    private static bool IsTransient(HttpStatusCode status, string body) =>
+        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout
+        || ((int)status >= 500 && !(status == HttpStatusCode.ServiceUnavailable && ErrorCode(body) == 4197));
+
+    private static int? ErrorCode(string body)
+    {
+        try
         {
-            var status = (int)response.StatusCode;
-            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || status >= 500)
-            {
-                throw new PinterestUnavailableException($"Pinterest answered {status}: {Shorten(body)}");
-            }
-
-            return response.IsSuccessStatusCode
-                ? new PinterestAnswer(status, body, EventErrors(body))
-                : new PinterestAnswer(status, body, null);
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("code", out var code)
+                   && code.TryGetInt32(out var value)
+                ? value
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 
-    /// <summary>For each event of a 200 answer, in request order: null when processed, else Pinterest's error.</summary>
+    /// <summary>For each event of the answer, in request order: null when processed, else Pinterest's error.</summary>
     private static List<string?>? EventErrors(string body)
     {
         try
@@ -61,7 +78,7 @@ public sealed class PinterestClient(IHttpClientFactory httpClients)
             }
 
             return events.EnumerateArray()
-                .Select(e => e.TryGetProperty("status", out var s) && s.GetString() == "failed"
+                .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() == "failed"
                     ? (e.TryGetProperty("error_message", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text ? text : "failed")
                     : null)
                 .ToList();
@@ -76,8 +93,8 @@ public sealed class PinterestClient(IHttpClientFactory httpClients)
 }
 
 /// <summary>
-/// Pinterest's final word on a request: accepted (2xx, with per-event errors when it listed any) or
-/// rejected (a 4xx that no retry will change).
+/// Pinterest's final word on a request: accepted (2xx) or rejected (an answer no retry will change), with
+/// an error per event where Pinterest listed the events (2xx and 422).
 /// </summary>
 public sealed record PinterestAnswer(int StatusCode, string Body, IReadOnlyList<string?>? EventErrors)
 {

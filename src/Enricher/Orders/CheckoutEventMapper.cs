@@ -11,7 +11,8 @@ namespace Streaming.Enricher.Orders;
 /// </summary>
 /// <remarks>
 /// The event id is the order id: the storefront tag knows it on the thank-you page
-/// (<c>checkout.order.id</c>), so both sides send the same id and Pinterest counts the purchase once.
+/// (the numeric tail of <c>checkout.order.id</c>, a <c>gid://shopify/OrderIdentity/</c> id), so both
+/// sides can send the same id and Pinterest counts the purchase once.
 /// </remarks>
 public static class CheckoutEventMapper
 {
@@ -56,9 +57,19 @@ public static class CheckoutEventMapper
             var orderId = Id(order) ?? throw new UnmappableWebhookException("The order has no id.");
             var createdAt = Text(order, "created_at") ?? Text(order, "processed_at")
                 ?? throw new UnmappableWebhookException($"Order {orderId} has neither created_at nor processed_at.");
-            if (!DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.None, out var eventTime))
+            if (!DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var eventTime))
             {
                 throw new UnmappableWebhookException($"Order {orderId} has created_at '{createdAt}', which is not a date and time.");
+            }
+
+            var emails = CustomerDataHasher.HashEmails(
+                Text(order, "email"),
+                Text(order, "contact_email"),
+                order.TryGetProperty("customer", out var customer) && customer.ValueKind == JsonValueKind.Object ? Text(customer, "email") : null);
+            if (emails.Count == 0)
+            {
+                // Pinterest refuses an event it cannot match (no e-mail, and IP with user agent come later).
+                return OrderMapping.Skipped("no_match_key");
             }
 
             return OrderMapping.Mapped(new PinterestEvent
@@ -68,17 +79,12 @@ public static class CheckoutEventMapper
                 ActionSource = "web",
                 EventTime = eventTime.ToUnixTimeSeconds(),
                 EventId = orderId,
-                UserData = new PinterestUserData
-                {
-                    Em = CustomerDataHasher.HashEmails(
-                        Text(order, "email"),
-                        Text(order, "contact_email"),
-                        order.TryGetProperty("customer", out var customer) && customer.ValueKind == JsonValueKind.Object ? Text(customer, "email") : null),
-                },
+                UserData = new PinterestUserData { Em = emails },
                 CustomData = new PinterestCustomData
                 {
                     Currency = Text(order, "currency"),
-                    // Pinterest asks for the pre-tax, pre-shipping value; Shopify's subtotal is after discounts, before both.
+                    // Pinterest asks for the pre-tax, pre-shipping value. Shopify's subtotal is after discounts and
+                    // before shipping; it holds tax only in shops whose prices include tax (taxes_included).
                     Value = Amount(order, "subtotal_price", orderId),
                     OrderId = orderId,
                 },

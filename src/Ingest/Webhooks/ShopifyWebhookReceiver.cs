@@ -74,13 +74,27 @@ public sealed partial class ShopifyWebhookReceiver(
         ackWait.CancelAfter(options.Value.AckTimeout);
         try
         {
-            var delivered = await publisher.PublishAsync(
-                kafka.Value.Topics.ShopifyWebhooks.Name, WebhookKey.For(domain, body, webhook.WebhookId), webhook, ackWait.Token);
+            // The wait covers the schema registry too: a first write may have to register the schema.
+            var delivered = await publisher
+                .PublishAsync(kafka.Value.Topics.ShopifyWebhooks.Name, WebhookKey.For(domain, body, webhook.WebhookId), webhook, ackWait.Token)
+                .WaitAsync(ackWait.Token);
             telemetry.Webhooks.Add(1, new("outcome", "accepted"), new("topic", webhook.Topic));
             LogAccepted(webhook.Topic, domain, webhook.WebhookId, delivered.TopicPartitionOffset.ToString());
             return Results.Ok(new { status = "accepted", webhook_id = webhook.WebhookId });
         }
-        catch (Exception e) when (e is KafkaException or SchemaRegistryException or HttpRequestException
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.MsgSizeTooLarge)
+        {
+            // Permanent: a retry by Shopify would fail the same way, so this is no 503.
+            return Reject(StatusCodes.Status413PayloadTooLarge, "record_too_large",
+                $"The webhook does not fit in one Kafka record ({e.Error.Reason}). Lower Ingest:MaxBodyBytes or raise the Kafka record size limits.");
+        }
+        catch (SchemaRegistryException e)
+        {
+            LogNotStored(e, webhook.Topic, domain, webhook.WebhookId);
+            return Reject(StatusCodes.Status503ServiceUnavailable, "schema_registry_unavailable",
+                $"The schema registry did not answer ({e.Message}). Shopify will retry.");
+        }
+        catch (Exception e) when (e is KafkaException or HttpRequestException
                                    || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogNotStored(e, webhook.Topic, domain, webhook.WebhookId);
@@ -105,7 +119,8 @@ public sealed partial class ShopifyWebhookReceiver(
             return null;
         }
 
-        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 16 * 1024);
+        // Grown as bytes arrive, not sized from Content-Length: the body is read before anyone is verified.
+        using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)

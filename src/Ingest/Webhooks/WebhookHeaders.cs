@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Primitives;
-
 namespace Streaming.Ingest.Webhooks;
 
 /// <summary>The X-Shopify-* headers of one delivery. Names are case-insensitive: HTTP/2 lowercases them.</summary>
@@ -39,7 +37,7 @@ internal sealed record WebhookHeaders(
         : null;
 
     private static string? Value(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var value) && !StringValues.IsNullOrEmpty(value) && !string.IsNullOrWhiteSpace(value.ToString())
+        headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString())
             ? value.ToString().Trim()
             : null;
 }

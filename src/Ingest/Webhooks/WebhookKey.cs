@@ -41,9 +41,9 @@ internal static class WebhookKey
 
             return token;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON: still recorded, keyed by delivery; the enricher dead-letters what it cannot read.
+            // Not JSON, or not UTF-8: still recorded, keyed by delivery; the enricher dead-letters what it cannot read.
             return null;
         }
     }

@@ -1,7 +1,10 @@
 using System.Diagnostics;
+using System.Net;
 using System.Text;
+using Avro;
 using Avro.Specific;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Context.Propagation;
@@ -12,9 +15,10 @@ namespace Streaming.Platform.Kafka;
 
 /// <summary>
 /// Reads one topic in a consumer group, decodes Avro values, hands batches to a handler, and stores
-/// offsets only after the handler finished with them (at-least-once). A record that cannot be decoded
-/// goes to the dead-letter topic; a batch whose handler fails is retried with backoff while the
-/// partitions are paused, so the group keeps its member and nothing is skipped.
+/// offsets only after the handler finished with them (at-least-once). A record that can never be decoded
+/// goes to the dead-letter topic. A batch that fails (the handler threw, the registry or the dead-letter
+/// topic was unreachable) is retried with backoff while the partitions are paused, so the group keeps its
+/// member and nothing is skipped.
 /// </summary>
 public sealed partial class ConsumerLoop<T>(
     ConsumerLoopSettings settings,
@@ -29,8 +33,6 @@ public sealed partial class ConsumerLoop<T>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // Consume() blocks; leave the host's start-up path before the first call.
-        await Task.Yield();
         using var consumer = BuildConsumer();
         consumer.Subscribe(settings.Topic);
         LogStarted(settings.Service, settings.Topic, settings.GroupId);
@@ -39,7 +41,7 @@ public sealed partial class ConsumerLoop<T>(
             while (!stoppingToken.IsCancellationRequested)
             {
                 var batch = new Batch();
-                await CollectAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+                Collect(consumer, batch, stoppingToken);
                 if (batch.Raw.Count > 0)
                 {
                     await HandleUntilDoneAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
@@ -61,7 +63,13 @@ public sealed partial class ConsumerLoop<T>(
 
     private IConsumer<byte[]?, byte[]> BuildConsumer() =>
         clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId)
-            .SetPartitionsAssignedHandler((_, partitions) => LogAssigned(settings.Service, Describe(partitions)))
+            .SetPartitionsAssignedHandler((_, partitions) =>
+            {
+                if (partitions.Count > 0)
+                {
+                    LogAssigned(settings.Service, Describe(partitions));
+                }
+            })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 LogRevoked(settings.Service, Describe(partitions.Select(p => p.TopicPartition)));
@@ -71,18 +79,14 @@ public sealed partial class ConsumerLoop<T>(
             .SetErrorHandler((_, error) => LogClientError(settings.Service, error.Code, error.Reason))
             .Build();
 
-    private async Task CollectAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
+    private void Collect(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
     {
         var deadline = DateTime.MaxValue;
         while (batch.Raw.Count < settings.MaxBatchSize && !cancellationToken.IsCancellationRequested)
         {
             var wait = batch.Raw.Count == 0 ? IdlePoll : deadline - DateTime.UtcNow;
-            if (wait <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            var result = Consume(consumer, wait);
+            // Past the deadline, take what is already fetched without waiting for more.
+            var result = Consume(consumer, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
             if (result is null)
             {
                 return;
@@ -93,7 +97,7 @@ public sealed partial class ConsumerLoop<T>(
                 deadline = DateTime.UtcNow + settings.MaxBatchWait;
             }
 
-            await AddAsync(batch, result, cancellationToken).ConfigureAwait(false);
+            batch.Add(result);
         }
     }
 
@@ -110,34 +114,6 @@ public sealed partial class ConsumerLoop<T>(
         }
     }
 
-    private async Task AddAsync(Batch batch, ConsumeResult<byte[]?, byte[]> result, CancellationToken cancellationToken)
-    {
-        batch.Raw.Add(result);
-        T? value;
-        string? error;
-        try
-        {
-            value = result.Message.Value is { Length: > 0 }
-                ? await serdes.DeserializeAsync<T>(result.Message.Value, result.Topic).ConfigureAwait(false)
-                : null;
-            error = value is null ? "The record has no value (a tombstone or an empty record)." : null;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            value = null;
-            error = e.Message;
-        }
-
-        if (value is null)
-        {
-            // A record nobody can read must not hold up the records behind it.
-            await deadLetters.PublishAsync(result, settings.Service, "undeserializable", error!, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        batch.Decoded.Add(new ConsumedRecord<T>(result, value));
-    }
-
     private async Task HandleUntilDoneAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
     {
         var paused = new List<TopicPartition>();
@@ -151,10 +127,12 @@ public sealed partial class ConsumerLoop<T>(
 
             try
             {
-                if (batch.Decoded.Count > 0)
+                await DecodeAsync(batch, cancellationToken).ConfigureAwait(false);
+                var pending = batch.Decoded.Where(r => !r.Done).ToList();
+                if (pending.Count > 0)
                 {
-                    using var activity = StartActivity(batch.Decoded);
-                    await handler.HandleAsync(batch.Decoded, cancellationToken).ConfigureAwait(false);
+                    using var activity = StartActivity(pending);
+                    await handler.HandleAsync(pending, cancellationToken).ConfigureAwait(false);
                 }
 
                 StoreOffsets(consumer, batch.Raw);
@@ -167,31 +145,72 @@ public sealed partial class ConsumerLoop<T>(
                 var assignment = consumer.Assignment;
                 consumer.Pause(assignment);
                 paused.AddRange(assignment);
-                await WaitPolledAsync(consumer, batch, paused, backoff, cancellationToken).ConfigureAwait(false);
+                WaitPolled(consumer, batch, paused, backoff, cancellationToken);
             }
         }
 
         if (paused.Count > 0)
         {
-            consumer.Resume(paused.Intersect(consumer.Assignment));
+            // Every partition paused here, assigned or not: the pause flag outlives a revocation, and a
+            // partition that comes back later would otherwise stay silent.
+            consumer.Resume(paused.Distinct());
+        }
+    }
+
+    private async Task DecodeAsync(Batch batch, CancellationToken cancellationToken)
+    {
+        while (batch.Undecoded.TryPeek(out var result))
+        {
+            var (value, error) = await TryDecodeAsync(result).ConfigureAwait(false);
+            if (value is not null)
+            {
+                batch.Decoded.Add(new ConsumedRecord<T>(result, value));
+            }
+            else
+            {
+                // A record nobody can read must not hold up the records behind it.
+                await deadLetters.PublishAsync(result, settings.Service, "undeserializable", error!, cancellationToken).ConfigureAwait(false);
+            }
+
+            batch.Undecoded.Dequeue();
+        }
+    }
+
+    /// <summary>The value, or why it can never be read. Throws when reading may work later (registry unreachable).</summary>
+    private async Task<(T? Value, string? Error)> TryDecodeAsync(ConsumeResult<byte[]?, byte[]> result)
+    {
+        if (result.Message.Value is not { Length: > 0 } bytes)
+        {
+            return (null, "The record has no value (a tombstone or an empty record).");
+        }
+
+        try
+        {
+            return (await serdes.DeserializeAsync<T>(bytes, result.Topic).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is InvalidDataException or AvroException or InvalidCastException or FormatException
+                                   || e is SchemaRegistryException { Status: HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity })
+        {
+            return (null, e.Message);
         }
     }
 
     // Polling while paused serves rebalance callbacks and keeps this member in the group. Partitions
     // assigned meanwhile are not paused yet: what they deliver joins the batch and is paused too.
-    private async Task WaitPolledAsync(
+    private void WaitPolled(
         IConsumer<byte[]?, byte[]> consumer, Batch batch, List<TopicPartition> paused, TimeSpan backoff, CancellationToken cancellationToken)
     {
         var until = DateTime.UtcNow + backoff;
         while (DateTime.UtcNow < until)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var result = Consume(consumer, TimeSpan.FromMilliseconds(Math.Min(IdlePoll.TotalMilliseconds, Math.Max(1, (until - DateTime.UtcNow).TotalMilliseconds))));
+            var left = until - DateTime.UtcNow;
+            var result = Consume(consumer, left < IdlePoll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : IdlePoll);
             if (result is not null)
             {
                 consumer.Pause([result.TopicPartition]);
                 paused.Add(result.TopicPartition);
-                await AddAsync(batch, result, cancellationToken).ConfigureAwait(false);
+                batch.Add(result);
             }
         }
     }
@@ -275,15 +294,27 @@ public sealed partial class ConsumerLoop<T>(
 
     private sealed class Batch
     {
+        /// <summary>Every record read, in order: all of them get their offsets stored once the batch is done.</summary>
         public List<ConsumeResult<byte[]?, byte[]>> Raw { get; } = [];
 
+        public Queue<ConsumeResult<byte[]?, byte[]>> Undecoded { get; } = new();
+
         public List<ConsumedRecord<T>> Decoded { get; } = [];
+
+        public void Add(ConsumeResult<byte[]?, byte[]> result)
+        {
+            Raw.Add(result);
+            Undecoded.Enqueue(result);
+        }
 
         public void KeepOnly(IReadOnlyCollection<TopicPartition> assignment)
         {
             var owned = assignment.ToHashSet();
             Raw.RemoveAll(r => !owned.Contains(r.TopicPartition));
             Decoded.RemoveAll(r => !owned.Contains(r.Raw.TopicPartition));
+            var undecoded = Undecoded.Where(r => owned.Contains(r.TopicPartition)).ToList();
+            Undecoded.Clear();
+            undecoded.ForEach(Undecoded.Enqueue);
         }
     }
 }

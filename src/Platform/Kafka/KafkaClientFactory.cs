@@ -14,7 +14,7 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
 
     public string BootstrapServers => cluster.BootstrapServers;
 
-    public ProducerConfig ProducerConfig(string clientId) =>
+    private ProducerConfig ProducerConfig(string clientId) =>
         new(Common(clientId))
         {
             // Idempotence needs acks=all and keeps retries from duplicating or reordering records.
@@ -45,10 +45,13 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
         return config;
     }
 
-    public AdminClientConfig AdminConfig(string clientId) => new(Common(clientId));
+    private AdminClientConfig AdminConfig(string clientId) => new(Common(clientId));
 
-    public IProducer<byte[]?, byte[]> CreateProducer(string clientId) =>
-        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();
+    public IProducer<byte[]?, byte[]> CreateProducer(string clientId, Action<Error> onError) =>
+        new ProducerBuilder<byte[]?, byte[]>(ProducerConfig(clientId))
+            .SetLogHandler((_, m) => Log(m))
+            .SetErrorHandler((_, e) => onError(e))
+            .Build();
 
     public IAdminClient CreateAdminClient(string clientId) =>
         new AdminClientBuilder(AdminConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();

@@ -70,6 +70,10 @@ public sealed class TopicOptions
     /// <summary>retention.ms; null: the cluster's default.</summary>
     public long? RetentionMs { get; set; }
 
+    /// <summary>min.insync.replicas; null: the cluster's default. With acks=all, 2 or more is what makes a write survive a broker.</summary>
+    [Range(1, 32)]
+    public int? MinInSyncReplicas { get; set; }
+
     /// <summary>cleanup.policy=compact, for changelog topics that hold the latest value per key.</summary>
     public bool Compacted { get; set; }
 }

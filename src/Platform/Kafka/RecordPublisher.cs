@@ -2,6 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Avro.Specific;
 using Confluent.Kafka;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Context.Propagation;
 using Streaming.Platform.Avro;
@@ -12,15 +14,19 @@ namespace Streaming.Platform.Kafka;
 /// Writes Avro record values with UTF-8 string keys through one idempotent producer per process,
 /// and carries the current trace along in the record headers.
 /// </summary>
-public sealed class RecordPublisher : IDisposable
+public sealed partial class RecordPublisher : IDisposable
 {
     private readonly AvroSerdes _serdes;
     private readonly Lazy<IProducer<byte[]?, byte[]>> _producer;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<RecordPublisher> _logger;
 
-    public RecordPublisher(KafkaClientFactory clients, AvroSerdes serdes)
+    public RecordPublisher(KafkaClientFactory clients, AvroSerdes serdes, IHostApplicationLifetime lifetime, ILogger<RecordPublisher> logger)
     {
         _serdes = serdes;
-        _producer = new(() => clients.CreateProducer($"{Environment.MachineName}-producer"));
+        _lifetime = lifetime;
+        _logger = logger;
+        _producer = new(() => clients.CreateProducer($"{Environment.MachineName}-producer", OnError));
     }
 
     /// <summary>Completes once the cluster acknowledged the record (acks=all); throws <see cref="ProduceException{TKey,TValue}"/> otherwise.</summary>
@@ -40,7 +46,7 @@ public sealed class RecordPublisher : IDisposable
         return PublishRawAsync(topic, Encoding.UTF8.GetBytes(key), bytes, cancellationToken);
     }
 
-    public Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)
+    private Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)
     {
         var headers = new Headers();
         if (Activity.Current is { } activity)
@@ -53,6 +59,20 @@ public sealed class RecordPublisher : IDisposable
 
         return _producer.Value.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers }, cancellationToken);
     }
+
+    // A fatal error (for example a fenced idempotent producer) leaves the producer unusable for good:
+    // stopping lets the orchestrator restart the process instead of answering 503 forever.
+    private void OnError(Error error)
+    {
+        if (error.IsFatal)
+        {
+            LogFatal(error.Code, error.Reason);
+            _lifetime.StopApplication();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The Kafka producer failed for good ({Code}: {Reason}); stopping the service")]
+    private partial void LogFatal(ErrorCode code, string reason);
 
     public void Dispose()
     {

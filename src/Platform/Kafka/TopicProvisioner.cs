@@ -20,7 +20,15 @@ public sealed partial class TopicProvisioner(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var kafka = options.Value;
-        LogCluster(cluster.Description);
+        if (cluster is Embedded.EmbeddedKafkaCluster)
+        {
+            LogEmbedded(cluster.Description);
+        }
+        else
+        {
+            LogCluster(cluster.Description);
+        }
+
         if (!kafka.ProvisionTopics)
         {
             return;
@@ -77,6 +85,11 @@ public sealed partial class TopicProvisioner(
             configs["cleanup.policy"] = "compact";
         }
 
+        if (topic.MinInSyncReplicas is { } minInSync)
+        {
+            configs["min.insync.replicas"] = minInSync.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         if (topic.RetentionMs is { } retention)
         {
             configs["retention.ms"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -90,6 +103,9 @@ public sealed partial class TopicProvisioner(
             Configs = configs,
         };
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka: {Cluster}. Kafka:BootstrapServers is empty, so records live in this process only and are gone when it stops: fine for a trial, never for a shop")]
+    private partial void LogEmbedded(string cluster);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Kafka: {Cluster}")]
     private partial void LogCluster(string cluster);

@@ -82,12 +82,33 @@ public sealed class CheckoutEventMapperTests
     [InlineData("""{"source_name":"web","created_at":"2026-01-01T00:00:00Z"}""", "no id")]
     [InlineData("""{"id":1,"source_name":"web"}""", "neither created_at nor processed_at")]
     [InlineData("""{"id":1,"source_name":"web","created_at":"yesterday"}""", "not a date")]
-    [InlineData("""{"id":1,"source_name":"web","created_at":"2026-01-01T00:00:00Z","subtotal_price":"lots"}""", "not an amount")]
+    [InlineData("""{"id":1,"source_name":"web","created_at":"2026-01-01T00:00:00Z","email":"a@b.c","subtotal_price":"lots"}""", "not an amount")]
     public void An_order_that_cannot_be_read_is_refused_with_the_reason(string body, string reason)
     {
         var refused = Assert.Throws<UnmappableWebhookException>(() => CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(body)), LiveShop));
 
         Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_order_without_any_e_mail_is_skipped_because_Pinterest_could_not_match_it()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
+        order["email"] = null;
+        order["customer"] = null;
+
+        Assert.Equal("no_match_key", CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).SkipReason);
+    }
+
+    [Fact]
+    public void A_time_without_an_offset_is_read_as_UTC_whatever_the_server_zone()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
+        order["created_at"] = "2026-01-01T00:00:00";
+
+        var mapped = CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!;
+
+        Assert.Equal(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), mapped.EventTime);
     }
 
     [Fact]

@@ -98,6 +98,23 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
     }
 
+    [Fact]
+    public async Task A_body_Kafka_cannot_hold_gets_413_not_a_503_that_Shopify_would_retry_in_vain()
+    {
+        var topics = await kafka.CreateTopicsAsync(partitions: 1);
+        var settings = TestSettings.For(kafka.BootstrapServers, topics);
+        settings["Ingest:MaxBodyBytes"] = "3000000";
+        await using var roomy = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+        var huge = Encoding.UTF8.GetBytes($$"""{"id":1,"note":"{{new string('x', 1_500_000)}}"}""");
+
+        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(roomy.BaseUrl, huge, TestSettings.Secret, TestSettings.Shop));
+
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("record_too_large", problem.GetProperty("title").GetString());
+        Assert.Contains("Ingest:MaxBodyBytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
     private HttpRequestMessage Signed(byte[] body) => ShopifySamples.SignedWebhook(_host.BaseUrl, body, TestSettings.Secret, TestSettings.Shop);
 
     private static HttpRequestMessage Without(HttpRequestMessage request, string header)

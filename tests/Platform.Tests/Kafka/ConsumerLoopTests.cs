@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
+using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Streaming.Platform.Avro;
@@ -27,6 +28,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
     {
         var handler = new RecordingHandler();
         await using var host = await StartAsync(handler);
+        // All on one partition: the good record stands behind the poison.
         await ProduceRawAsync("shop/1", "definitely not avro"u8.ToArray());
         await ProduceRawAsync("shop/2", null);
         await ProduceAsync(TestRecords.Checkout("after-the-poison"));
@@ -79,28 +81,89 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Empty(failing.Handled);
     }
 
-    private async Task<TestHost> StartAsync(RecordingHandler handler)
+    [Fact]
+    public async Task An_unreachable_registry_delays_records_instead_of_dead_lettering_them()
+    {
+        var handler = new RecordingHandler();
+        var registry = FlakyRegistry.Create(failures: 2);
+        await using var host = await StartAsync(handler, registry);
+
+        await ProduceAsync(TestRecords.Checkout("waited-for-the-registry"));
+
+        await handler.WaitForAsync(e => e.EventId == "waited-for-the-registry");
+        Assert.Equal(2, ((FlakyRegistry)(object)registry).Failures);
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
+    public async Task A_partition_taken_away_during_a_retry_delivers_again_when_it_comes_back()
+    {
+        var first = new RecordingHandler();
+        await using var stays = await StartAsync(first);
+        await ProduceAsync(TestRecords.Checkout("warm-0"), partition: 0);
+        await ProduceAsync(TestRecords.Checkout("warm-1"), partition: 1);
+        await first.WaitForAsync(e => e.EventId == "warm-0");
+        await first.WaitForAsync(e => e.EventId == "warm-1");
+
+        // An outage: the first member pauses both partitions and retries.
+        first.FailuresLeft = int.MaxValue;
+        await ProduceAsync(TestRecords.Checkout("during-0"), partition: 0);
+        await ProduceAsync(TestRecords.Checkout("during-1"), partition: 1);
+        await first.WaitForAttemptsAsync(3);
+
+        // A second member joins and takes a partition away, then leaves and hands it back.
+        var second = new RecordingHandler();
+        var joins = await StartAsync(second);
+        await WaitUntilAsync(() => stays.Logs.Lines.Any(l => l.Message.Contains("gave up", StringComparison.Ordinal)), "the first member to give up a partition");
+        await WaitUntilAsync(() => joins.Logs.Lines.Any(l => l.Message.Contains("was assigned", StringComparison.Ordinal)), "the second member to get it");
+        first.FailuresLeft = 0;
+        await joins.DisposeAsync();
+
+        await ProduceAsync(TestRecords.Checkout("after-0"), partition: 0);
+        await ProduceAsync(TestRecords.Checkout("after-1"), partition: 1);
+        await first.WaitForAsync(e => e.EventId == "after-0");
+        await first.WaitForAsync(e => e.EventId == "after-1");
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"Waited {Patience.TotalSeconds} s for {what}.");
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<TestHost> StartAsync(RecordingHandler handler, ISchemaRegistryClient? registry = null)
     {
         var settings = TestSettings.For(kafka.BootstrapServers, _topics);
         return await TestHost.StartAsync(settings, builder =>
         {
             builder.AddPipelinePlatform();
+            if (registry is not null)
+            {
+                builder.Services.AddSingleton(registry);
+            }
+
             builder.Services.AddSingleton(handler);
             builder.Services.AddConsumerLoop<PinterestEvent, RecordingHandler>(_ => new ConsumerLoopSettings(
                 "test-loop", _topics.PinterestEvents.Name, _group, MaxBatchSize: 10, MaxBatchWait: TimeSpan.FromMilliseconds(20), MaxRetryBackoff: TimeSpan.FromMilliseconds(500)));
         });
     }
 
-    private async Task ProduceAsync(PinterestEvent e)
+    private async Task ProduceAsync(PinterestEvent e, int partition = 0)
     {
         var bytes = await TestRecords.Serdes().SerializeAsync(e, _topics.PinterestEvents.Name);
-        await ProduceRawAsync($"shop/{e.EventId}", bytes);
+        await ProduceRawAsync($"shop/{e.EventId}", bytes, partition);
     }
 
-    private async Task ProduceRawAsync(string key, byte[]? value)
+    private async Task ProduceRawAsync(string key, byte[]? value, int partition = 0)
     {
         using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
-        await producer.ProduceAsync(_topics.PinterestEvents.Name, new Message<string, byte[]> { Key = key, Value = value! });
+        await producer.ProduceAsync(
+            new TopicPartition(_topics.PinterestEvents.Name, new Partition(partition)),
+            new Message<string, byte[]> { Key = key, Value = value! });
     }
 
     private async Task<List<DeadLetter>> ReadDeadLettersAsync(int count)
