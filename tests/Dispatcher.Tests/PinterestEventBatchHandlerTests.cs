@@ -112,8 +112,9 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
 
         var requests = _pinterest.Requests;
         Assert.All(requests, r => Assert.InRange(r.Events.Count, 1, 1000));
-        // How the backlog splits into batches depends on fetch timing; the limit per request does not.
-        Assert.InRange(requests.Count, 3, backlog.Length);
+        // How the backlog splits into batches depends on fetch timing; the limit per request does not,
+        // and a handful of requests (not thousands) shows the events went out together.
+        Assert.InRange(requests.Count, 3, 10);
         Assert.Equal(
             backlog.Select(e => e.EventId).Order(StringComparer.Ordinal),
             requests.SelectMany(r => r.Events).Select(e => e.GetProperty("event_id").GetString()!).Order(StringComparer.Ordinal));

@@ -215,8 +215,10 @@ public sealed partial class ConsumerLoop<T>(
         }
     }
 
+    // Jitter keeps the members of a group from retrying against a recovering service in lockstep.
     private TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+        TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16)))
+                                  * (0.8 + (0.4 * Random.Shared.NextDouble())));
 
     private void StoreOffsets(IConsumer<byte[]?, byte[]> consumer, List<ConsumeResult<byte[]?, byte[]>> records)
     {

@@ -31,7 +31,19 @@ public sealed partial class DeadLetterPublisher(
             FailedAt = clock.GetUtcNow().UtcDateTime,
         };
         var key = source.Message.Key is { } k ? Encoding.UTF8.GetString(k) : $"{source.Topic}/{source.Partition.Value}/{source.Offset.Value}";
-        await publisher.PublishAsync(options.Value.Topics.DeadLetters.Name, key, letter, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await publisher.PublishAsync(options.Value.Topics.DeadLetters.Name, key, letter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException e) when (e.Error.Code == ErrorCode.MsgSizeTooLarge && letter.Value is { Length: var size })
+        {
+            // The letter must get through, or the partition stops here. Where the record still is stays
+            // known: source topic, partition and offset.
+            letter.Value = null;
+            letter.Error += $" (the value, {size} bytes, was left out: too large for the dead-letter topic)";
+            await publisher.PublishAsync(options.Value.Topics.DeadLetters.Name, key, letter, cancellationToken).ConfigureAwait(false);
+        }
+
         telemetry.DeadLetters.Add(1, new("service", service), new("reason", reason));
         LogDeadLettered(source.TopicPartitionOffset.ToString(), service, reason, error);
     }

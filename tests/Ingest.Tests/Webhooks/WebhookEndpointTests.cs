@@ -47,6 +47,7 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             (ShopifySamples.SignedWebhook(_host.BaseUrl, Order, TestSettings.Secret, "other.myshopify.com"), HttpStatusCode.Unauthorized, "unknown_shop", "other.myshopify.com"),
             (ShopifySamples.SignedWebhook(_host.BaseUrl, Order, "wrong", TestSettings.Shop), HttpStatusCode.Unauthorized, "bad_signature", TestSettings.Shop),
             (Signed(new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes"),
+            (Chunked(Signed(new byte[4096])), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes"),
         };
 
         foreach (var (request, status, reason, names) in cases)
@@ -116,6 +117,15 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     private HttpRequestMessage Signed(byte[] body) => ShopifySamples.SignedWebhook(_host.BaseUrl, body, TestSettings.Secret, TestSettings.Shop);
+
+    // No Content-Length: the limit must hold while the body streams in.
+    private static HttpRequestMessage Chunked(HttpRequestMessage request)
+    {
+        var bytes = request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
+        request.Content = new StreamContent(new MemoryStream(bytes));
+        request.Headers.TransferEncodingChunked = true;
+        return request;
+    }
 
     private static HttpRequestMessage Without(HttpRequestMessage request, string header)
     {

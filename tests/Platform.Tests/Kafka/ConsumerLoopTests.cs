@@ -47,6 +47,24 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_poison_record_too_large_to_copy_is_dead_lettered_without_its_value()
+    {
+        var handler = new RecordingHandler();
+        await using var host = await StartAsync(handler);
+        var huge = new byte[999_950];
+        huge[0] = 0xFF;
+
+        await ProduceRawAsync("shop/huge", huge);
+        await ProduceAsync(TestRecords.Checkout("behind-the-huge-one"));
+
+        await handler.WaitForAsync(e => e.EventId == "behind-the-huge-one");
+        var letter = Assert.Single(await ReadDeadLettersAsync(1));
+        Assert.Null(letter.Value);
+        Assert.Equal("shop/huge"u8.ToArray(), letter.Key);
+        Assert.Contains("999950 bytes, was left out", letter.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_failed_batch_is_retried_and_its_offset_stored_only_after_it_succeeded()
     {
         var handler = new RecordingHandler { FailuresLeft = 1 };
