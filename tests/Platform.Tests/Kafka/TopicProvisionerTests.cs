@@ -23,15 +23,8 @@ public sealed class TopicProvisionerTests(KafkaFixture kafka)
                 DeadLetters = new() { Name = KafkaFixture.UniqueTopic("prov-sessions"), Partitions = 1, Compacted = true },
             },
         };
-        var logs = new LogCapture();
-        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var cluster = new ConfiguredKafkaCluster(kafka.BootstrapServers);
-        var provisioner = new TopicProvisioner(
-            new KafkaClientFactory(Options.Create(options), cluster, loggers), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
+        var warnings = await ProvisionAsync(options);
 
-        await provisioner.StartAsync(CancellationToken.None);
-
-        var warnings = logs.Lines.Where(l => l.Level >= LogLevel.Warning && l.Category == typeof(TopicProvisioner).FullName).ToList();
         if (kafka.Embedded is not null)
         {
             // librdkafka's mock cluster has no topic admin API.
@@ -55,15 +48,22 @@ public sealed class TopicProvisionerTests(KafkaFixture kafka)
     public async Task An_unreachable_cluster_does_not_stop_start_up()
     {
         var options = new KafkaOptions { BootstrapServers = "127.0.0.1:1", ProvisioningTimeout = TimeSpan.FromSeconds(1) };
+        var line = Assert.Single(await ProvisionAsync(options));
+
+        Assert.Contains("127.0.0.1:1", line.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>Runs the provisioner as a host would start it; returns the warnings it wrote.</summary>
+    private static async Task<List<LogLine>> ProvisionAsync(KafkaOptions options)
+    {
         var logs = new LogCapture();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
-        var cluster = new ConfiguredKafkaCluster(options.BootstrapServers);
+        var cluster = new ConfiguredKafkaCluster(options.BootstrapServers!);
         var provisioner = new TopicProvisioner(
             new KafkaClientFactory(Options.Create(options), cluster, loggers), cluster, Options.Create(options), loggers.CreateLogger<TopicProvisioner>());
 
         await provisioner.StartAsync(CancellationToken.None);
 
-        var line = Assert.Single(logs.Lines, l => l.Level >= LogLevel.Warning && l.Category == typeof(TopicProvisioner).FullName);
-        Assert.Contains("127.0.0.1:1", line.Message, StringComparison.Ordinal);
+        return logs.Lines.Where(l => l.Level >= LogLevel.Warning && l.Category == typeof(TopicProvisioner).FullName).ToList();
     }
 }
