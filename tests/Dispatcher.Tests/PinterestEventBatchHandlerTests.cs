@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Confluent.Kafka;
-using Microsoft.Extensions.Options;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Kafka;
 using Streaming.Records;
@@ -184,17 +182,13 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
 
     private async Task ProduceAsync(params PinterestEvent[] events)
     {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 5 }).Build();
+        var records = new List<(string, byte[]?)>();
         foreach (var e in events)
         {
-            producer.Produce(_topics.PinterestEvents.Name, new Message<string, byte[]>
-            {
-                Key = $"{e.ShopDomain}/{e.EventId}",
-                Value = await _serdes.SerializeAsync(e, _topics.PinterestEvents.Name),
-            });
+            records.Add(($"{e.ShopDomain}/{e.EventId}", await _serdes.SerializeAsync(e, _topics.PinterestEvents.Name)));
         }
 
-        producer.Flush(TimeSpan.FromSeconds(10));
+        await kafka.ProduceAsync(_topics.PinterestEvents.Name, records);
     }
 
     private async Task<DeadLetter> SingleDeadLetterAsync()

@@ -1,6 +1,4 @@
 using System.Text;
-using Confluent.Kafka;
-using Microsoft.Extensions.Options;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Kafka;
 using Streaming.Records;
@@ -55,11 +53,7 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
 
     private Task<byte[]> Serialize(ShopifyWebhook webhook) => _serdes.SerializeAsync(webhook, _topics.ShopifyWebhooks.Name);
 
-    private async Task ProduceAsync(string key, byte[] value)
-    {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
-        await producer.ProduceAsync(_topics.ShopifyWebhooks.Name, new Message<string, byte[]> { Key = key, Value = value });
-    }
+    private Task ProduceAsync(string key, byte[] value) => kafka.ProduceAsync(_topics.ShopifyWebhooks.Name, [(key, value)]);
 
     private static ShopifyWebhook Webhook(string body, string shop) => Webhook(Encoding.UTF8.GetBytes(body), shop);
 

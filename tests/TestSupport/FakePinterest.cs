@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Streaming.TestSupport;
@@ -43,7 +40,7 @@ public sealed class FakePinterest : IAsyncDisposable
         var fake = new FakePinterest(app);
         app.MapPost("/v5/ad_accounts/{adAccountId}/events", fake.HandleAsync);
         await app.StartAsync();
-        fake.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        fake.BaseUrl = TestHost.ListeningAddress(app);
         return fake;
     }
 

@@ -107,6 +107,19 @@ public sealed class KafkaFixture(IMessageSink diagnostics) : IAsyncLifetime
         }
     }
 
+    /// <summary>Writes records to <paramref name="topic"/> as another producer would, in order, and waits for all of them.</summary>
+    public async Task ProduceAsync(string topic, IEnumerable<(string Key, byte[]? Value)> records, int? partition = null)
+    {
+        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = BootstrapServers, LingerMs = 5 }).Build();
+        var target = partition is { } p ? new TopicPartition(topic, new Partition(p)) : new TopicPartition(topic, Partition.Any);
+        foreach (var (key, value) in records)
+        {
+            producer.Produce(target, new Message<string, byte[]> { Key = key, Value = value! });
+        }
+
+        await Task.Run(() => producer.Flush(TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>Every record on <paramref name="topic"/> until <paramref name="count"/> arrived or the time is up.</summary>
     public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic, int count, TimeSpan within)
     {

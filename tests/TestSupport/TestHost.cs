@@ -23,7 +23,11 @@ public sealed class TestHost : IAsyncDisposable
 
     public LogCapture Logs { get; }
 
-    public Uri BaseUrl => new(App.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    public Uri BaseUrl => ListeningAddress(App);
+
+    /// <summary>Where Kestrel listens once started on port 0.</summary>
+    public static Uri ListeningAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     public static async Task<TestHost> StartAsync(
         IDictionary<string, string?> settings,

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Hosting;
 using Streaming.Platform.Kafka;
@@ -176,13 +174,8 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         await ProduceRawAsync($"shop/{e.EventId}", bytes, partition);
     }
 
-    private async Task ProduceRawAsync(string key, byte[]? value, int partition = 0)
-    {
-        using var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers }).Build();
-        await producer.ProduceAsync(
-            new TopicPartition(_topics.PinterestEvents.Name, new Partition(partition)),
-            new Message<string, byte[]> { Key = key, Value = value! });
-    }
+    private Task ProduceRawAsync(string key, byte[]? value, int partition = 0) =>
+        kafka.ProduceAsync(_topics.PinterestEvents.Name, [(key, value)], partition);
 
     private async Task<List<DeadLetter>> ReadDeadLettersAsync(int count)
     {
