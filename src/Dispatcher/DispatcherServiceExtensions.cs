@@ -21,6 +21,6 @@ public static class DispatcherServiceExtensions
         services.AddSingleton<PinterestClient>();
         services.AddSingleton<DryRunLog>();
         return builder.AddConsumerLoop<PinterestEvent, PinterestEventBatchHandler, DispatcherOptions>(
-            "dispatcher", DispatcherOptions.Section, t => t.PinterestEvents);
+            "dispatcher", DispatcherOptions.Section, PinterestEvent.KafkaTopic);
     }
 }

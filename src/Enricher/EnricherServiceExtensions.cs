@@ -9,5 +9,6 @@ public static class EnricherServiceExtensions
     public static IHostApplicationBuilder AddEnricher(this IHostApplicationBuilder builder) =>
         builder
             .AddPipelinePlatform()
-            .AddConsumerLoop<ShopifyWebhook, WebhookBatchHandler, EnricherOptions>("enricher", EnricherOptions.Section, t => t.ShopifyWebhooks);
+            .AddTopic(PinterestEvent.KafkaTopic)
+            .AddConsumerLoop<ShopifyWebhook, WebhookBatchHandler, EnricherOptions>("enricher", EnricherOptions.Section, ShopifyWebhook.KafkaTopic);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Streaming.Enricher.Orders;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Shops;
 using Streaming.Platform.Telemetry;
 using Streaming.Records;
@@ -12,7 +13,7 @@ public sealed partial class WebhookBatchHandler(
     ShopDirectory shops,
     RecordPublisher publisher,
     DeadLetterPublisher deadLetters,
-    IOptions<KafkaOptions> kafka,
+    IOptions<TopicsOptions> topics,
     PipelineTelemetry telemetry,
     ILogger<WebhookBatchHandler> logger) : IRecordBatchHandler<ShopifyWebhook>
 {
@@ -62,7 +63,7 @@ public sealed partial class WebhookBatchHandler(
         }
 
         var delivery = await publisher.EnqueueAsync(
-            kafka.Value.Topics.PinterestEvents.Name, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken);
+            topics.Value[PinterestEvent.KafkaTopic].Name, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken);
         return CompleteWhenDeliveredAsync(record, delivery, pinterestEvent.EventName);
     }
 

@@ -1,29 +1,59 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
+using Streaming.Ingest.Idempotency;
+using Streaming.Ingest.Requests;
+using Streaming.Ingest.Storefront;
 using Streaming.Ingest.Webhooks;
 using Streaming.Platform.Hosting;
+using Streaming.Platform.Telemetry;
+using Streaming.Records;
 
 namespace Streaming.Ingest;
 
 public static class IngestServiceExtensions
 {
-    /// <summary>Registers the webhook receiver and what it needs.</summary>
+    /// <summary>Registers the webhook and storefront receivers, the topics they write, and the limits every request meets.</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
-        builder.AddPipelinePlatform();
-        builder.Services.AddOptions<IngestOptions>()
+        builder.AddPipelinePlatform()
+            .AddTopic(ShopifyWebhook.KafkaTopic)
+            .AddTopic(StorefrontEvent.KafkaTopic);
+        var services = builder.Services;
+        services.AddOptions<IngestOptions>()
             .Bind(builder.Configuration.GetSection(IngestOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddSingleton<ShopifyWebhookReceiver>();
-        builder.Services.AddProblemDetails();
+        services.AddOptions<StorefrontOptions>()
+            .Bind(builder.Configuration.GetSection(StorefrontOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => Limit(kestrel.Limits, ingest.Value));
+
+        services.AddSingleton(sp =>
+        {
+            var budget = ActivatorUtilities.CreateInstance<InFlightBudget>(sp);
+            sp.GetRequiredService<PipelineTelemetry>().Observe(
+                "pipeline.ingest.bytes_in_flight", "By", "Request body bytes held before verification (Ingest:MaxBytesInFlight).", () => budget.Used);
+            return budget;
+        });
+        services.AddSingleton<BodyReader>();
+        services.AddSingleton<KafkaWriter>();
+        services.AddSingleton<DeliveryDeduplicator>();
+        services.AddSingleton<ShopifyWebhookReceiver>();
+        services.AddSingleton<StorefrontOrigins>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<CollectReceiver>();
+        services.AddProblemDetails();
         return builder;
     }
 
-    /// <summary>POST /webhooks/shopify, GET /healthz and GET /readyz.</summary>
-    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
+    // Before anyone is verified, nobody may hold much: a slow or stalled sender meets these limits.
+    private static void Limit(KestrelServerLimits limits, IngestOptions ingest)
     {
-        endpoints.MapPost("/webhooks/shopify", (HttpRequest request, ShopifyWebhookReceiver receiver, CancellationToken cancellationToken) =>
-            receiver.ReceiveAsync(request, cancellationToken));
-        endpoints.MapHealthEndpoints();
-        return endpoints;
+        limits.MaxConcurrentConnections = ingest.MaxConcurrentConnections;
+        limits.MaxConcurrentUpgradedConnections = 0;
+        limits.RequestHeadersTimeout = ingest.BodyTimeout;
+        // Kestrel buffers at most this much of a body the handler has not read yet, per connection.
+        limits.MaxRequestBufferSize = 64 * 1024;
     }
 }

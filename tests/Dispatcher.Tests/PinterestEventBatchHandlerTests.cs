@@ -14,7 +14,7 @@ public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsync
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly AvroSerdes _serdes = TestRecords.Serdes();
     private FakePinterest _pinterest = null!;
-    private TopicsOptions _topics = null!;
+    private TestTopics _topics = null!;
     private TestHost? _host;
 
     public async Task InitializeAsync()

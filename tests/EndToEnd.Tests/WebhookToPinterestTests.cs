@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -17,7 +18,7 @@ namespace Streaming.EndToEnd.Tests;
 /// schema registry, as separate processes would.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
@@ -60,22 +61,47 @@ public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
         Assert.Equal("", request.Query);
 
-        var sent = Assert.Single(request.Events);
-        Assert.Equal("checkout", sent.GetProperty("event_name").GetString());
-        Assert.Equal("web", sent.GetProperty("action_source").GetString());
-        Assert.Equal(DateTimeOffset.Parse("2008-01-10T11:00:00-05:00", System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeSeconds(), sent.GetProperty("event_time").GetInt64());
-        Assert.Equal("450789469", sent.GetProperty("event_id").GetString());
-        var email = Assert.Single(sent.GetProperty("user_data").GetProperty("em").EnumerateArray());
-        Assert.Equal(Sha256Hex("bob.norman@hostmail.com"), email.GetString());
-        var custom = sent.GetProperty("custom_data");
-        Assert.Equal(JsonValueKind.String, custom.GetProperty("value").ValueKind);
-        Assert.Equal("398.00", custom.GetProperty("value").GetString());
-        Assert.Equal("USD", custom.GetProperty("currency").GetString());
-        Assert.Equal("450789469", custom.GetProperty("order_id").GetString());
+        // From tests/Fixtures/shopify/orders-create-web.json: the id is 2^53 + 1 (through a double it would end in 2),
+        // the e-mail "  Zoe.Angstrom@Example.NET " (customer.email differs only in case), subtotal_price "123.50" in
+        // the shop currency USD (EUR is only the presentment currency).
+        AssertCheckoutEvent(
+            Assert.Single(request.Events),
+            orderId: "9007199254740993",
+            createdAt: "2026-02-11T09:26:53-05:00",
+            email: "zoe.angstrom@example.net",
+            value: "123.50",
+            currency: "USD");
 
         // Exactly one: a second request would mean a record was handled twice.
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(1, _pinterest.Calls);
+    }
+
+    [Fact]
+    public async Task Of_all_order_cart_and_checkout_fixtures_only_the_created_web_order_reaches_Pinterest()
+    {
+        var ingest = await StartPipelineAsync();
+        (string File, string Topic)[] deliveries =
+        [
+            ("carts-create.json", "carts/create"),
+            ("carts-update.json", "carts/update"),
+            ("checkouts-create.json", "checkouts/create"),
+            ("checkouts-update-no-cart.json", "checkouts/update"),
+            ("orders-create-pos.json", "orders/create"),
+            ("orders-create-draft.json", "orders/create"),
+            ("orders-create-subscription.json", "orders/create"),
+            ("orders-create-test.json", "orders/create"),
+            ("orders-create-web.json", "orders/create"),
+            ("orders-paid.json", "orders/paid"),
+            ("orders-cancelled.json", "orders/cancelled"),
+        ];
+
+        Assert.Empty(await DeliverAsync(ingest, deliveries.Select(d => (d.File, d.Topic, ShopifySamples.Fixture(d.File)))));
+        await _pinterest.WaitForAsync(1, Patience);
+        // Anything else mapped by mistake would be on its way too: give it time to show up.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var sent = Assert.Single(Assert.Single(_pinterest.Requests).Events);
+        Assert.Equal("9007199254740993", sent.GetProperty("event_id").GetString());
     }
 
     [Fact]
@@ -109,7 +135,7 @@ public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
     {
         // Fault injection needs a broker the test can stop: this one is always the mock cluster.
         using var broker = new Streaming.Platform.Kafka.Embedded.EmbeddedKafkaCluster();
-        var topics = new Streaming.Platform.Kafka.TopicsOptions();
+        var topics = TestTopics.Defaults();
         foreach (var topic in topics.All)
         {
             broker.CreateTopic(topic);
@@ -170,6 +196,38 @@ public sealed class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
         }
 
         return ingest.BaseUrl;
+    }
+
+    /// <summary>Posts each body signed for the test shop, one after the other; returns those not answered 200.</summary>
+    private async Task<List<string>> DeliverAsync(Uri ingest, IEnumerable<(string Name, string Topic, byte[] Body)> deliveries)
+    {
+        var refused = new List<string>();
+        foreach (var (name, topic, body) in deliveries)
+        {
+            using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest, body, TestSettings.Secret, TestSettings.Shop, topic: topic));
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                refused.Add($"{name} ({topic}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            }
+        }
+
+        return refused;
+    }
+
+    /// <summary>The event the enricher makes of an online-store order: a checkout keyed by the order id.</summary>
+    private static void AssertCheckoutEvent(JsonElement sent, string orderId, string createdAt, string email, string value, string currency)
+    {
+        Assert.Equal("checkout", sent.GetProperty("event_name").GetString());
+        Assert.Equal("web", sent.GetProperty("action_source").GetString());
+        Assert.Equal(DateTimeOffset.Parse(createdAt, CultureInfo.InvariantCulture).ToUnixTimeSeconds(), sent.GetProperty("event_time").GetInt64());
+        Assert.Equal(orderId, sent.GetProperty("event_id").GetString());
+        var hashed = Assert.Single(sent.GetProperty("user_data").GetProperty("em").EnumerateArray());
+        Assert.Equal(Sha256Hex(email), hashed.GetString());
+        var custom = sent.GetProperty("custom_data");
+        Assert.Equal(JsonValueKind.String, custom.GetProperty("value").ValueKind);
+        Assert.Equal(value, custom.GetProperty("value").GetString());
+        Assert.Equal(currency, custom.GetProperty("currency").GetString());
+        Assert.Equal(orderId, custom.GetProperty("order_id").GetString());
     }
 
     private static async Task<string> WaitForLineAsync(string path)

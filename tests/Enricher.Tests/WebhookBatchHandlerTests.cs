@@ -12,7 +12,7 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly AvroSerdes _serdes = TestRecords.Serdes();
-    private TopicsOptions _topics = null!;
+    private TestTopics _topics = null!;
     private TestHost _host = null!;
 
     public async Task InitializeAsync()
@@ -38,8 +38,8 @@ public sealed class WebhookBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetim
         var events = kafka.ReadAll(_topics.PinterestEvents.Name, 2, TimeSpan.FromSeconds(3));
 
         var mapped = await _serdes.DeserializeAsync<PinterestEvent>(Assert.Single(events).Message.Value, _topics.PinterestEvents.Name);
-        Assert.Equal("450789469", mapped.EventId);
-        Assert.Equal($"{TestSettings.Shop}/450789469", Encoding.UTF8.GetString(events[0].Message.Key!));
+        Assert.Equal("9007199254740993", mapped.EventId);
+        Assert.Equal($"{TestSettings.Shop}/9007199254740993", Encoding.UTF8.GetString(events[0].Message.Key!));
         var reasons = new List<(string Key, string Reason)>();
         foreach (var letter in letters)
         {

@@ -4,6 +4,7 @@ using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Embedded;
+using Streaming.Platform.Kafka.Topics;
 using Testcontainers.Kafka;
 using Xunit;
 using Xunit.Abstractions;
@@ -64,15 +65,10 @@ public sealed class KafkaFixture(IMessageSink diagnostics) : IAsyncLifetime
     /// <summary>A topic name no other test uses, so tests can share one cluster.</summary>
     public static string UniqueTopic(string prefix) => $"{prefix}.{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 
-    /// <summary>Topic options with unique names, created on the broker.</summary>
-    public async Task<TopicsOptions> CreateTopicsAsync(int partitions = 3)
+    /// <summary>Every pipeline topic with a unique name, created on the broker.</summary>
+    public async Task<TestTopics> CreateTopicsAsync(int partitions = 3)
     {
-        var topics = new TopicsOptions
-        {
-            ShopifyWebhooks = new() { Name = UniqueTopic("webhooks"), Partitions = partitions },
-            PinterestEvents = new() { Name = UniqueTopic("pinterest"), Partitions = partitions },
-            DeadLetters = new() { Name = UniqueTopic("dead-letters"), Partitions = 1 },
-        };
+        var topics = TestTopics.Unique(partitions);
         await CreateTopicsAsync(topics.All.ToArray());
         return topics;
     }

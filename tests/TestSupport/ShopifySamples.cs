@@ -6,18 +6,28 @@ using System.Text.Json.Nodes;
 namespace Streaming.TestSupport;
 
 /// <summary>
-/// Shopify payloads from the shared samples folder (../shared/samples/shopify beside the repository),
+/// Shopify payloads from the repository's fixtures (tests/Fixtures/shopify, see the README there),
 /// and webhook requests signed the way Shopify signs them.
 /// </summary>
 public static class ShopifySamples
 {
-    private static readonly Lazy<string> Folder = new(Locate);
+    /// <summary>The folder of the repository's Shopify fixtures.</summary>
+    public static string FixturesFolder => Path.Combine(RepositoryRoot(), "tests", "Fixtures", "shopify");
 
-    /// <summary>A web order (Shopify's python API fixture, order 450789469): the webhook body is the inner object.</summary>
-    public static byte[] WebOrder() => Inner("orders-create-shopify-python-api-fixture-order-450789469.json", "order");
+    /// <summary>The bytes of one fixture file, e.g. <c>orders-create-web.json</c>.</summary>
+    public static byte[] Fixture(string fileName)
+    {
+        var path = Path.Combine(FixturesFolder, fileName);
+        return File.Exists(path)
+            ? File.ReadAllBytes(path)
+            : throw new FileNotFoundException($"There is no Shopify fixture {fileName} in {FixturesFolder}.", path);
+    }
 
-    /// <summary>Shopify's own orders/create sample: a cancelled test order with null tokens.</summary>
-    public static byte[] DocsTestOrder() => File.ReadAllBytes(Path.Combine(Folder.Value, "orders-create-shopify-docs-sample-2026-07.json"));
+    /// <summary>A web order (order 9007199254740993, an id above 2^53): an orders/create body.</summary>
+    public static byte[] WebOrder() => Fixture("orders-create-web.json");
+
+    /// <summary>A cancelled test order (<c>test: true</c>, <c>source_name: web</c>) with null tokens, shaped like Shopify's docs sample.</summary>
+    public static byte[] DocsTestOrder() => Fixture("orders-create-test.json");
 
     /// <summary>The repository's own demo order (samples/orders-create.json), the one the README posts.</summary>
     public static byte[] RepositoryDemoOrder() => File.ReadAllBytes(Path.Combine(RepositoryRoot(), "samples", "orders-create.json"));
@@ -46,34 +56,91 @@ public static class ShopifySamples
 
         throw new DirectoryNotFoundException($"No Streaming.sln above {AppContext.BaseDirectory}.");
     }
+}
 
-    private static byte[] Inner(string file, string property)
+/// <summary>
+/// The Shopify samples gathered outside the repository (<c>shared/samples/shopify</c> beside or above it, or
+/// <c>SHOPIFY_SAMPLES_DIR</c>), for conformance tests only: a clone does not have them.
+/// </summary>
+public static class SharedSamples
+{
+    public const string EnvironmentVariable = "SHOPIFY_SAMPLES_DIR";
+
+    private static readonly Lazy<(string? Folder, string LookedIn)> Located = new(Locate);
+
+    public static bool Available => Located.Value.Folder is not null;
+
+    /// <summary>The samples folder, or null when this machine has none.</summary>
+    public static string? Folder => Located.Value.Folder;
+
+    public static string SkipReason =>
+        $"Shared Shopify samples not found (looked in {Located.Value.LookedIn}); set {EnvironmentVariable} to run this conformance test";
+
+    /// <summary>The sample files, by name in ordinal order.</summary>
+    public static IReadOnlyList<string> FileNames() =>
+        [.. Directory.EnumerateFiles(RequiredFolder(), "*.json").Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal)];
+
+    public static byte[] Read(string fileName) => File.ReadAllBytes(Path.Combine(RequiredFolder(), fileName));
+
+    /// <summary>
+    /// The webhook bodies in one sample file: the file itself, or for a REST response envelope
+    /// (<c>{"order": {…}}</c>, <c>{"carts": […]}</c>) each resource in it, re-serialized.
+    /// </summary>
+    public static IReadOnlyList<byte[]> Bodies(string fileName)
     {
-        var envelope = JsonNode.Parse(File.ReadAllBytes(Path.Combine(Folder.Value, file)))!;
-        return Encoding.UTF8.GetBytes(envelope[property]!.ToJsonString());
+        var file = Read(fileName);
+        if (JsonNode.Parse(file) is JsonObject { Count: 1 } envelope)
+        {
+            switch (envelope.Single().Value)
+            {
+                case JsonObject resource:
+                    return [Encoding.UTF8.GetBytes(resource.ToJsonString())];
+                case JsonArray resources:
+                    return [.. resources.OfType<JsonObject>().Select(r => Encoding.UTF8.GetBytes(r.ToJsonString()))];
+            }
+        }
+
+        return [file];
     }
 
-    private static string Locate()
+    private static string RequiredFolder() => Located.Value.Folder ?? throw new DirectoryNotFoundException(SkipReason);
+
+    private static (string? Folder, string LookedIn) Locate()
     {
-        var configured = Environment.GetEnvironmentVariable("SHOPIFY_SAMPLES_DIR");
+        var configured = Environment.GetEnvironmentVariable(EnvironmentVariable);
         if (!string.IsNullOrWhiteSpace(configured))
         {
             return Directory.Exists(configured)
-                ? configured
-                : throw new DirectoryNotFoundException($"SHOPIFY_SAMPLES_DIR is {configured}, which does not exist.");
+                ? (configured, configured)
+                : (null, $"{configured}, from {EnvironmentVariable}, which does not exist");
         }
 
-        var root = RepositoryRoot();
+        var root = ShopifySamples.RepositoryRoot();
         for (var dir = new DirectoryInfo(root); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "samples", "shopify");
             if (Directory.Exists(candidate))
             {
-                return candidate;
+                return (candidate, candidate);
             }
         }
 
-        throw new DirectoryNotFoundException(
-            $"The Shopify samples were not found in shared/samples/shopify beside or above {root}. Set SHOPIFY_SAMPLES_DIR to that folder.");
+        return (null, $"shared/samples/shopify in {root} and every folder above it");
+    }
+}
+
+/// <summary>
+/// A fact that needs the shared Shopify samples. Without them it is reported as skipped, with the reason
+/// (xunit 2 has no skipping from inside a test).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class SharedSamplesFactAttribute : FactAttribute
+{
+    public SharedSamplesFactAttribute()
+    {
+        if (!SharedSamples.Available)
+        {
+            Skip = SharedSamples.SkipReason;
+        }
     }
 }

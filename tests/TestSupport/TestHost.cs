@@ -64,15 +64,12 @@ public static class TestSettings
     public const string AdAccountId = "549755813888";
     public const string ConversionToken = "test-conversion-token";
 
-    public static Dictionary<string, string?> For(string bootstrapServers, TopicsOptions topics, Uri? pinterest = null, string? conversionToken = ConversionToken) => new()
+    public static Dictionary<string, string?> For(string bootstrapServers, TestTopics topics, Uri? pinterest = null, string? conversionToken = ConversionToken) =>
+        new(Base(bootstrapServers, pinterest, conversionToken).Concat(topics.Settings()));
+
+    private static Dictionary<string, string?> Base(string bootstrapServers, Uri? pinterest, string? conversionToken) => new()
     {
         ["Kafka:BootstrapServers"] = bootstrapServers,
-        ["Kafka:Topics:ShopifyWebhooks:Name"] = topics.ShopifyWebhooks.Name,
-        ["Kafka:Topics:ShopifyWebhooks:Partitions"] = topics.ShopifyWebhooks.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Kafka:Topics:PinterestEvents:Name"] = topics.PinterestEvents.Name,
-        ["Kafka:Topics:PinterestEvents:Partitions"] = topics.PinterestEvents.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Kafka:Topics:DeadLetters:Name"] = topics.DeadLetters.Name,
-        ["Kafka:Topics:DeadLetters:Partitions"] = topics.DeadLetters.Partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Kafka:DeliveryTimeout"] = "00:00:10",
         ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
         ["Enricher:MaxBatchWait"] = "00:00:00.020",

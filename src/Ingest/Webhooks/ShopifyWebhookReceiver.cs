@@ -1,8 +1,11 @@
+using System.Globalization;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Streaming.Ingest.Idempotency;
+using Streaming.Ingest.Requests;
 using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Shops;
 using Streaming.Platform.Telemetry;
 using Streaming.Records;
@@ -15,141 +18,181 @@ namespace Streaming.Ingest.Webhooks;
 /// </summary>
 public sealed partial class ShopifyWebhookReceiver(
     ShopDirectory shops,
-    RecordPublisher publisher,
-    IOptions<KafkaOptions> kafka,
+    BodyReader bodies,
+    DeliveryDeduplicator deliveries,
+    KafkaWriter writer,
+    IOptions<TopicsOptions> topics,
     IOptions<IngestOptions> options,
     PipelineTelemetry telemetry,
     TimeProvider clock,
     ILogger<ShopifyWebhookReceiver> logger)
 {
-    public async Task<IResult> ReceiveAsync(HttpRequest request, CancellationToken cancellationToken)
+    private readonly HashSet<string> _written = options.Value.EffectiveWrittenTopics.ToHashSet(StringComparer.Ordinal);
+
+    public async Task<IResult> ReceiveAsync(HttpRequest request)
     {
+        var settings = options.Value;
         var headers = WebhookHeaders.Read(request.Headers);
+        if (headers.Repeated is { } repeated)
+        {
+            return Reject(StatusCodes.Status400BadRequest, Reasons.RepeatedHeader, $"The {LogSafe.Text(repeated)} header appears more than once; a delivery has exactly one.");
+        }
+
         if (headers.Hmac is null)
         {
-            return Reject(StatusCodes.Status401Unauthorized, "missing_signature", "The X-Shopify-Hmac-Sha256 header is missing: the webhook cannot be verified.");
+            return Reject(StatusCodes.Status401Unauthorized, Reasons.MissingSignature, $"The {WebhookHeaders.HmacName} header is missing: the webhook cannot be verified.");
         }
 
         if (headers.FirstMissing() is { } missing)
         {
-            return Reject(StatusCodes.Status400BadRequest, "missing_header", $"The {missing} header is missing.");
+            return Reject(StatusCodes.Status400BadRequest, Reasons.MissingHeader, $"The {missing} header is missing.");
+        }
+
+        if (CheckTriggeredAt(headers.TriggeredAt, settings) is { } stale)
+        {
+            return stale;
         }
 
         var domain = ShopsOptions.Normalize(headers.ShopDomain!);
         if (!shops.TryFind(domain, out var shop))
         {
-            return Reject(StatusCodes.Status401Unauthorized, "unknown_shop", $"No shop '{domain}' is configured, so its webhooks cannot be verified.");
+            return InvalidSignature(Reasons.UnknownShop, domain);
         }
 
-        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodyLimit)
+        using var body = await bodies.ReadAsync(request, settings.MaxBodyBytes, settings.BodyTimeout);
+        if (body.Failure is { } failure)
         {
-            // One limit, ours: above it the request gets our 413 with its message, not the server's.
-            bodyLimit.MaxRequestBodySize = options.Value.MaxBodyBytes + 1L;
+            return BodyRejection(failure, settings.MaxBodyBytes, "Ingest:MaxBodyBytes");
         }
 
-        var body = await ReadBodyAsync(request, options.Value.MaxBodyBytes, cancellationToken);
-        if (body is null)
+        if (!WebhookSignature.Matches(body.Span, headers.Hmac, shop.WebhookSecrets))
         {
-            return Reject(StatusCodes.Status413PayloadTooLarge, "body_too_large", $"The body is larger than Ingest:MaxBodyBytes ({options.Value.MaxBodyBytes} bytes).");
+            return InvalidSignature(Reasons.BadSignature, domain);
         }
 
-        if (!WebhookSignature.Matches(body, headers.Hmac, shop.WebhookSecrets))
+        var topic = headers.Topic!;
+        if (!_written.Contains(topic))
         {
-            return Reject(StatusCodes.Status401Unauthorized, "bad_signature", $"X-Shopify-Hmac-Sha256 does not match the body for any webhook secret of shop '{domain}'.");
+            // Answered 200: any other status makes Shopify retry, and after 8 failures drop the subscription.
+            telemetry.Webhooks.Add(1, new("outcome", "ignored"), new("topic", topic));
+            LogIgnored(LogSafe.Text(topic), domain);
+            return Results.Ok(new { status = "ignored" });
+        }
+
+        var (inspected, invalid) = WebhookBody.Inspect(body.Span);
+        if (invalid is not null)
+        {
+            return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidJson, invalid);
+        }
+
+        var (state, claim) = await deliveries.ClaimAsync(domain, headers.WebhookId!, settings.AckTimeout, request.HttpContext.RequestAborted);
+        if (state == DeliveryState.Duplicate)
+        {
+            telemetry.Webhooks.Add(1, new("outcome", "duplicate"), new("topic", topic));
+            LogDuplicate(topic, domain, LogSafe.Text(headers.WebhookId));
+            return Results.Ok(new { status = "duplicate" });
+        }
+
+        if (claim is null)
+        {
+            return Reject(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
+                "An earlier attempt of this delivery is still waiting for Kafka. Shopify will retry.", TimeSpan.FromSeconds(5));
         }
 
         var webhook = new ShopifyWebhook
         {
             WebhookId = headers.WebhookId!,
-            Topic = headers.Topic!,
+            Topic = topic,
             ShopDomain = domain,
             ApiVersion = headers.ApiVersion,
             EventId = headers.EventId,
             TriggeredAt = headers.TriggeredAt,
             ReceivedAt = clock.GetUtcNow().UtcDateTime,
             Headers = headers.All,
-            Body = body,
+            Body = body.ToArray(),
         };
-        using var ackWait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        ackWait.CancelAfter(options.Value.AckTimeout);
-        try
+        var key = WebhookKey.For(domain, topic, inspected, webhook.WebhookId);
+        // Remembered as stored only once Kafka has it, even if that is after this request gave up waiting:
+        // then Shopify's retry finds it stored and no second record is written.
+        var outcome = await writer.WriteAsync(topics.Value[ShopifyWebhook.KafkaTopic].Name, key, webhook, settings.AckTimeout, "Ingest:MaxBodyBytes", claim.CompleteWhen);
+        if (outcome is { } notStored)
         {
-            // The wait covers the schema registry too: a first write may have to register the schema.
-            var delivered = await publisher
-                .PublishAsync(kafka.Value.Topics.ShopifyWebhooks.Name, WebhookKey.For(domain, body, webhook.WebhookId), webhook, ackWait.Token)
-                .WaitAsync(ackWait.Token);
-            telemetry.Webhooks.Add(1, new("outcome", "accepted"), new("topic", webhook.Topic));
-            LogAccepted(webhook.Topic, domain, webhook.WebhookId, delivered.TopicPartitionOffset.ToString());
-            return Results.Ok(new { status = "accepted", webhook_id = webhook.WebhookId });
+            LogNotStored(notStored.Exception, topic, domain, LogSafe.Text(webhook.WebhookId));
+            return Reject(notStored.Status, notStored.Reason, notStored.Detail + (notStored.Status == StatusCodes.Status503ServiceUnavailable ? " Shopify will retry." : ""));
         }
-        catch (KafkaException e) when (e.Error.Code == ErrorCode.MsgSizeTooLarge)
-        {
-            // Permanent: a retry by Shopify would fail the same way, so this is no 503.
-            return Reject(StatusCodes.Status413PayloadTooLarge, "record_too_large",
-                $"The webhook does not fit in one Kafka record ({e.Error.Reason}). Lower Ingest:MaxBodyBytes or raise the Kafka record size limits.");
-        }
-        catch (SchemaRegistryException e)
-        {
-            LogNotStored(e, webhook.Topic, domain, webhook.WebhookId);
-            return Reject(StatusCodes.Status503ServiceUnavailable, "schema_registry_unavailable",
-                $"The schema registry did not answer ({e.Message}). Shopify will retry.");
-        }
-        catch (Exception e) when (e is KafkaException or HttpRequestException
-                                   || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            LogNotStored(e, webhook.Topic, domain, webhook.WebhookId);
-            return Reject(StatusCodes.Status503ServiceUnavailable, "kafka_unavailable",
-                e is OperationCanceledException
-                    ? $"Kafka did not acknowledge the webhook within {options.Value.AckTimeout.TotalSeconds:0.#} s. Shopify will retry."
-                    : $"Kafka did not acknowledge the webhook ({e.Message}). Shopify will retry.");
-        }
+
+        telemetry.Webhooks.Add(1, new("outcome", "accepted"), new("topic", topic));
+        LogAccepted(topic, domain, LogSafe.Text(webhook.WebhookId));
+        return Results.Ok(new { status = "accepted" });
     }
 
-    private IResult Reject(int status, string reason, string detail)
+    private Rejection? CheckTriggeredAt(string? triggeredAt, IngestOptions settings)
+    {
+        if (triggeredAt is null)
+        {
+            // Older API versions do not send it; the duplicate window still applies.
+            return null;
+        }
+
+        if (!DateTimeOffset.TryParse(triggeredAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        {
+            return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidTriggeredAt, $"The {WebhookHeaders.TriggeredAtName} header is not an ISO 8601 time.");
+        }
+
+        var now = clock.GetUtcNow();
+        if (at < now - settings.MaxDeliveryAge)
+        {
+            return Reject(StatusCodes.Status400BadRequest, Reasons.StaleDelivery,
+                $"{WebhookHeaders.TriggeredAtName} is more than {settings.MaxDeliveryAge.TotalHours:0.#} h old (Ingest:MaxDeliveryAge): a replayed delivery is refused.");
+        }
+
+        return at > now + settings.MaxClockSkew
+            ? Reject(StatusCodes.Status400BadRequest, Reasons.FutureDelivery,
+                $"{WebhookHeaders.TriggeredAtName} lies more than {settings.MaxClockSkew.TotalMinutes:0.#} min in the future (Ingest:MaxClockSkew).")
+            : null;
+    }
+
+    // One answer for an unknown shop and a wrong signature, so that nobody can find out which shops exist.
+    private Rejection InvalidSignature(string reason, string domain)
+    {
+        telemetry.Webhooks.Add(1, new("outcome", "rejected"), new("reason", reason));
+        LogUnverified(reason, LogSafe.Text(domain));
+        return new Rejection(StatusCodes.Status401Unauthorized, Reasons.InvalidSignature,
+            $"{WebhookHeaders.HmacName} does not verify the body for {WebhookHeaders.ShopDomainName}.");
+    }
+
+    private Rejection BodyRejection(BodyFailure failure, int limit, string setting) => failure switch
+    {
+        BodyFailure.TooLarge => Reject(StatusCodes.Status413PayloadTooLarge, Reasons.BodyTooLarge, $"The body is larger than {setting} ({limit} bytes)."),
+        BodyFailure.OverBudget => Reject(StatusCodes.Status503ServiceUnavailable, Reasons.Overloaded,
+            "Too many request bodies are in flight (Ingest:MaxBytesInFlight). Shopify will retry.", TimeSpan.FromSeconds(5)),
+        BodyFailure.TimedOut => Reject(StatusCodes.Status408RequestTimeout, Reasons.BodyTimeout,
+            "The body did not arrive within Ingest:BodyTimeout.", closeConnection: true),
+        _ => Reject(StatusCodes.Status400BadRequest, Reasons.BodyIncomplete, "The body ended before it was complete.", closeConnection: true),
+    };
+
+    private Rejection Reject(int status, string reason, string detail, TimeSpan? retryAfter = null, bool closeConnection = false)
     {
         telemetry.Webhooks.Add(1, new("outcome", "rejected"), new("reason", reason));
         LogRejected(status, reason, detail);
-        return Results.Problem(statusCode: status, title: reason, detail: detail);
+        return new Rejection(status, reason, detail) { RetryAfter = retryAfter, CloseConnection = closeConnection };
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > limit)
-        {
-            return null;
-        }
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Accepted {Topic} from {Shop} (webhook {WebhookId})")]
+    private partial void LogAccepted(string topic, string shop, string webhookId);
 
-        // Grown as bytes arrive, not sized from Content-Length: the body is read before anyone is verified.
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        try
-        {
-            int read;
-            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-            {
-                if (buffer.Length + read > limit)
-                {
-                    return null;
-                }
+    [LoggerMessage(Level = LogLevel.Information, Message = "Answered {Topic} from {Shop} (webhook {WebhookId}) as a duplicate: it was stored within Ingest:DuplicateWindow")]
+    private partial void LogDuplicate(string topic, string shop, string webhookId);
 
-                buffer.Write(chunk, 0, read);
-            }
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            // Kestrel enforces the same limit on a body without Content-Length as it streams in.
-            return null;
-        }
-
-        return buffer.ToArray();
-    }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted {Topic} from {Shop} (webhook {WebhookId}) at {Offset}")]
-    private partial void LogAccepted(string topic, string shop, string webhookId, string offset);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ignored {Topic} from {Shop}: not in Ingest:WrittenTopics (answered 200 so that Shopify does not retry)")]
+    private partial void LogIgnored(string topic, string shop);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a webhook with {Status} {Reason}: {Detail}")]
     private partial void LogRejected(int status, string reason, string detail);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Topic} from {Shop} (webhook {WebhookId}); answered 503 so that Shopify retries")]
-    private partial void LogNotStored(Exception exception, string topic, string shop, string webhookId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected a webhook with 401 invalid_signature ({Reason}, shop header {Shop})")]
+    private partial void LogUnverified(string reason, string shop);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not store {Topic} from {Shop} (webhook {WebhookId}); answered with an error so that Shopify retries")]
+    private partial void LogNotStored(Exception? exception, string topic, string shop, string webhookId);
 }

@@ -9,31 +9,60 @@ internal sealed record WebhookHeaders(
     string? ApiVersion,
     string? EventId,
     string? TriggeredAt,
+    string? Repeated,
     Dictionary<string, string> All)
 {
+    public const string HmacName = "X-Shopify-Hmac-Sha256";
+    public const string TopicName = "X-Shopify-Topic";
+    public const string ShopDomainName = "X-Shopify-Shop-Domain";
+    public const string WebhookIdName = "X-Shopify-Webhook-Id";
+    public const string TriggeredAtName = "X-Shopify-Triggered-At";
+
     private const string Prefix = "x-shopify-";
+
+    // None of these ever holds a comma; a comma means two headers were joined into one line.
+    private static readonly HashSet<string> Singular = new(StringComparer.OrdinalIgnoreCase)
+    {
+        HmacName, TopicName, ShopDomainName, WebhookIdName, TriggeredAtName, "X-Shopify-API-Version", "X-Shopify-Event-Id",
+    };
 
     public static WebhookHeaders Read(IHeaderDictionary headers)
     {
-        var all = headers
-            .Where(h => h.Key.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
-            .ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString(), StringComparer.Ordinal);
+        var all = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? repeated = null;
+        foreach (var (name, values) in headers)
+        {
+            if (!name.StartsWith(Prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            if (values.Count > 1 || (Singular.Contains(name) && values.ToString().Contains(',', StringComparison.Ordinal)))
+            {
+                // Joined, two topics read as "orders/create,orders/create": which one did Shopify mean?
+                repeated ??= name;
+            }
+
+            all[name.ToLowerInvariant()] = values.ToString();
+        }
+
         return new WebhookHeaders(
-            Value(headers, "X-Shopify-Hmac-Sha256"),
-            Value(headers, "X-Shopify-Topic"),
-            Value(headers, "X-Shopify-Shop-Domain"),
-            Value(headers, "X-Shopify-Webhook-Id"),
+            Value(headers, HmacName),
+            Value(headers, TopicName),
+            Value(headers, ShopDomainName),
+            Value(headers, WebhookIdName),
             Value(headers, "X-Shopify-API-Version"),
             Value(headers, "X-Shopify-Event-Id"),
-            Value(headers, "X-Shopify-Triggered-At"),
+            Value(headers, TriggeredAtName),
+            repeated,
             all);
     }
 
     /// <summary>The first header this delivery lacks but needs, or null.</summary>
     public string? FirstMissing() =>
-        Topic is null ? "X-Shopify-Topic"
-        : ShopDomain is null ? "X-Shopify-Shop-Domain"
-        : WebhookId is null ? "X-Shopify-Webhook-Id"
+        Topic is null ? TopicName
+        : ShopDomain is null ? ShopDomainName
+        : WebhookId is null ? WebhookIdName
         : null;
 
     private static string? Value(IHeaderDictionary headers, string name) =>

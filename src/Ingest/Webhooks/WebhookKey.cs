@@ -1,50 +1,25 @@
-using System.Text.Json;
-
 namespace Streaming.Ingest.Webhooks;
 
 /// <summary>
-/// The Kafka key of a webhook: shop and resource id, so that deliveries about one order, cart or
-/// checkout stay in order on one partition while one busy shop still spreads over all partitions.
+/// The Kafka key of a webhook: <c>&lt;shop&gt;/&lt;cart token&gt;</c>, so that a cart's webhooks, its
+/// checkouts, its order and its storefront events (keyed the same way) land on one partition number and
+/// meet in one enricher. What has no cart (POS, draft and API orders, some checkouts) is keyed by its own id.
 /// </summary>
 internal static class WebhookKey
 {
-    public static string For(string shopDomain, ReadOnlySpan<byte> body, string webhookId) =>
-        $"{shopDomain}/{ResourceId(body) ?? webhookId}";
-
-    private static string? ResourceId(ReadOnlySpan<byte> body)
+    public static string For(string shopDomain, string topic, WebhookBody body, string webhookId)
     {
-        try
+        var resource = topic.AsSpan(0, Math.Max(0, topic.IndexOf('/', StringComparison.Ordinal)));
+        var cart = resource switch
         {
-            var reader = new Utf8JsonReader(body);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            string? token = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.GetString();
-                reader.Read();
-                if (name == "id" && reader.TokenType is JsonTokenType.Number or JsonTokenType.String)
-                {
-                    return reader.TokenType == JsonTokenType.Number ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : reader.GetString();
-                }
-
-                if (name == "token" && reader.TokenType == JsonTokenType.String)
-                {
-                    token = reader.GetString();
-                }
-
-                reader.Skip();
-            }
-
-            return token;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+            "carts" => body.Token ?? body.Id,
+            _ => body.CartToken,
+        };
+        var own = resource switch
         {
-            // Not JSON, or not UTF-8: still recorded, keyed by delivery; the enricher dead-letters what it cannot read.
-            return null;
-        }
+            "checkouts" or "carts" => body.Token ?? body.Id,
+            _ => body.Id ?? body.Token,
+        };
+        return CartKey.Of(shopDomain, cart ?? own ?? webhookId);
     }
 }

@@ -15,8 +15,10 @@ using OpenTelemetry.Trace;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Embedded;
+using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Shops;
 using Streaming.Platform.Telemetry;
+using Streaming.Records;
 
 namespace Streaming.Platform.Hosting;
 
@@ -37,6 +39,8 @@ public static class PlatformServiceExtensions
         var services = builder.Services;
         services.AddOptions<KafkaOptions>().Bind(builder.Configuration.GetSection(KafkaOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
+        services.AddOptions<TopicsOptions>().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TopicsOptions>, TopicsOptionsValidator>();
         services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section));
         services.AddOptions<ShopsOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
@@ -55,6 +59,7 @@ public static class PlatformServiceExtensions
 
         // Hosted services start in order: topics exist before the first consumer subscribes.
         services.AddHostedService<TopicProvisioner>();
+        builder.AddTopic(DeadLetter.KafkaTopic);
 
         services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadyTag]);
         services.AddSingleton<KafkaHealthCheck>();
@@ -79,15 +84,32 @@ public static class PlatformServiceExtensions
     }
 
     /// <summary>
+    /// Declares that a service of this process reads or writes <paramref name="topic"/>: its section
+    /// <c>Kafka:Topics:&lt;Key&gt;</c> is bound over the declared defaults, and the provisioner creates it.
+    /// </summary>
+    public static IHostApplicationBuilder AddTopic(this IHostApplicationBuilder builder, TopicDeclaration topic)
+    {
+        var section = builder.Configuration.GetSection($"{KafkaOptions.Section}:Topics:{topic.Key}");
+        builder.Services.Configure<TopicsOptions>(topics =>
+        {
+            var options = topic.Defaults();
+            section.Bind(options);
+            topics.Register(topic, options);
+        });
+        return builder;
+    }
+
+    /// <summary>
     /// Runs <typeparamref name="THandler"/> over one topic in a consumer group, read as the configuration
     /// section <paramref name="section"/> says.
     /// </summary>
     public static IHostApplicationBuilder AddConsumerLoop<T, THandler, TOptions>(
-        this IHostApplicationBuilder builder, string service, string section, Func<TopicsOptions, TopicOptions> topic)
+        this IHostApplicationBuilder builder, string service, string section, TopicDeclaration topic)
         where T : class, ISpecificRecord
         where THandler : class, IRecordBatchHandler<T>
         where TOptions : ConsumerGroupOptions
     {
+        builder.AddTopic(topic);
         builder.Services.AddOptions<TOptions>()
             .Bind(builder.Configuration.GetSection(section))
             .ValidateDataAnnotations()
@@ -95,9 +117,9 @@ public static class PlatformServiceExtensions
         builder.Services.AddConsumerLoop<T, THandler>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
-            var topics = sp.GetRequiredService<IOptions<KafkaOptions>>().Value.Topics;
+            var topics = sp.GetRequiredService<IOptions<TopicsOptions>>().Value;
             return new ConsumerLoopSettings(
-                service, topic(topics).Name, options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
+                service, topics[topic].Name, options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
         });
         return builder;
     }
@@ -131,7 +153,7 @@ public static class PlatformServiceExtensions
         }
 
         var cluster = new EmbeddedKafkaCluster(options.EmbeddedBrokers);
-        foreach (var topic in options.Topics.All)
+        foreach (var topic in services.GetRequiredService<IOptions<TopicsOptions>>().Value.All)
         {
             cluster.CreateTopic(topic);
         }

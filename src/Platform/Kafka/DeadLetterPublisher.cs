@@ -2,6 +2,7 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Telemetry;
 using Streaming.Records;
 
@@ -10,7 +11,7 @@ namespace Streaming.Platform.Kafka;
 /// <summary>Moves a record that cannot be handled to the dead-letter topic, so that its partition moves on.</summary>
 public sealed partial class DeadLetterPublisher(
     RecordPublisher publisher,
-    IOptions<KafkaOptions> options,
+    IOptions<TopicsOptions> topics,
     PipelineTelemetry telemetry,
     TimeProvider clock,
     ILogger<DeadLetterPublisher> logger)
@@ -33,7 +34,7 @@ public sealed partial class DeadLetterPublisher(
         var key = source.Message.Key is { } k ? Encoding.UTF8.GetString(k) : $"{source.Topic}/{source.Partition.Value}/{source.Offset.Value}";
         try
         {
-            await publisher.PublishAsync(options.Value.Topics.DeadLetters.Name, key, letter, cancellationToken).ConfigureAwait(false);
+            await publisher.PublishAsync(topics.Value[DeadLetter.KafkaTopic].Name, key, letter, cancellationToken).ConfigureAwait(false);
         }
         catch (KafkaException e) when (e.Error.Code == ErrorCode.MsgSizeTooLarge && letter.Value is { Length: var size })
         {
@@ -41,7 +42,7 @@ public sealed partial class DeadLetterPublisher(
             // known: source topic, partition and offset.
             letter.Value = null;
             letter.Error += $" (the value, {size} bytes, was left out: too large for the dead-letter topic)";
-            await publisher.PublishAsync(options.Value.Topics.DeadLetters.Name, key, letter, cancellationToken).ConfigureAwait(false);
+            await publisher.PublishAsync(topics.Value[DeadLetter.KafkaTopic].Name, key, letter, cancellationToken).ConfigureAwait(false);
         }
 
         telemetry.DeadLetters.Add(1, new("service", service), new("reason", reason));

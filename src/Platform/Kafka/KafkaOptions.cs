@@ -32,48 +32,5 @@ public sealed class KafkaOptions
     [Range(1, 5)]
     public int EmbeddedBrokers { get; set; } = 1;
 
-    [Required]
-    public TopicsOptions Topics { get; set; } = new();
-
     public bool UsesEmbeddedBroker => string.IsNullOrWhiteSpace(BootstrapServers);
-}
-
-/// <summary>Every topic the pipeline reads or writes.</summary>
-public sealed class TopicsOptions
-{
-    /// <summary>Verified Shopify webhook deliveries, written by Ingest (Avro <c>ShopifyWebhook</c>).</summary>
-    public TopicOptions ShopifyWebhooks { get; set; } = new() { Name = "shopify.webhooks", Partitions = 6, RetentionMs = 7L * 24 * 3600 * 1000 };
-
-    /// <summary>Events ready for Pinterest, written by the Enricher (Avro <c>PinterestEvent</c>).</summary>
-    public TopicOptions PinterestEvents { get; set; } = new() { Name = "pinterest.events", Partitions = 6, RetentionMs = 7L * 24 * 3600 * 1000 };
-
-    /// <summary>Records a service gave up on (Avro <c>DeadLetter</c>).</summary>
-    public TopicOptions DeadLetters { get; set; } = new() { Name = "pipeline.dead-letters", Partitions = 3, RetentionMs = 30L * 24 * 3600 * 1000 };
-
-    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, PinterestEvents, DeadLetters];
-}
-
-/// <summary>How one topic is named and, when the pipeline creates it, laid out.</summary>
-public sealed class TopicOptions
-{
-    [Required]
-    [RegularExpression(@"^[a-zA-Z0-9._-]{1,249}$", ErrorMessage = "A Kafka topic name has 1 to 249 of the characters a-z, A-Z, 0-9, '.', '_' and '-'.")]
-    public string Name { get; set; } = "";
-
-    [Range(1, 10_000)]
-    public int Partitions { get; set; } = 6;
-
-    /// <summary>-1: the cluster's default.</summary>
-    [Range(-1, 32)]
-    public short ReplicationFactor { get; set; } = -1;
-
-    /// <summary>retention.ms; null: the cluster's default.</summary>
-    public long? RetentionMs { get; set; }
-
-    /// <summary>min.insync.replicas; null: the cluster's default. With acks=all, 2 or more is what makes a write survive a broker.</summary>
-    [Range(1, 32)]
-    public int? MinInSyncReplicas { get; set; }
-
-    /// <summary>cleanup.policy=compact, for changelog topics that hold the latest value per key.</summary>
-    public bool Compacted { get; set; }
 }

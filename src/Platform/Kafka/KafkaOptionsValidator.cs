@@ -10,20 +10,6 @@ public sealed class KafkaOptionsValidator : IValidateOptions<KafkaOptions>
     {
         var failures = new List<string>();
         Check(options, "Kafka", failures);
-        foreach (var (key, topic) in new[]
-                 {
-                     ("ShopifyWebhooks", options.Topics.ShopifyWebhooks),
-                     ("PinterestEvents", options.Topics.PinterestEvents),
-                     ("DeadLetters", options.Topics.DeadLetters),
-                 })
-        {
-            Check(topic, $"Kafka:Topics:{key}", failures);
-        }
-
-        failures.AddRange(options.Topics.All
-            .GroupBy(t => t.Name, StringComparer.Ordinal)
-            .Where(g => g.Count() > 1)
-            .Select(g => $"Kafka:Topics: '{g.Key}' is used for more than one topic."));
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

@@ -1,6 +1,7 @@
 using Avro;
 using Avro.Specific;
 using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka.Topics;
 
 namespace Streaming.Records;
 
@@ -8,6 +9,9 @@ namespace Streaming.Records;
 public sealed class DeadLetter : ISpecificRecord
 {
     public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.DeadLetter");
+
+    /// <summary>Records a service gave up on; kept a month so that they can be inspected and replayed.</summary>
+    public static readonly TopicDeclaration KafkaTopic = new("DeadLetters", "pipeline.dead-letters", DefaultPartitions: 3, DefaultRetentionMs: 30L * 24 * 3600 * 1000);
 
     public string SourceTopic { get; set; } = "";
     public int SourcePartition { get; set; }

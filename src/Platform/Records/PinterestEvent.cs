@@ -1,6 +1,7 @@
 using Avro;
 using Avro.Specific;
 using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka.Topics;
 
 namespace Streaming.Records;
 
@@ -8,6 +9,9 @@ namespace Streaming.Records;
 public sealed class PinterestEvent : ISpecificRecord
 {
     public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.PinterestEvent");
+
+    /// <summary>Events ready for Pinterest, written by the Enricher, keyed by shop and event id.</summary>
+    public static readonly TopicDeclaration KafkaTopic = new("PinterestEvents", "pinterest.events", DefaultRetentionMs: 7L * 24 * 3600 * 1000);
 
     public string ShopDomain { get; set; } = "";
     public string EventName { get; set; } = "";

@@ -1,6 +1,7 @@
 using Avro;
 using Avro.Specific;
 using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka.Topics;
 
 namespace Streaming.Records;
 
@@ -8,6 +9,13 @@ namespace Streaming.Records;
 public sealed class ShopifyWebhook : ISpecificRecord
 {
     public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.ShopifyWebhook");
+
+    /// <summary>
+    /// Verified webhook deliveries, written by Ingest, keyed by shop and cart token so that a cart's
+    /// webhooks meet its storefront events on one partition number.
+    /// </summary>
+    public static readonly TopicDeclaration KafkaTopic = new(
+        "ShopifyWebhooks", "shopify.webhooks", DefaultRetentionMs: 7L * 24 * 3600 * 1000, CoPartitionGroup: TopicDeclaration.CartGroup);
 
     public string WebhookId { get; set; } = "";
     public string Topic { get; set; } = "";

@@ -25,6 +25,14 @@ public sealed partial class ShopsOptions
 
     public static string Normalize(string domain) => domain.Trim().ToLowerInvariant();
 
+    /// <summary>An origin as browsers send it (<c>https://host[:port]</c>, lowercase), or null when the text is no origin.</summary>
+    public static string? NormalizeOrigin(string origin) =>
+        Uri.TryCreate(origin.Trim(), UriKind.Absolute, out var uri)
+        && uri.Scheme is "https" or "http"
+        && uri.AbsolutePath == "/" && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0
+            ? uri.GetLeftPart(UriPartial.Authority).ToLowerInvariant()
+            : null;
+
     [GeneratedRegex(@"^\d{1,18}$")]
     internal static partial Regex AdAccountId();
 }
@@ -52,6 +60,11 @@ public sealed class ShopsOptionsValidator : IValidateOptions<ShopsOptions>
             if (shop.WebhookSecrets.Count == 0 || shop.WebhookSecrets.Any(string.IsNullOrWhiteSpace))
             {
                 failures.Add($"{at}:WebhookSecrets needs at least one secret, and none may be empty.");
+            }
+
+            foreach (var origin in shop.StorefrontOrigins.Where(o => ShopsOptions.NormalizeOrigin(o) is null))
+            {
+                failures.Add($"{at}:StorefrontOrigins: '{origin}' is not an origin; write scheme and host only, for example https://www.example.com.");
             }
 
             if (!ShopsOptions.AdAccountId().IsMatch(shop.Pinterest.AdAccountId ?? ""))

@@ -9,6 +9,12 @@ public sealed class ShopOptions
     /// <summary>Secrets that may sign this shop's webhooks. Keep the old one next to the new one while rotating.</summary>
     public List<string> WebhookSecrets { get; set; } = [];
 
+    /// <summary>
+    /// Origins of the shop's storefronts (for example <c>https://www.example.com</c>) that may post to
+    /// <c>/collect</c>; the shop's own <c>https://&lt;domain&gt;</c> is always allowed.
+    /// </summary>
+    public List<string> StorefrontOrigins { get; set; } = [];
+
     public ShopPinterestOptions Pinterest { get; set; } = new();
 }
 

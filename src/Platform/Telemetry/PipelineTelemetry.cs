@@ -16,6 +16,7 @@ public sealed class PipelineTelemetry : IDisposable
     {
         _meter = meterFactory.Create(Name);
         Webhooks = _meter.CreateCounter<long>("pipeline.ingest.webhooks", "{webhook}", "Webhook requests by outcome and reason.");
+        StorefrontEvents = _meter.CreateCounter<long>("pipeline.ingest.storefront_events", "{event}", "Storefront event posts by outcome and reason.");
         RecordsMapped = _meter.CreateCounter<long>("pipeline.enricher.records", "{record}", "Webhooks the enricher handled, by topic and outcome.");
         EventsDispatched = _meter.CreateCounter<long>("pipeline.dispatcher.events", "{event}", "Pinterest events by outcome.");
         PinterestRequests = _meter.CreateCounter<long>("pipeline.dispatcher.requests", "{request}", "Calls to the Pinterest API by HTTP status.");
@@ -24,6 +25,8 @@ public sealed class PipelineTelemetry : IDisposable
 
     public Counter<long> Webhooks { get; }
 
+    public Counter<long> StorefrontEvents { get; }
+
     public Counter<long> RecordsMapped { get; }
 
     public Counter<long> EventsDispatched { get; }
@@ -31,6 +34,10 @@ public sealed class PipelineTelemetry : IDisposable
     public Counter<long> PinterestRequests { get; }
 
     public Counter<long> DeadLetters { get; }
+
+    /// <summary>Reports a value that is read when metrics are collected, for example bytes held right now.</summary>
+    public void Observe(string name, string unit, string description, Func<long> read) =>
+        _meter.CreateObservableGauge(name, read, unit, description);
 
     public void Dispose() => _meter.Dispose();
 }

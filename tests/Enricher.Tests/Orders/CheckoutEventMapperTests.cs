@@ -23,17 +23,18 @@ public sealed class CheckoutEventMapperTests
         Assert.Equal("s.myshopify.com", mapped.ShopDomain);
         Assert.Equal("checkout", mapped.EventName);
         Assert.Equal("web", mapped.ActionSource);
-        Assert.Equal(new DateTimeOffset(2008, 1, 10, 16, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds(), mapped.EventTime);
-        Assert.Equal("450789469", mapped.EventId);
-        Assert.Equal([Sha256("bob.norman@hostmail.com")], mapped.UserData.Em);
-        Assert.Equal("398.00", mapped.CustomData.Value);
+        Assert.Equal(new DateTimeOffset(2026, 2, 11, 14, 26, 53, TimeSpan.Zero).ToUnixTimeSeconds(), mapped.EventTime);
+        // 2^53 + 1: a double would make it ...992.
+        Assert.Equal("9007199254740993", mapped.EventId);
+        Assert.Equal([Sha256("zoe.angstrom@example.net")], mapped.UserData.Em);
+        Assert.Equal("123.50", mapped.CustomData.Value);
         Assert.Equal("USD", mapped.CustomData.Currency);
-        Assert.Equal("450789469", mapped.CustomData.OrderId);
+        Assert.Equal("9007199254740993", mapped.CustomData.OrderId);
         Assert.Equal("delivery-1", mapped.SourceWebhookId);
     }
 
     [Fact]
-    public void Shopifys_own_sample_is_a_test_order_sent_only_for_a_shop_in_test_mode()
+    public void A_test_order_is_sent_only_for_a_shop_in_test_mode()
     {
         var body = ShopifySamples.DocsTestOrder();
 
@@ -41,7 +42,7 @@ public sealed class CheckoutEventMapperTests
         var mapped = CheckoutEventMapper.Map(Webhook(body), TestModeShop).Event;
         Assert.NotNull(mapped);
         // The id passes 2^53: it must not go through a double.
-        Assert.Equal("820982911946154508", mapped.EventId);
+        Assert.Equal("9007199254742209", mapped.EventId);
     }
 
     [Theory]

@@ -1,18 +1,16 @@
-using System.Diagnostics.Metrics;
 using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
-using Streaming.Platform.Telemetry;
+using Streaming.Ingest.Idempotency;
+using Streaming.Records;
 using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Webhooks;
 
-/// <summary>Ingest on real Kestrel at 127.0.0.1 against the test broker.</summary>
+/// <summary>Ingest's webhook endpoint on real Kestrel at 127.0.0.1 against the test broker.</summary>
 [Collection(OnKafka.Name)]
 public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
 {
-    private static readonly byte[] Order = """{"id":450789469,"source_name":"web"}"""u8.ToArray();
+    private static readonly byte[] Order = Requests.Order("450789469", cartToken: null);
 
     private readonly HttpClient _http = new();
     private TestHost _host = null!;
@@ -35,58 +33,177 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Bad_requests_get_a_status_and_a_message_naming_the_problem_are_counted_and_store_nothing()
+    public async Task Bad_webhooks_get_a_status_and_a_message_naming_the_problem_are_counted_and_store_nothing()
     {
-        using var rejections = new RejectionCounter();
-        var cases = new (HttpRequestMessage Request, HttpStatusCode Status, string Reason, string Names)[]
+        using var outcomes = new OutcomeCounter("pipeline.ingest.webhooks");
+        var hoursAgo = DateTime.UtcNow.AddHours(-49).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var ahead = DateTime.UtcNow.AddMinutes(10).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        var cases = new (string Case, HttpRequestMessage Request, HttpStatusCode Status, string Title, string Names, string CountedAs)[]
         {
-            (Without(Signed(Order), "X-Shopify-Hmac-Sha256"), HttpStatusCode.Unauthorized, "missing_signature", "X-Shopify-Hmac-Sha256"),
-            (Without(Signed(Order), "X-Shopify-Topic"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Topic"),
-            (Without(Signed(Order), "X-Shopify-Shop-Domain"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Shop-Domain"),
-            (Without(Signed(Order), "X-Shopify-Webhook-Id"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Webhook-Id"),
-            (ShopifySamples.SignedWebhook(_host.BaseUrl, Order, TestSettings.Secret, "other.myshopify.com"), HttpStatusCode.Unauthorized, "unknown_shop", "other.myshopify.com"),
-            (ShopifySamples.SignedWebhook(_host.BaseUrl, Order, "wrong", TestSettings.Shop), HttpStatusCode.Unauthorized, "bad_signature", TestSettings.Shop),
-            (Signed(new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes"),
-            (Chunked(Signed(new byte[4096])), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes"),
+            ("no signature", Without(Signed(Order), "X-Shopify-Hmac-Sha256"), HttpStatusCode.Unauthorized, "missing_signature", "X-Shopify-Hmac-Sha256", "missing_signature"),
+            ("no topic", Without(Signed(Order), "X-Shopify-Topic"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Topic", "missing_header"),
+            ("no shop", Without(Signed(Order), "X-Shopify-Shop-Domain"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Shop-Domain", "missing_header"),
+            ("no delivery id", Without(Signed(Order), "X-Shopify-Webhook-Id"), HttpStatusCode.BadRequest, "missing_header", "X-Shopify-Webhook-Id", "missing_header"),
+            ("two topics", With(Signed(Order), "X-Shopify-Topic", "orders/create"), HttpStatusCode.BadRequest, "repeated_header", "X-Shopify-Topic", "repeated_header"),
+            ("two shops", With(Signed(Order), "X-Shopify-Shop-Domain", "other.myshopify.com"), HttpStatusCode.BadRequest, "repeated_header", "X-Shopify-Shop-Domain", "repeated_header"),
+            ("unknown shop", Requests.Webhook(_host.BaseUrl, Order, shop: "other.myshopify.com"), HttpStatusCode.Unauthorized, "invalid_signature", "X-Shopify-Hmac-Sha256", "unknown_shop"),
+            ("wrong secret", Requests.Webhook(_host.BaseUrl, Order, secret: "wrong"), HttpStatusCode.Unauthorized, "invalid_signature", "X-Shopify-Hmac-Sha256", "bad_signature"),
+            ("garbled signature", Replace(Signed(Order), "X-Shopify-Hmac-Sha256", "not base64!"), HttpStatusCode.Unauthorized, "invalid_signature", "X-Shopify-Hmac-Sha256", "bad_signature"),
+            ("body over the limit", Signed(new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes", "body_too_large"),
+            ("streamed body over the limit", Chunked(Signed(new byte[4096])), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes", "body_too_large"),
+            ("signed, not JSON", Signed("order 42"u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "not valid JSON", "invalid_json"),
+            ("signed JSON array", Signed("[{\"id\":1}]"u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "JSON array", "invalid_json"),
+            ("signed, cut short", Signed("{\"id\":1,\"line_items\":["u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "not valid JSON", "invalid_json"),
+            ("signed, empty", Signed([]), HttpStatusCode.BadRequest, "invalid_json", "empty", "invalid_json"),
+            ("replayed after 49 h", Replace(Signed(Order), "X-Shopify-Triggered-At", hoursAgo), HttpStatusCode.BadRequest, "stale_delivery", "Ingest:MaxDeliveryAge", "stale_delivery"),
+            ("triggered in the future", Replace(Signed(Order), "X-Shopify-Triggered-At", ahead), HttpStatusCode.BadRequest, "future_delivery", "Ingest:MaxClockSkew", "future_delivery"),
+            ("triggered at no time", Replace(Signed(Order), "X-Shopify-Triggered-At", "yesterday"), HttpStatusCode.BadRequest, "invalid_triggered_at", "X-Shopify-Triggered-At", "invalid_triggered_at"),
         };
 
-        foreach (var (request, status, reason, names) in cases)
+        foreach (var (name, request, status, title, names, _) in cases)
         {
-            using var response = await _http.SendAsync(request);
-            var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+            using var response = await SendAsync(name, request);
+            Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{name}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            var (problemTitle, detail) = await Requests.ProblemAsync(response);
 
-            Assert.Equal(status, response.StatusCode);
-            Assert.Equal(reason, problem.GetProperty("title").GetString());
-            Assert.Contains(names, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+            Assert.True(status == response.StatusCode, $"{name}: {response.StatusCode}, not {status}");
+            Assert.True(title == problemTitle, $"{name}: {problemTitle}, not {title}");
+            Assert.Contains(names, detail, StringComparison.Ordinal);
+            Assert.DoesNotContain("other.myshopify.com", detail, StringComparison.Ordinal);
         }
 
-        Assert.Equal(cases.Select(c => c.Reason).Order(), rejections.Reasons.Order());
+        Assert.Equal(cases.Select(c => c.CountedAs).Order(), outcomes.Reasons("rejected").Order());
         Assert.Empty(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(2)));
+        using var alive = await _http.GetAsync(new Uri(_host.BaseUrl, "/healthz"));
+        Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
 
     [Fact]
     public async Task A_verified_webhook_is_stored_with_its_headers_and_body_before_the_200()
     {
+        var triggeredAt = Requests.Now();
         using var request = ShopifySamples.SignedWebhook(_host.BaseUrl, Order, "rotated-secret", "Test-Shop.myshopify.com", webhookId: "delivery-42");
         request.Headers.Add("X-Shopify-Event-Id", "event-7");
-        request.Headers.Add("x-shopify-triggered-at", "2026-11-25T10:00:00.000000Z");
+        request.Headers.Add("x-shopify-triggered-at", triggeredAt);
 
         using var response = await _http.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.DoesNotContain("delivery-42", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var record = Assert.Single(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(10)));
         Assert.Equal($"{TestSettings.Shop}/450789469", Encoding.UTF8.GetString(record.Message.Key!));
-        var webhook = await TestRecords.Serdes()
-            .DeserializeAsync<Streaming.Records.ShopifyWebhook>(record.Message.Value, record.Topic);
+        var webhook = await TestRecords.Serdes().DeserializeAsync<ShopifyWebhook>(record.Message.Value, record.Topic);
         Assert.Equal("delivery-42", webhook.WebhookId);
         Assert.Equal("orders/create", webhook.Topic);
         Assert.Equal(TestSettings.Shop, webhook.ShopDomain);
         Assert.Equal("2026-07", webhook.ApiVersion);
         Assert.Equal("event-7", webhook.EventId);
-        Assert.Equal("2026-11-25T10:00:00.000000Z", webhook.TriggeredAt);
+        Assert.Equal(triggeredAt, webhook.TriggeredAt);
         Assert.Equal("event-7", webhook.Headers["x-shopify-event-id"]);
         Assert.Equal(Order, webhook.Body);
         Assert.InRange(webhook.ReceivedAt, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddSeconds(1));
+    }
+
+    [Fact]
+    public async Task Both_secrets_verify_while_a_secret_is_rotated()
+    {
+        using var old = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "signed-old", secret: TestSettings.Secret));
+        using var rotated = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "signed-new", secret: "rotated-secret"));
+        using var neither = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "signed-other", secret: "rotated-secret-2"));
+
+        Assert.Equal(HttpStatusCode.OK, old.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, neither.StatusCode);
+        var stored = await WebhookIdsAsync(kafka.ReadAll(_topic, 3, TimeSpan.FromSeconds(5)));
+        Assert.Equal(["signed-new", "signed-old"], stored.Order());
+    }
+
+    [Fact]
+    public async Task A_delivery_sent_again_is_answered_200_without_a_second_record_even_in_parallel()
+    {
+        using var outcomes = new OutcomeCounter("pipeline.ingest.webhooks");
+        using var first = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "again"));
+        using var again = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "again"));
+        var racing = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, webhookId: "racing"))));
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Contains("duplicate", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.All(racing, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var stored = await WebhookIdsAsync(kafka.ReadAll(_topic, 4, TimeSpan.FromSeconds(5)));
+        Assert.Equal(["again", "racing"], stored.Order());
+        Assert.Equal(2, outcomes.Count("accepted"));
+        Assert.Equal(20, outcomes.Count("duplicate"));
+        foreach (var response in racing)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Two_hundred_parallel_deliveries_each_land_exactly_once()
+    {
+        var ids = Enumerable.Range(0, 200).Select(i => $"parallel-{i}").ToList();
+
+        var responses = await Task.WhenAll(ids.Select(id => _http.SendAsync(Requests.Webhook(_host.BaseUrl, Requests.Order(id.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), $"cart-{id}"), webhookId: id))));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var stored = await WebhookIdsAsync(kafka.ReadAll(_topic, 201, TimeSpan.FromSeconds(5)));
+        Assert.Equal(ids.Order(), stored.Order());
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Topics_not_written_are_answered_200_counted_and_not_stored()
+    {
+        using var outcomes = new OutcomeCounter("pipeline.ingest.webhooks");
+        using var ignored = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, topic: "products/update"));
+        using var written = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, topic: "checkouts/update", webhookId: "checkout-1"));
+
+        Assert.Equal(HttpStatusCode.OK, ignored.StatusCode);
+        Assert.Contains("ignored", await ignored.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, written.StatusCode);
+        Assert.Equal(["checkout-1"], await WebhookIdsAsync(kafka.ReadAll(_topic, 2, TimeSpan.FromSeconds(3))));
+        Assert.Equal(1, outcomes.Count("ignored"));
+    }
+
+    [Fact]
+    public async Task Which_topics_are_written_is_configuration()
+    {
+        var topics = await kafka.CreateTopicsAsync(partitions: 1);
+        var settings = TestSettings.For(kafka.BootstrapServers, topics);
+        settings["Ingest:WrittenTopics:0"] = "orders/paid";
+        await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+
+        using var create = await _http.SendAsync(Requests.Webhook(host.BaseUrl, Order, topic: "orders/create"));
+        using var paid = await _http.SendAsync(Requests.Webhook(host.BaseUrl, Order, topic: "orders/paid", webhookId: "paid-1"));
+
+        Assert.Equal(HttpStatusCode.OK, create.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        Assert.Equal(["paid-1"], await WebhookIdsAsync(kafka.ReadAll(topics.ShopifyWebhooks.Name, 2, TimeSpan.FromSeconds(3))));
+    }
+
+    [Fact]
+    public async Task A_body_Kafka_cannot_hold_gets_413_not_a_503_that_Shopify_would_retry_in_vain()
+    {
+        var topics = await kafka.CreateTopicsAsync(partitions: 1);
+        var settings = TestSettings.For(kafka.BootstrapServers, topics);
+        settings["Ingest:MaxBodyBytes"] = "3000000";
+        await using var roomy = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+        var huge = Encoding.UTF8.GetBytes($$"""{"id":1,"note":"{{new string('x', 1_500_000)}}"}""");
+
+        using var response = await _http.SendAsync(Requests.Webhook(roomy.BaseUrl, huge, webhookId: "huge"));
+        using var retried = await _http.SendAsync(Requests.Webhook(roomy.BaseUrl, huge, webhookId: "huge"));
+
+        var (title, detail) = await Requests.ProblemAsync(response);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("record_too_large", title);
+        Assert.Contains("Ingest:MaxBodyBytes", detail, StringComparison.Ordinal);
+        // Not stored, so not remembered: the same delivery meets the same answer, not a 200 "duplicate".
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, retried.StatusCode);
     }
 
     [Fact]
@@ -100,23 +217,45 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_body_Kafka_cannot_hold_gets_413_not_a_503_that_Shopify_would_retry_in_vain()
+    public async Task The_duplicate_window_is_bounded_in_memory()
     {
-        var topics = await kafka.CreateTopicsAsync(partitions: 1);
-        var settings = TestSettings.For(kafka.BootstrapServers, topics);
-        settings["Ingest:MaxBodyBytes"] = "3000000";
-        await using var roomy = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
-        var huge = Encoding.UTF8.GetBytes($$"""{"id":1,"note":"{{new string('x', 1_500_000)}}"}""");
+        var deduplicator = _host.Service<DeliveryDeduplicator>();
+        var limit = _host.Service<Microsoft.Extensions.Options.IOptions<IngestOptions>>().Value.MaxRememberedDeliveries;
+        var ids = Enumerable.Range(0, 1000).Select(i => $"bounded-{i}");
 
-        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(roomy.BaseUrl, huge, TestSettings.Secret, TestSettings.Shop));
+        foreach (var id in ids)
+        {
+            (await deduplicator.ClaimAsync(TestSettings.Shop, id, TimeSpan.FromSeconds(1), CancellationToken.None)).Claim!.Complete(stored: true);
+        }
 
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
-        Assert.Equal("record_too_large", problem.GetProperty("title").GetString());
-        Assert.Contains("Ingest:MaxBodyBytes", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.InRange(deduplicator.Count, 1000, limit);
     }
 
-    private HttpRequestMessage Signed(byte[] body) => ShopifySamples.SignedWebhook(_host.BaseUrl, body, TestSettings.Secret, TestSettings.Shop);
+    private static async Task<List<string>> WebhookIdsAsync(IEnumerable<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>> records)
+    {
+        var serdes = TestRecords.Serdes();
+        var ids = new List<string>();
+        foreach (var record in records)
+        {
+            ids.Add((await serdes.DeserializeAsync<ShopifyWebhook>(record.Message.Value, record.Topic)).WebhookId);
+        }
+
+        return ids;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(string name, HttpRequestMessage request)
+    {
+        try
+        {
+            return await _http.SendAsync(request);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new InvalidOperationException($"{name}: {e.Message} {e.InnerException?.Message}", e);
+        }
+    }
+
+    private HttpRequestMessage Signed(byte[] body) => Requests.Webhook(_host.BaseUrl, body);
 
     // No Content-Length: the limit must hold while the body streams in.
     private static HttpRequestMessage Chunked(HttpRequestMessage request)
@@ -133,46 +272,11 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         return request;
     }
 
-    /// <summary>Listens to the pipeline.ingest.webhooks counter for rejected requests.</summary>
-    private sealed class RejectionCounter : IDisposable
+    private static HttpRequestMessage With(HttpRequestMessage request, string header, string value)
     {
-        private readonly MeterListener _listener = new();
-        private readonly List<string> _reasons = [];
-
-        public RejectionCounter()
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Name == PipelineTelemetry.Name && instrument.Name == "pipeline.ingest.webhooks")
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-            {
-                var all = tags.ToArray();
-                if (all.Any(t => t.Key == "outcome" && (string?)t.Value == "rejected"))
-                {
-                    lock (_reasons)
-                    {
-                        _reasons.Add((string)all.Single(t => t.Key == "reason").Value!);
-                    }
-                }
-            });
-            _listener.Start();
-        }
-
-        public IReadOnlyList<string> Reasons
-        {
-            get
-            {
-                lock (_reasons)
-                {
-                    return [.. _reasons];
-                }
-            }
-        }
-
-        public void Dispose() => _listener.Dispose();
+        request.Headers.TryAddWithoutValidation(header, value);
+        return request;
     }
+
+    private static HttpRequestMessage Replace(HttpRequestMessage request, string header, string value) => With(Without(request, header), header, value);
 }

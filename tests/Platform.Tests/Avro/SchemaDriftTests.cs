@@ -133,6 +133,7 @@ public sealed class SchemaDriftTests
             _ when underlying == typeof(string) => $"sample-{Guid.NewGuid():N}",
             _ when underlying == typeof(long) => 1234567890123L,
             _ when underlying == typeof(int) => 4242,
+            _ when underlying == typeof(bool) => true,
             _ when underlying == typeof(DateTime) => new DateTime(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc),
             _ when underlying == typeof(byte[]) => new byte[] { 1, 2, 3 },
             _ when underlying == typeof(IList<string>) => new List<string> { "a", "b" },

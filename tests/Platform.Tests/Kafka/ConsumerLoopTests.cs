@@ -15,7 +15,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
     private readonly string _group = $"loop-test-{Guid.NewGuid():N}";
-    private TopicsOptions _topics = null!;
+    private TestTopics _topics = null!;
 
     public async Task InitializeAsync() => _topics = await kafka.CreateTopicsAsync(partitions: 2);
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Streaming.Platform.Kafka.Topics;
 
 namespace Streaming.Platform.Kafka.Embedded;
 
@@ -62,6 +63,15 @@ public sealed class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
         for (var id = 1; id <= Brokers; id++)
         {
             _ = LibrdkafkaMock.rd_kafka_mock_broker_set_up(Live(), id);
+        }
+    }
+
+    /// <summary>Delays every broker's answers by <paramref name="roundTrip"/>: a slow cluster, for tests of what waits on it.</summary>
+    public void SetRoundTrip(TimeSpan roundTrip)
+    {
+        for (var id = 1; id <= Brokers; id++)
+        {
+            _ = LibrdkafkaMock.rd_kafka_mock_broker_set_rtt(Live(), id, (int)roundTrip.TotalMilliseconds);
         }
     }
 

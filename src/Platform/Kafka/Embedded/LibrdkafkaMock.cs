@@ -52,6 +52,9 @@ internal static partial class LibrdkafkaMock
     internal static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
     [LibraryImport(Library)]
+    internal static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
+
+    [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 
     /// <summary>A client handle to own a mock cluster; it never connects anywhere.</summary>

@@ -1,20 +1,23 @@
+using System.Globalization;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Streaming.Platform.Kafka;
+namespace Streaming.Platform.Kafka.Topics;
 
 /// <summary>
-/// Creates the configured topics that the cluster lacks, before any consumer starts. A cluster that
+/// Creates the registered topics that the cluster lacks, before any consumer starts. A cluster that
 /// refuses (no admin rights, or a broker without the admin API) gets one log line, and start-up goes on:
-/// the topics may well be managed elsewhere.
+/// the topics may well be managed elsewhere. Co-partitioned topics whose partition counts differ on the
+/// cluster stop the start-up: joins by key would silently miss.
 /// </summary>
 public sealed partial class TopicProvisioner(
     KafkaClientFactory clients,
     IKafkaCluster cluster,
     IOptions<KafkaOptions> options,
+    IOptions<TopicsOptions> topics,
     ILogger<TopicProvisioner> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -29,20 +32,13 @@ public sealed partial class TopicProvisioner(
             LogCluster(cluster.Description);
         }
 
-        if (!kafka.ProvisionTopics)
-        {
-            return;
-        }
-
         using var admin = clients.CreateAdminClient("topic-provisioner");
-        List<TopicSpecification> missing;
+        Dictionary<string, int> existing;
         try
         {
-            var existing = admin.GetMetadata(kafka.ProvisioningTimeout).Topics
+            existing = admin.GetMetadata(kafka.ProvisioningTimeout).Topics
                 .Where(t => t.Error.Code == ErrorCode.NoError)
-                .Select(t => t.Topic)
-                .ToHashSet(StringComparer.Ordinal);
-            missing = kafka.Topics.All.Where(t => !existing.Contains(t.Name)).Select(Specification).ToList();
+                .ToDictionary(t => t.Topic, t => t.Partitions.Count, StringComparer.Ordinal);
         }
         catch (KafkaException e)
         {
@@ -50,6 +46,13 @@ public sealed partial class TopicProvisioner(
             return;
         }
 
+        CheckCoPartitioned(existing);
+        if (!kafka.ProvisionTopics)
+        {
+            return;
+        }
+
+        var missing = topics.Value.All.Where(t => !existing.ContainsKey(t.Name)).Select(Specification).ToList();
         if (missing.Count == 0)
         {
             return;
@@ -60,7 +63,7 @@ public sealed partial class TopicProvisioner(
             await admin.CreateTopicsAsync(missing, new CreateTopicsOptions { RequestTimeout = kafka.ProvisioningTimeout })
                 .WaitAsync(kafka.ProvisioningTimeout, cancellationToken)
                 .ConfigureAwait(false);
-            LogCreated(string.Join(", ", missing.Select(t => $"{t.Name} ({t.NumPartitions} partitions{(t.Configs.TryGetValue("cleanup.policy", out var p) ? ", " + p : "")})")));
+            LogCreated(string.Join(", ", missing.Select(Describe)));
         }
         catch (CreateTopicsException e) when (e.Results.All(r => r.Error.Code is ErrorCode.NoError or ErrorCode.TopicAlreadyExists))
         {
@@ -77,6 +80,28 @@ public sealed partial class TopicProvisioner(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>The partition counts a co-partitioned group will have: the cluster's where a topic exists, else the configured one.</summary>
+    private void CheckCoPartitioned(Dictionary<string, int> existing)
+    {
+        var groups = topics.Value.Registered
+            .Where(r => r.Declaration.CoPartitionGroup is not null)
+            .GroupBy(r => r.Declaration.CoPartitionGroup!);
+        foreach (var group in groups)
+        {
+            var counts = group
+                .Select(r => (r.Options.Name, Partitions: existing.TryGetValue(r.Options.Name, out var n) ? n : r.Options.Partitions))
+                .ToList();
+            if (counts.Select(c => c.Partitions).Distinct().Count() > 1)
+            {
+                var detail = string.Join(", ", counts.Select(c => $"{c.Name} has {c.Partitions}"));
+                LogNotCoPartitioned(detail);
+                throw new InvalidOperationException(
+                    $"Co-partitioned topics differ in partition count on {clients.BootstrapServers}: {detail}. " +
+                    "Records of one cart would land on different partition numbers and never meet; give the topics the same count.");
+            }
+        }
+    }
+
     private static TopicSpecification Specification(TopicOptions topic)
     {
         var configs = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -85,14 +110,14 @@ public sealed partial class TopicProvisioner(
             configs["cleanup.policy"] = "compact";
         }
 
-        if (topic.MinInSyncReplicas is { } minInSync)
+        if (topic.EffectiveMinInSyncReplicas is { } minInSync)
         {
-            configs["min.insync.replicas"] = minInSync.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            configs["min.insync.replicas"] = minInSync.ToString(CultureInfo.InvariantCulture);
         }
 
         if (topic.RetentionMs is { } retention)
         {
-            configs["retention.ms"] = retention.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            configs["retention.ms"] = retention.ToString(CultureInfo.InvariantCulture);
         }
 
         return new TopicSpecification
@@ -103,6 +128,9 @@ public sealed partial class TopicProvisioner(
             Configs = configs,
         };
     }
+
+    private static string Describe(TopicSpecification t) =>
+        $"{t.Name} ({t.NumPartitions} partitions{string.Concat(t.Configs.Select(c => $", {c.Key}={c.Value}"))})";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka: {Cluster}. Kafka:BootstrapServers is empty, so records live in this process only and are gone when it stops: fine for a trial, never for a shop")]
     private partial void LogEmbedded(string cluster);
@@ -115,4 +143,7 @@ public sealed partial class TopicProvisioner(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topics not provisioned on {BootstrapServers} ({Topics}): {Reason}. Going on; create them by hand if they are missing.")]
     private partial void LogNotProvisioned(string bootstrapServers, string topics, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Not starting: co-partitioned topics differ in partition count ({Detail}). Give them the same count (Kafka:Topics:<Key>:Partitions, and on the cluster).")]
+    private partial void LogNotCoPartitioned(string detail);
 }

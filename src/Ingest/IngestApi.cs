@@ -1,0 +1,25 @@
+using Streaming.Ingest.Storefront;
+using Streaming.Ingest.Webhooks;
+using Streaming.Platform.Hosting;
+
+namespace Streaming.Ingest;
+
+/// <summary>Every route Ingest serves, in one place.</summary>
+public static class IngestApi
+{
+    /// <summary>
+    /// <c>POST /webhooks/shopify</c> (Shopify, HMAC-verified), <c>POST /collect</c> and its preflight
+    /// (the storefront pixel), <c>GET /healthz</c> and <c>GET /readyz</c>.
+    /// </summary>
+    public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapPost("/webhooks/shopify", (HttpRequest request, ShopifyWebhookReceiver receiver) => receiver.ReceiveAsync(request))
+            .DisableAntiforgery();
+
+        endpoints.MapPost("/collect", (HttpContext context, CollectReceiver receiver) => receiver.ReceiveAsync(context));
+        endpoints.MapMethods("/collect", [HttpMethods.Options], (HttpContext context, CollectReceiver receiver) => receiver.Preflight(context));
+
+        endpoints.MapHealthEndpoints();
+        return endpoints;
+    }
+}

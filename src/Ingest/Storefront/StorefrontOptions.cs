@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+
+namespace Streaming.Ingest.Storefront;
+
+/// <summary>The <c>Storefront</c> configuration section: the public <c>/collect</c> endpoint.</summary>
+public sealed class StorefrontOptions : IValidatableObject
+{
+    public const string Section = "Storefront";
+
+    /// <summary>Largest envelope accepted; a Web Pixels event with a full checkout is well under 16 KiB.</summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Posts one client IP may make per minute (a token bucket: a page view fires a handful).</summary>
+    [Range(1, int.MaxValue)]
+    public int RequestsPerMinutePerClient { get; set; } = 600;
+
+    /// <summary>
+    /// Networks of proxies in front of Ingest (CIDR, for example <c>10.0.0.0/8</c>). Only a peer in one of
+    /// them is believed about X-Forwarded-For; anyone else could forge it.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public IReadOnlyList<IPNetwork> TrustedProxyNetworks =>
+        [.. TrustedProxies.Select(p => IPNetwork.TryParse(p, out var network) ? network : default)];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        TrustedProxies
+            .Where(p => !IPNetwork.TryParse(p, out _))
+            .Select(p => new ValidationResult($"'{p}' is not a network in CIDR notation, for example 10.0.0.0/8.", [nameof(TrustedProxies)]));
+}

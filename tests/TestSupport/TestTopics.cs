@@ -1,0 +1,47 @@
+using System.Globalization;
+using Streaming.Platform.Kafka.Topics;
+using Streaming.Records;
+
+namespace Streaming.TestSupport;
+
+/// <summary>Every topic of the pipeline, laid out for one test: names no other test uses.</summary>
+public sealed class TestTopics
+{
+    public TopicOptions ShopifyWebhooks { get; init; } = ShopifyWebhook.KafkaTopic.Defaults();
+
+    public TopicOptions StorefrontEvents { get; init; } = StorefrontEvent.KafkaTopic.Defaults();
+
+    public TopicOptions PinterestEvents { get; init; } = PinterestEvent.KafkaTopic.Defaults();
+
+    public TopicOptions DeadLetters { get; init; } = DeadLetter.KafkaTopic.Defaults();
+
+    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters];
+
+    /// <summary>The default names and layout, as a service with no topic configuration would use them.</summary>
+    public static TestTopics Defaults() => new();
+
+    /// <summary>Unique names; the two cart topics share a partition count, as the provisioner requires.</summary>
+    public static TestTopics Unique(int partitions) => new()
+    {
+        ShopifyWebhooks = new() { Name = KafkaFixture.UniqueTopic("webhooks"), Partitions = partitions },
+        StorefrontEvents = new() { Name = KafkaFixture.UniqueTopic("storefront"), Partitions = partitions },
+        PinterestEvents = new() { Name = KafkaFixture.UniqueTopic("pinterest"), Partitions = partitions },
+        DeadLetters = new() { Name = KafkaFixture.UniqueTopic("dead-letters"), Partitions = 1 },
+    };
+
+    /// <summary>The <c>Kafka:Topics</c> configuration that names these topics.</summary>
+    public IEnumerable<KeyValuePair<string, string?>> Settings()
+    {
+        foreach (var (key, topic) in new[]
+                 {
+                     (ShopifyWebhook.KafkaTopic.Key, ShopifyWebhooks),
+                     (StorefrontEvent.KafkaTopic.Key, StorefrontEvents),
+                     (PinterestEvent.KafkaTopic.Key, PinterestEvents),
+                     (DeadLetter.KafkaTopic.Key, DeadLetters),
+                 })
+        {
+            yield return new($"Kafka:Topics:{key}:Name", topic.Name);
+            yield return new($"Kafka:Topics:{key}:Partitions", topic.Partitions.ToString(CultureInfo.InvariantCulture));
+        }
+    }
+}
