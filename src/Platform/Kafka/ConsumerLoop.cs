@@ -31,7 +31,12 @@ public sealed partial class ConsumerLoop<T>(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Consume blocks. On a thread of its own it cannot starve the thread pool, whose few threads (two on
+    // a two-core machine) serve every HTTP request of a process that also runs Ingest.
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer();
         consumer.Subscribe(settings.Topic);
@@ -44,7 +49,8 @@ public sealed partial class ConsumerLoop<T>(
                 Collect(consumer, batch, stoppingToken);
                 if (batch.Raw.Count > 0)
                 {
-                    await HandleUntilDoneAsync(consumer, batch, stoppingToken).ConfigureAwait(false);
+                    // Waited for on this thread: the handler's own awaits still run on the pool.
+                    HandleUntilDoneAsync(consumer, batch, stoppingToken).GetAwaiter().GetResult();
                 }
             }
         }
