@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using Avro.IO;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
@@ -8,21 +10,34 @@ using Microsoft.Extensions.Options;
 namespace Streaming.Platform.Avro;
 
 /// <summary>
-/// Avro in the Confluent wire format (magic byte 0, 4-byte schema id, Avro binary) for every record value.
-/// One serializer and one deserializer per record type, shared by the whole process.
+/// Avro in the Confluent wire format (magic byte 0, 4-byte big-endian schema id, Avro binary) for every
+/// record value, one writer and one deserializer per record type, shared by the whole process.
 /// </summary>
+/// <remarks>
+/// Values are written here rather than by Confluent's <c>AvroSerializer</c>: that one looks the schema id
+/// up by the whole schema text on every record, which cost more than the Avro encoding itself. The bytes
+/// are the same (a test compares them); reading stays with Confluent's deserializer.
+/// </remarks>
 public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRegistryOptions> options)
 {
-    private readonly ConcurrentDictionary<Type, object> _serializers = new();
+    private const byte MagicByte = 0;
+
+    private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
+    private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
     private readonly ConcurrentDictionary<Type, object> _deserializers = new();
 
-    public Task<byte[]> SerializeAsync<T>(T value, string topic)
+    public async Task<byte[]> SerializeAsync<T>(T value, string topic)
         where T : ISpecificRecord
     {
-        var serializer = (AvroSerializer<T>)_serializers.GetOrAdd(typeof(T), _ => new AvroSerializer<T>(
-            registry,
-            new AvroSerializerConfig { AutoRegisterSchemas = options.Value.AutoRegisterSchemas }));
-        return serializer.SerializeAsync(value, new SerializationContext(MessageComponentType.Value, topic));
+        var schemaId = await SchemaIdAsync(value, topic).ConfigureAwait(false);
+        var writer = _writers.GetOrAdd(typeof(T), _ => new SpecificDefaultWriter(value.Schema));
+        using var stream = new MemoryStream(1024);
+        stream.WriteByte(MagicByte);
+        Span<byte> id = stackalloc byte[sizeof(int)];
+        BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
+        stream.Write(id);
+        writer.Write(value, new BinaryEncoder(stream));
+        return stream.ToArray();
     }
 
     public Task<T> DeserializeAsync<T>(byte[]? data, string topic)
@@ -30,5 +45,32 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     {
         var deserializer = (AvroDeserializer<T>)_deserializers.GetOrAdd(typeof(T), _ => new AvroDeserializer<T>(registry));
         return deserializer.DeserializeAsync(data, data is null, new SerializationContext(MessageComponentType.Value, topic));
+    }
+
+    // Registered (or looked up) once per record type and topic, under the topic-name strategy's subject,
+    // as Confluent's serializer does. A failure is not kept: the next record asks the registry again.
+    private async Task<int> SchemaIdAsync(ISpecificRecord value, string topic)
+    {
+        var key = (value.GetType(), topic);
+        var lookup = _schemaIds.GetOrAdd(key, _ => new Lazy<Task<int>>(() => RegisterAsync(value, topic)));
+        try
+        {
+            return await lookup.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _schemaIds.TryRemove(KeyValuePair.Create(key, lookup));
+            throw;
+        }
+    }
+
+    private Task<int> RegisterAsync(ISpecificRecord value, string topic)
+    {
+        // Confluent's default subject name strategy (TopicNameStrategy): <topic>-value.
+        var subject = $"{topic}-value";
+        var schema = new Schema(value.Schema.ToString(), SchemaType.Avro);
+        return options.Value.AutoRegisterSchemas
+            ? registry.RegisterSchemaAsync(subject, schema)
+            : registry.GetSchemaIdAsync(subject, schema);
     }
 }

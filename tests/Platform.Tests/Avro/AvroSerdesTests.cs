@@ -1,0 +1,100 @@
+using Avro.Specific;
+using Confluent.Kafka;
+using Confluent.SchemaRegistry;
+using Confluent.SchemaRegistry.Serdes;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Avro;
+using Streaming.Records;
+using Streaming.TestSupport;
+
+namespace Streaming.Platform.Tests.Avro;
+
+public sealed class AvroSerdesTests
+{
+    public static TheoryData<ISpecificRecord> Records() =>
+    [
+        new ShopifyWebhook
+        {
+            WebhookId = "w-1",
+            Topic = "orders/create",
+            ShopDomain = "shop.myshopify.com",
+            ApiVersion = "2026-07",
+            ReceivedAt = new DateTime(2026, 11, 25, 10, 0, 0, 123, DateTimeKind.Utc),
+            Headers = new Dictionary<string, string> { ["x-shopify-topic"] = "orders/create", ["x-shopify-webhook-id"] = "w-1" },
+            Body = "{\"id\":9007199254740993,\"note\":\"Zoë\"}"u8.ToArray(),
+        },
+        new StorefrontEvent
+        {
+            ShopDomain = "shop.myshopify.com",
+            EventId = "pv-1",
+            EventName = "page_viewed",
+            ShopifyEventId = "sh-1",
+            ClientId = "c-1",
+            OccurredAt = new DateTime(2026, 11, 25, 9, 0, 0, DateTimeKind.Utc),
+            CartToken = "Z2NwLXVz",
+            Consent = new StorefrontConsent { Analytics = true, Marketing = false, Preferences = true, SaleOfData = false },
+            ClientIp = "2001:db8::1",
+            ReceivedAt = new DateTime(2026, 11, 25, 9, 0, 1, DateTimeKind.Utc),
+            Event = "{}"u8.ToArray(),
+        },
+        TestRecords.Checkout("9007199254740993"),
+        new DeadLetter
+        {
+            SourceTopic = "t",
+            SourcePartition = 2,
+            SourceOffset = 42,
+            Value = [1, 2, 3],
+            Service = "enricher",
+            Reason = "unmappable",
+            Error = "no id",
+            FailedAt = new DateTime(2026, 11, 25, 9, 0, 0, DateTimeKind.Utc),
+        },
+    ];
+
+    [Theory]
+    [MemberData(nameof(Records))]
+    public async Task The_bytes_are_those_of_Confluents_serializer(ISpecificRecord record)
+    {
+        using var registry = new InMemorySchemaRegistry();
+        var ours = await SerializeAsync(new AvroSerdes(registry, Options.Create(new SchemaRegistryOptions())), record);
+        var theirs = await ConfluentAsync(registry, record);
+
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
+    public async Task A_schema_id_the_registry_did_not_give_is_asked_for_again()
+    {
+        using var registry = new InMemorySchemaRegistry();
+        var serdes = new AvroSerdes(registry, Options.Create(new SchemaRegistryOptions { AutoRegisterSchemas = false }));
+        var checkout = TestRecords.Checkout("1");
+
+        await Assert.ThrowsAsync<SchemaRegistryException>(() => serdes.SerializeAsync(checkout, "events"));
+        await registry.RegisterSchemaAsync("events-value", PinterestEvent.AvroSchema.ToString());
+        var bytes = await serdes.SerializeAsync(checkout, "events");
+
+        Assert.Equal("1", (await serdes.DeserializeAsync<PinterestEvent>(bytes, "events")).EventId);
+    }
+
+    private static Task<byte[]> SerializeAsync(AvroSerdes serdes, ISpecificRecord record) => record switch
+    {
+        ShopifyWebhook r => serdes.SerializeAsync(r, "topic"),
+        StorefrontEvent r => serdes.SerializeAsync(r, "topic"),
+        PinterestEvent r => serdes.SerializeAsync(r, "topic"),
+        DeadLetter r => serdes.SerializeAsync(r, "topic"),
+        _ => throw new ArgumentOutOfRangeException(nameof(record)),
+    };
+
+    private static Task<byte[]> ConfluentAsync(ISchemaRegistryClient registry, ISpecificRecord record) => record switch
+    {
+        ShopifyWebhook r => Confluent(registry, r),
+        StorefrontEvent r => Confluent(registry, r),
+        PinterestEvent r => Confluent(registry, r),
+        DeadLetter r => Confluent(registry, r),
+        _ => throw new ArgumentOutOfRangeException(nameof(record)),
+    };
+
+    private static Task<byte[]> Confluent<T>(ISchemaRegistryClient registry, T record)
+        where T : ISpecificRecord =>
+        new AvroSerializer<T>(registry).SerializeAsync(record, new SerializationContext(MessageComponentType.Value, "topic"));
+}
