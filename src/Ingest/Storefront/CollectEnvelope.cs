@@ -29,7 +29,10 @@ public sealed record CollectEnvelope(
 
     private static readonly Lazy<JsonSchema> Schema = new(LoadSchema);
 
-    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    // A valid envelope needs only the verdict; the details are worked out for the invalid ones alone.
+    private static readonly EvaluationOptions Verdict = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
+
+    private static readonly EvaluationOptions Details = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
 
     public static string SchemaText { get; } = ReadSchemaText();
 
@@ -49,10 +52,9 @@ public sealed record CollectEnvelope(
         using (document)
         {
             var root = document.RootElement;
-            var results = Schema.Value.Evaluate(root, Evaluation);
-            if (!results.IsValid)
+            if (!Schema.Value.Evaluate(root, Verdict).IsValid)
             {
-                return (null, Describe(results));
+                return (null, Describe(Schema.Value.Evaluate(root, Details)));
             }
 
             var consent = root.GetProperty("consent");

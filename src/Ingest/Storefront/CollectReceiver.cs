@@ -114,7 +114,7 @@ public sealed partial class CollectReceiver(
 
         telemetry.StorefrontEvents.Add(1, new("outcome", "accepted"), new("event_name", envelope.EventName));
         AllowOrigin(context, origin);
-        return Results.Json(new { status = "accepted" }, statusCode: StatusCodes.Status202Accepted);
+        return Answers.AcceptedForLater;
     }
 
     /// <summary>A CORS preflight: allowed for the storefront origins of the configured shops, refused for the rest.</summary>

@@ -76,7 +76,7 @@ public sealed partial class ShopifyWebhookReceiver(
             // Answered 200: any other status makes Shopify retry, and after 8 failures drop the subscription.
             telemetry.Webhooks.Add(1, new("outcome", "ignored"), new("topic", topic));
             LogIgnored(LogSafe.Text(topic), domain);
-            return Results.Ok(new { status = "ignored" });
+            return Answers.Ignored;
         }
 
         var (inspected, invalid) = WebhookBody.Inspect(body.Span);
@@ -90,7 +90,7 @@ public sealed partial class ShopifyWebhookReceiver(
         {
             telemetry.Webhooks.Add(1, new("outcome", "duplicate"), new("topic", topic));
             LogDuplicate(topic, domain, LogSafe.Text(headers.WebhookId));
-            return Results.Ok(new { status = "duplicate" });
+            return Answers.Duplicate;
         }
 
         if (claim is null)
@@ -122,8 +122,12 @@ public sealed partial class ShopifyWebhookReceiver(
         }
 
         telemetry.Webhooks.Add(1, new("outcome", "accepted"), new("topic", topic));
-        LogAccepted(topic, domain, LogSafe.Text(webhook.WebhookId));
-        return Results.Ok(new { status = "accepted" });
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            LogAccepted(topic, domain, LogSafe.Text(webhook.WebhookId));
+        }
+
+        return Answers.Accepted;
     }
 
     private Rejection? CheckTriggeredAt(string? triggeredAt, IngestOptions settings)
