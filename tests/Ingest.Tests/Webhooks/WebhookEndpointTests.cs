@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Streaming.Ingest.Idempotency;
+using Streaming.Ingest.Webhooks;
 using Streaming.Records;
 using Streaming.TestSupport;
 
@@ -50,7 +51,6 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             ("wrong secret", Requests.Webhook(_host.BaseUrl, Order, secret: "wrong"), HttpStatusCode.Unauthorized, "invalid_signature", "X-Shopify-Hmac-Sha256", "bad_signature"),
             ("garbled signature", Replace(Signed(Order), "X-Shopify-Hmac-Sha256", "not base64!"), HttpStatusCode.Unauthorized, "invalid_signature", "X-Shopify-Hmac-Sha256", "bad_signature"),
             ("body over the limit", Signed(new byte[4096]), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes", "body_too_large"),
-            ("streamed body over the limit", Chunked(Signed(new byte[4096])), HttpStatusCode.RequestEntityTooLarge, "body_too_large", "Ingest:MaxBodyBytes", "body_too_large"),
             ("signed, not JSON", Signed("order 42"u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "not valid JSON", "invalid_json"),
             ("signed JSON array", Signed("[{\"id\":1}]"u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "JSON array", "invalid_json"),
             ("signed, cut short", Signed("{\"id\":1,\"line_items\":["u8.ToArray()), HttpStatusCode.BadRequest, "invalid_json", "not valid JSON", "invalid_json"),
@@ -76,6 +76,29 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Empty(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(2)));
         using var alive = await _http.GetAsync(new Uri(_host.BaseUrl, "/healthz"));
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_streamed_body_over_the_limit_gets_413_while_it_streams_in()
+    {
+        // No Content-Length, so the limit must hold while the body arrives. Sent whole over a raw socket:
+        // the server answers as soon as the limit is passed and closes, which an HttpClient still writing
+        // the body would see as a broken pipe instead of the answer.
+        var body = Encoding.ASCII.GetBytes($"1000\r\n{new string('x', 4096)}\r\n0\r\n\r\n");
+        var head = Encoding.ASCII.GetBytes(
+            $"POST /webhooks/shopify HTTP/1.1\r\nHost: {_host.BaseUrl.Authority}\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n" +
+            $"X-Shopify-Topic: orders/create\r\nX-Shopify-Shop-Domain: {TestSettings.Shop}\r\nX-Shopify-Webhook-Id: streamed\r\n" +
+            $"X-Shopify-Hmac-Sha256: {WebhookSignature.Sign(new byte[4096], TestSettings.Secret)}\r\nConnection: close\r\n\r\n");
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        await socket.ConnectAsync(_host.BaseUrl.Host, _host.BaseUrl.Port);
+        await socket.SendAsync(head.Concat(body).ToArray());
+
+        var answer = await ReadToEndAsync(socket);
+
+        Assert.StartsWith("HTTP/1.1 413", answer, StringComparison.Ordinal);
+        Assert.Contains("body_too_large", answer, StringComparison.Ordinal);
+        Assert.Contains("Ingest:MaxBodyBytes", answer, StringComparison.Ordinal);
+        Assert.Empty(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(1)));
     }
 
     [Fact]
@@ -257,13 +280,25 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
 
     private HttpRequestMessage Signed(byte[] body) => Requests.Webhook(_host.BaseUrl, body);
 
-    // No Content-Length: the limit must hold while the body streams in.
-    private static HttpRequestMessage Chunked(HttpRequestMessage request)
+    private static async Task<string> ReadToEndAsync(System.Net.Sockets.Socket socket)
     {
-        var bytes = request.Content!.ReadAsByteArrayAsync().GetAwaiter().GetResult();
-        request.Content = new StreamContent(new MemoryStream(bytes));
-        request.Headers.TransferEncodingChunked = true;
-        return request;
+        var received = new List<byte>();
+        var buffer = new byte[4096];
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer, timeout.Token)) > 0)
+            {
+                received.AddRange(buffer.AsSpan(0, read));
+            }
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            // Reset after the answer: what arrived before is the answer.
+        }
+
+        return Encoding.UTF8.GetString([.. received]);
     }
 
     private static HttpRequestMessage Without(HttpRequestMessage request, string header)
