@@ -134,12 +134,8 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
     public async Task With_the_broker_down_a_webhook_gets_503_and_after_it_is_back_200()
     {
         // Fault injection needs a broker the test can stop: this one is always the mock cluster.
-        using var broker = new Streaming.Platform.Kafka.Embedded.EmbeddedKafkaCluster();
-        var topics = TestTopics.Defaults();
-        foreach (var topic in topics.All)
-        {
-            broker.CreateTopic(topic);
-        }
+        var (broker, topics) = TestTopics.OnOwnBroker();
+        using var owned = broker;
 
         var settings = TestSettings.For(broker.BootstrapServers, topics);
         settings["Ingest:AckTimeout"] = "00:00:02";

@@ -117,11 +117,14 @@ public sealed class KafkaFixture(IMessageSink diagnostics) : IAsyncLifetime
     }
 
     /// <summary>Every record on <paramref name="topic"/> until <paramref name="count"/> arrived or the time is up.</summary>
-    public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic, int count, TimeSpan within)
+    public List<ConsumeResult<byte[]?, byte[]>> ReadAll(string topic, int count, TimeSpan within) => ReadAll(BootstrapServers, topic, count, within);
+
+    /// <summary>Every record on <paramref name="topic"/> of the cluster at <paramref name="bootstrapServers"/>, as <see cref="ReadAll(string, int, TimeSpan)"/>.</summary>
+    public static List<ConsumeResult<byte[]?, byte[]>> ReadAll(string bootstrapServers, string topic, int count, TimeSpan within)
     {
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
         {
-            BootstrapServers = BootstrapServers,
+            BootstrapServers = bootstrapServers,
             GroupId = $"test-reader-{Guid.NewGuid():N}",
             GroupProtocol = GroupProtocol.Consumer,
             AutoOffsetReset = AutoOffsetReset.Earliest,

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Streaming.Platform.Kafka.Embedded;
 using Streaming.Platform.Kafka.Topics;
 using Streaming.Records;
 
@@ -28,6 +29,22 @@ public sealed class TestTopics
         PinterestEvents = new() { Name = KafkaFixture.UniqueTopic("pinterest"), Partitions = partitions },
         DeadLetters = new() { Name = KafkaFixture.UniqueTopic("dead-letters"), Partitions = 1 },
     };
+
+    /// <summary>
+    /// A broker of the test's own, for fault injection (take it down, slow it), with every pipeline topic
+    /// under its default name. Always the mock cluster: the shared fixture's broker must stay up.
+    /// </summary>
+    public static (EmbeddedKafkaCluster Broker, TestTopics Topics) OnOwnBroker()
+    {
+        var broker = new EmbeddedKafkaCluster();
+        var topics = Defaults();
+        foreach (var topic in topics.All)
+        {
+            broker.CreateTopic(topic);
+        }
+
+        return (broker, topics);
+    }
 
     /// <summary>The <c>Kafka:Topics</c> configuration that names these topics.</summary>
     public IEnumerable<KeyValuePair<string, string?>> Settings()

@@ -88,12 +88,8 @@ public sealed class ResilienceTests(KafkaFixture kafka)
     [Fact]
     public async Task With_the_broker_down_both_endpoints_answer_503_and_the_retry_after_recovery_is_stored_once()
     {
-        using var broker = new EmbeddedKafkaCluster();
-        var topics = TestTopics.Defaults();
-        foreach (var topic in topics.All)
-        {
-            broker.CreateTopic(topic);
-        }
+        var (broker, topics) = TestTopics.OnOwnBroker();
+        using var owned = broker;
 
         var settings = TestSettings.For(broker.BootstrapServers, topics);
         settings["Ingest:AckTimeout"] = "00:00:02";
@@ -125,12 +121,8 @@ public sealed class ResilienceTests(KafkaFixture kafka)
     [Fact]
     public async Task On_shutdown_a_request_in_flight_finishes_with_its_200_and_its_record_is_stored()
     {
-        using var broker = new EmbeddedKafkaCluster();
-        var topics = TestTopics.Defaults();
-        foreach (var topic in topics.All)
-        {
-            broker.CreateTopic(topic);
-        }
+        var (broker, topics) = TestTopics.OnOwnBroker();
+        using var owned = broker;
 
         var host = await TestHost.StartAsync(TestSettings.For(broker.BootstrapServers, topics), b => b.AddIngest(), app => app.MapIngest());
         using var http = new HttpClient();
@@ -203,29 +195,8 @@ public sealed class ResilienceTests(KafkaFixture kafka)
         return status;
     }
 
-    private static List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>> ReadAll(EmbeddedKafkaCluster broker, string topic, int atMost)
-    {
-        using var consumer = new Confluent.Kafka.ConsumerBuilder<byte[]?, byte[]>(new Confluent.Kafka.ConsumerConfig
-        {
-            BootstrapServers = broker.BootstrapServers,
-            GroupId = $"reader-{Guid.NewGuid():N}",
-            GroupProtocol = Confluent.Kafka.GroupProtocol.Consumer,
-            AutoOffsetReset = Confluent.Kafka.AutoOffsetReset.Earliest,
-        }).Build();
-        consumer.Subscribe(topic);
-        var records = new List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>>();
-        var until = DateTime.UtcNow.AddSeconds(5);
-        while (records.Count < atMost && DateTime.UtcNow < until)
-        {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
-            {
-                records.Add(record);
-            }
-        }
-
-        consumer.Close();
-        return records;
-    }
+    private static List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>> ReadAll(EmbeddedKafkaCluster broker, string topic, int atMost) =>
+        KafkaFixture.ReadAll(broker.BootstrapServers, topic, atMost, TimeSpan.FromSeconds(5));
 
     /// <summary>A raw TCP client that announces a body, sends part of it, and stalls.</summary>
     private sealed class StallingSender : IDisposable
