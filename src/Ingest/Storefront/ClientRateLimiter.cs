@@ -11,13 +11,17 @@ public sealed class ClientRateLimiter : IDisposable
     public ClientRateLimiter(IOptions<StorefrontOptions> options)
     {
         var perMinute = options.Value.RequestsPerMinutePerClient;
-        // Refilled every second, so a shopper who hit the limit waits a second or so, not a minute.
-        var perSecond = Math.Max(1, perMinute / 60);
+        // One token every 60 s / perMinute (5 a minute: one each 12 s), in steps of at least 10 ms; a
+        // client may spend ten seconds' worth at once, a page view's burst of events.
+        var step = TimeSpan.FromMinutes(1) / perMinute;
+        var (period, tokens) = step >= TimeSpan.FromMilliseconds(10)
+            ? (step, 1)
+            : (TimeSpan.FromMilliseconds(10), (int)Math.Min(int.MaxValue, Math.Round(perMinute / 6000.0)));
         _limiter = PartitionedRateLimiter.Create<string, string>(client => RateLimitPartition.GetTokenBucketLimiter(client, _ => new TokenBucketRateLimiterOptions
         {
-            TokenLimit = Math.Max(perSecond, Math.Min(perMinute, perSecond * 10)),
-            TokensPerPeriod = perSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            TokenLimit = (int)Math.Max(1, perMinute / 6L),
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));

@@ -100,13 +100,19 @@ public sealed record CollectEnvelope(
 
         var location = failure.InstanceLocation.ToString();
         var (keyword, message) = failure.Errors!.First();
-        var field = keyword == "required" ? $"{location}/{MissingProperty(message)}" : location.Length == 0 ? "/" : location;
-        // additionalProperties: false fails at the extra property itself, against the schema "false".
+        // additionalProperties: false fails at the extra property itself, against the schema "false". Its name
+        // is the caller's text: named is its parent, never the name itself.
         var undefined = message.Contains("false schema", StringComparison.Ordinal);
+        if (undefined)
+        {
+            location = location[..Math.Max(0, location.LastIndexOf('/'))];
+        }
+
+        var field = keyword == "required" ? $"{location}/{MissingProperty(message)}" : location.Length == 0 ? "/" : location;
         return keyword switch
         {
             "required" => $"{field}: required but missing.",
-            _ when undefined => $"{field}: a property the envelope does not define.",
+            _ when undefined => $"{field}: has a property the envelope does not define.",
             "type" => $"{field}: wrong type ({message}).",
             _ => $"{field}: {message}",
         };

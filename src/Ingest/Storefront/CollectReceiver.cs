@@ -35,13 +35,13 @@ public sealed partial class CollectReceiver(
         var origin = request.Headers.Origin.ToString();
         if (rateLimiter.TryAcquire(client?.ToString() ?? "") is { } wait)
         {
-            return Reject(StatusCodes.Status429TooManyRequests, Reasons.RateLimited,
+            return Reject(context, StatusCodes.Status429TooManyRequests, Reasons.RateLimited,
                 "Too many events from this client (Storefront:RequestsPerMinutePerClient).", client, wait);
         }
 
         if (!IsAcceptedMediaType(request.ContentType))
         {
-            return Reject(StatusCodes.Status415UnsupportedMediaType, Reasons.UnsupportedMediaType,
+            return Reject(context, StatusCodes.Status415UnsupportedMediaType, Reasons.UnsupportedMediaType,
                 "Send the envelope as application/json or text/plain.", client);
         }
 
@@ -51,30 +51,30 @@ public sealed partial class CollectReceiver(
         {
             return failure switch
             {
-                BodyFailure.TooLarge => Reject(StatusCodes.Status413PayloadTooLarge, Reasons.BodyTooLarge,
-                    $"The body is larger than Storefront:MaxBodyBytes ({settings.MaxBodyBytes} bytes).", client),
-                BodyFailure.OverBudget => Reject(StatusCodes.Status503ServiceUnavailable, Reasons.Overloaded,
-                    "Too many request bodies are in flight; try again shortly.", client, TimeSpan.FromSeconds(5)),
-                BodyFailure.TimedOut => Reject(StatusCodes.Status408RequestTimeout, Reasons.BodyTimeout,
+                BodyFailure.TooLarge => Reject(context, StatusCodes.Status413PayloadTooLarge, Reasons.BodyTooLarge,
+                    $"The body is larger than Storefront:MaxBodyBytes ({settings.MaxBodyBytes} bytes).", client, closeConnection: true),
+                BodyFailure.OverBudget => Reject(context, StatusCodes.Status503ServiceUnavailable, Reasons.Overloaded,
+                    "Too many request bodies are in flight; try again shortly.", client, TimeSpan.FromSeconds(5), closeConnection: true),
+                BodyFailure.TimedOut => Reject(context, StatusCodes.Status408RequestTimeout, Reasons.BodyTimeout,
                     "The body did not arrive in time.", client, closeConnection: true),
-                _ => Reject(StatusCodes.Status400BadRequest, Reasons.BodyIncomplete, "The body ended before it was complete.", client, closeConnection: true),
+                _ => Reject(context, StatusCodes.Status400BadRequest, Reasons.BodyIncomplete, "The body ended before it was complete.", client, closeConnection: true),
             };
         }
 
         var (envelope, invalid) = CollectEnvelope.Parse(body.Memory);
         if (envelope is null)
         {
-            return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidEnvelope, invalid!, client);
+            return Reject(context, StatusCodes.Status400BadRequest, Reasons.InvalidEnvelope, invalid!, client);
         }
 
         if (!shops.TryFind(envelope.Shop, out _))
         {
-            return Reject(StatusCodes.Status403Forbidden, Reasons.UnknownShop, "The shop is not served here.", client);
+            return Reject(context, StatusCodes.Status403Forbidden, Reasons.UnknownShop, "The shop is not served here.", client);
         }
 
         if (origin.Length > 0 && !origins.Allows(envelope.Shop, origin))
         {
-            return Reject(StatusCodes.Status403Forbidden, Reasons.OriginNotAllowed,
+            return Reject(context, StatusCodes.Status403Forbidden, Reasons.OriginNotAllowed,
                 "The Origin is not one of the shop's storefronts (Shops:N:StorefrontOrigins).", client);
         }
 
@@ -108,7 +108,7 @@ public sealed partial class CollectReceiver(
         if (notStored is not null)
         {
             LogNotStored(notStored.Exception, envelope.EventName, envelope.Shop);
-            return Reject(notStored.Status, notStored.Reason, notStored.Detail, client,
+            return Reject(context, notStored.Status, notStored.Reason, notStored.Detail, client,
                 notStored.Status == StatusCodes.Status503ServiceUnavailable ? TimeSpan.FromSeconds(5) : null);
         }
 
@@ -150,8 +150,14 @@ public sealed partial class CollectReceiver(
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
             || media.MediaType.Equals("text/plain", StringComparison.OrdinalIgnoreCase));
 
-    private Rejection Reject(int status, string reason, string detail, System.Net.IPAddress? client, TimeSpan? retryAfter = null, bool closeConnection = false)
+    private Rejection Reject(HttpContext context, int status, string reason, string detail, System.Net.IPAddress? client, TimeSpan? retryAfter = null, bool closeConnection = false)
     {
+        // A storefront's own pixel may read why it was refused; any other origin learns nothing.
+        if (context.Request.Headers.Origin.ToString() is { Length: > 0 } origin && origins.AllowsAny(origin))
+        {
+            AllowOrigin(context, origin);
+        }
+
         telemetry.StorefrontEvents.Add(1, new("outcome", "rejected"), new("reason", reason));
         LogRejected(status, reason, LogSafe.Network(client));
         return new Rejection(status, reason, detail) { RetryAfter = retryAfter, CloseConnection = closeConnection };

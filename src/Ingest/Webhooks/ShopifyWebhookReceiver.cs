@@ -160,16 +160,18 @@ public sealed partial class ShopifyWebhookReceiver(
     private Rejection InvalidSignature(string reason, string domain)
     {
         telemetry.Webhooks.Add(1, new("outcome", "rejected"), new("reason", reason));
-        LogUnverified(reason, LogSafe.Text(domain));
+        LogUnverified(reason, LogSafe.ShopDomain(domain));
         return new Rejection(StatusCodes.Status401Unauthorized, Reasons.InvalidSignature,
             $"{WebhookHeaders.HmacName} does not verify the body for {WebhookHeaders.ShopDomainName}.");
     }
 
     private Rejection BodyRejection(BodyFailure failure, int limit, string setting) => failure switch
     {
-        BodyFailure.TooLarge => Reject(StatusCodes.Status413PayloadTooLarge, Reasons.BodyTooLarge, $"The body is larger than {setting} ({limit} bytes)."),
+        // The rest of the body is not read, so the connection cannot carry another request: say so.
+        BodyFailure.TooLarge => Reject(StatusCodes.Status413PayloadTooLarge, Reasons.BodyTooLarge, $"The body is larger than {setting} ({limit} bytes).",
+            closeConnection: true),
         BodyFailure.OverBudget => Reject(StatusCodes.Status503ServiceUnavailable, Reasons.Overloaded,
-            "Too many request bodies are in flight (Ingest:MaxBytesInFlight). Shopify will retry.", TimeSpan.FromSeconds(5)),
+            "Too many request bodies are in flight (Ingest:MaxBytesInFlight). Shopify will retry.", TimeSpan.FromSeconds(5), closeConnection: true),
         BodyFailure.TimedOut => Reject(StatusCodes.Status408RequestTimeout, Reasons.BodyTimeout,
             "The body did not arrive within Ingest:BodyTimeout.", closeConnection: true),
         _ => Reject(StatusCodes.Status400BadRequest, Reasons.BodyIncomplete, "The body ended before it was complete.", closeConnection: true),

@@ -55,6 +55,7 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             ("event time not a time", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = "yesterday")), HttpStatusCode.BadRequest, "invalid_envelope", "/event/timestamp"),
             ("data not an object", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["data"] = 5)), HttpStatusCode.BadRequest, "invalid_envelope", "/event/data"),
             ("field the envelope lacks", Requests.Collect(url, Requests.Envelope(change: e => e["client_ip"] = "1.2.3.4")), HttpStatusCode.BadRequest, "invalid_envelope", "property the envelope does not define"),
+            ("field named like markup", Requests.Collect(url, Requests.Envelope(change: e => e["consent"]![Marker] = true)), HttpStatusCode.BadRequest, "invalid_envelope", "/consent: has a property"),
             ("cart token as number", Requests.Collect(url, Requests.Envelope(change: e => e["cart_token"] = 7)), HttpStatusCode.BadRequest, "invalid_envelope", "/cart_token"),
             ("unknown shop", Requests.Collect(url, Requests.Envelope(change: e => e["shop"] = "other.myshopify.com")), HttpStatusCode.Forbidden, "unknown_shop", "shop"),
             ("foreign origin", Requests.Collect(url, Requests.Envelope(), origin: "https://evil.example"), HttpStatusCode.Forbidden, "origin_not_allowed", "Shops:N:StorefrontOrigins"),
@@ -70,6 +71,7 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             Assert.True(title == problemTitle, $"{name}: {problemTitle}, not {title}");
             Assert.True(detail.Contains(names, StringComparison.Ordinal), $"{name}: '{detail}' does not name {names}");
             Assert.DoesNotContain("alert(1)", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("client_ip", text, StringComparison.Ordinal);
             Assert.DoesNotContain("evil.example", text, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", text, StringComparison.Ordinal);
         }
@@ -177,6 +179,37 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         var lines = _host.Logs.Lines.Where(l => l.Category.StartsWith("Streaming.Ingest.", StringComparison.Ordinal)).Select(l => l.Message).ToList();
         Assert.Contains(lines, l => l.Contains("unknown_shop", StringComparison.Ordinal) && l.Contains("127.0.0.0/24", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, l => l.Contains("ada.lovelace", StringComparison.Ordinal) || l.Contains("127.0.0.1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_rate_below_one_a_second_holds_after_the_burst()
+    {
+        var settings = TestSettings.For(kafka.BootstrapServers, _topics);
+        settings["Storefront:RequestsPerMinutePerClient"] = "5";
+        await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 4; i++)
+        {
+            using var response = await _http.SendAsync(Requests.Collect(host.BaseUrl, Requests.Envelope()));
+            statuses.Add(response.StatusCode);
+            await Task.Delay(TimeSpan.FromMilliseconds(500));
+        }
+
+        // Five a minute is one each 12 s, with a burst of one: one post in two seconds gets through.
+        Assert.Equal([HttpStatusCode.Accepted, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+    }
+
+    [Fact]
+    public async Task A_storefront_can_read_why_its_post_was_refused_and_another_origin_cannot()
+    {
+        using var own = await _http.SendAsync(Requests.Collect(_host.BaseUrl, Requests.Envelope(change: e => e.Remove("shop"))));
+        using var foreign = await _http.SendAsync(Requests.Collect(_host.BaseUrl, Requests.Envelope(change: e => e.Remove("shop")), origin: "https://evil.example"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, own.StatusCode);
+        Assert.Equal(Requests.Origin, own.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+        Assert.False(foreign.Headers.Contains("Access-Control-Allow-Origin"));
     }
 
     [Fact]

@@ -74,6 +74,10 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
 
         Assert.Equal(cases.Select(c => c.CountedAs).Order(), outcomes.Reasons("rejected").Order());
         Assert.Empty(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(2)));
+        // The unverified shop header reaches the log only when it looks like a shop domain.
+        using var disguised = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, Order, shop: "ada.lovelace@example.com"));
+        Assert.Equal(HttpStatusCode.Unauthorized, disguised.StatusCode);
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Message.Contains("ada.lovelace", StringComparison.Ordinal));
         using var alive = await _http.GetAsync(new Uri(_host.BaseUrl, "/healthz"));
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
     }
