@@ -62,15 +62,19 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         Assert.Equal("", request.Query);
 
         // From tests/Fixtures/shopify/orders-create-web.json: the id is 2^53 + 1 (through a double it would end in 2),
-        // the e-mail "  Zoe.Angstrom@Example.NET " (customer.email differs only in case), subtotal_price "123.50" in
-        // the shop currency USD (EUR is only the presentment currency).
+        // the e-mail "  Zoe.Angstrom@Example.NET " (customer.email differs only in case), and the subtotal the
+        // shopper paid: 113.62 in the presentment currency EUR (the shop's books say 123.50 USD).
         AssertCheckoutEvent(
             Assert.Single(request.Events),
             orderId: "9007199254740993",
             createdAt: "2026-02-11T09:26:53-05:00",
             email: "zoe.angstrom@example.net",
-            value: "123.50",
-            currency: "USD");
+            value: "113.62",
+            currency: "EUR");
+        var userData = Assert.Single(request.Events).GetProperty("user_data");
+        Assert.Equal("198.51.100.23", userData.GetProperty("client_ip_address").GetString());
+        Assert.Equal("dj0yJnU9S0tmaXh0dXJlJm49WmVvJm09Mg", userData.GetProperty("click_id").GetString());
+        Assert.Equal(Sha256Hex("de"), Assert.Single(userData.GetProperty("country").EnumerateArray()).GetString());
 
         // Exactly one: a second request would mean a record was handled twice.
         await Task.Delay(TimeSpan.FromSeconds(1));

@@ -38,15 +38,23 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
         e.ActionSource,
         e.EventTime,
         e.EventId,
-        new UserDataPayload(e.UserData.Em.Count > 0 ? e.UserData.Em : null),
-        new CustomDataPayload(e.CustomData.Currency, e.CustomData.Value, e.CustomData.OrderId));
+        new UserDataPayload(
+            OrNull(e.UserData.Em), OrNull(e.UserData.Ph), OrNull(e.UserData.Fn), OrNull(e.UserData.Ln), OrNull(e.UserData.Ct),
+            OrNull(e.UserData.St), OrNull(e.UserData.Zp), OrNull(e.UserData.Country), OrNull(e.UserData.ExternalId),
+            e.UserData.ClientIpAddress, e.UserData.ClientUserAgent, e.UserData.ClickId),
+        new CustomDataPayload(e.CustomData.Currency, e.CustomData.Value, e.CustomData.OrderId, OrNull(e.CustomData.ContentIds), e.CustomData.NumItems));
+
+    // Pinterest wants a key left out rather than sent empty.
+    private static IList<string>? OrNull(IList<string> values) => values.Count > 0 ? values : null;
 
     private sealed record Payload(IReadOnlyList<EventPayload> Data);
 
     private sealed record EventPayload(
         string EventName, string ActionSource, long EventTime, string EventId, UserDataPayload UserData, CustomDataPayload CustomData);
 
-    private sealed record UserDataPayload(IList<string>? Em);
+    private sealed record UserDataPayload(
+        IList<string>? Em, IList<string>? Ph, IList<string>? Fn, IList<string>? Ln, IList<string>? Ct, IList<string>? St, IList<string>? Zp,
+        IList<string>? Country, IList<string>? ExternalId, string? ClientIpAddress, string? ClientUserAgent, string? ClickId);
 
-    private sealed record CustomDataPayload(string? Currency, string? Value, string? OrderId);
+    private sealed record CustomDataPayload(string? Currency, string? Value, string? OrderId, IList<string>? ContentIds, long? NumItems);
 }

@@ -60,12 +60,34 @@ public sealed class PinterestUserData : ISpecificRecord
     public static readonly RecordSchema AvroSchema = SchemaCatalog.NestedRecord(PinterestEvent.AvroSchema, "user_data");
 
     public IList<string> Em { get; set; } = [];
+    public IList<string> Ph { get; set; } = [];
+    public IList<string> Fn { get; set; } = [];
+    public IList<string> Ln { get; set; } = [];
+    public IList<string> Ct { get; set; } = [];
+    public IList<string> St { get; set; } = [];
+    public IList<string> Zp { get; set; } = [];
+    public IList<string> Country { get; set; } = [];
+    public IList<string> ExternalId { get; set; } = [];
+    public string? ClientIpAddress { get; set; }
+    public string? ClientUserAgent { get; set; }
+    public string? ClickId { get; set; }
 
     public Schema Schema => AvroSchema;
 
     public object? Get(int fieldPos) => fieldPos switch
     {
         0 => Em,
+        1 => Ph,
+        2 => Fn,
+        3 => Ln,
+        4 => Ct,
+        5 => St,
+        6 => Zp,
+        7 => Country,
+        8 => ExternalId,
+        9 => ClientIpAddress,
+        10 => ClientUserAgent,
+        11 => ClickId,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -74,6 +96,17 @@ public sealed class PinterestUserData : ISpecificRecord
         switch (fieldPos)
         {
             case 0: Em = (IList<string>)fieldValue; break;
+            case 1: Ph = (IList<string>)fieldValue; break;
+            case 2: Fn = (IList<string>)fieldValue; break;
+            case 3: Ln = (IList<string>)fieldValue; break;
+            case 4: Ct = (IList<string>)fieldValue; break;
+            case 5: St = (IList<string>)fieldValue; break;
+            case 6: Zp = (IList<string>)fieldValue; break;
+            case 7: Country = (IList<string>)fieldValue; break;
+            case 8: ExternalId = (IList<string>)fieldValue; break;
+            case 9: ClientIpAddress = (string?)fieldValue; break;
+            case 10: ClientUserAgent = (string?)fieldValue; break;
+            case 11: ClickId = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }
@@ -87,6 +120,8 @@ public sealed class PinterestCustomData : ISpecificRecord
     public string? Currency { get; set; }
     public string? Value { get; set; }
     public string? OrderId { get; set; }
+    public IList<string> ContentIds { get; set; } = [];
+    public long? NumItems { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -95,6 +130,8 @@ public sealed class PinterestCustomData : ISpecificRecord
         0 => Currency,
         1 => Value,
         2 => OrderId,
+        3 => ContentIds,
+        4 => NumItems,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -105,6 +142,8 @@ public sealed class PinterestCustomData : ISpecificRecord
             case 0: Currency = (string?)fieldValue; break;
             case 1: Value = (string?)fieldValue; break;
             case 2: OrderId = (string?)fieldValue; break;
+            case 3: ContentIds = (IList<string>)fieldValue; break;
+            case 4: NumItems = (long?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

@@ -58,6 +58,32 @@ public sealed class ConversionRequestTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ConversionRequest.For(Shop(), events, Api));
     }
 
+    [Fact]
+    public void Hashed_keys_go_as_arrays_and_ip_user_agent_and_click_id_as_plain_strings()
+    {
+        var e = Event("1", em: ["h-em"]);
+        e.UserData.Ph = ["h-ph"];
+        e.UserData.Country = ["h-country"];
+        e.UserData.ExternalId = ["h-id"];
+        e.UserData.ClientIpAddress = "198.51.100.23";
+        e.UserData.ClientUserAgent = "Mozilla/5.0";
+        e.UserData.ClickId = "dj0y";
+        e.CustomData.ContentIds = ["9007199254741207"];
+        e.CustomData.NumItems = 4;
+
+        using var body = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api).Body);
+
+        var sent = body.RootElement.GetProperty("data")[0];
+        var user = sent.GetProperty("user_data");
+        Assert.Equal(["em", "ph", "country", "external_id", "client_ip_address", "client_user_agent", "click_id"], user.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(JsonValueKind.Array, user.GetProperty("external_id").ValueKind);
+        Assert.Equal("198.51.100.23", user.GetProperty("client_ip_address").GetString());
+        Assert.Equal("dj0y", user.GetProperty("click_id").GetString());
+        var custom = sent.GetProperty("custom_data");
+        Assert.Equal(["9007199254741207"], custom.GetProperty("content_ids").EnumerateArray().Select(i => i.GetString()));
+        Assert.Equal(4, custom.GetProperty("num_items").GetInt64());
+    }
+
     private static ShopOptions Shop(bool testMode = false, string? token = null) => new()
     {
         Domain = "S.myshopify.com",

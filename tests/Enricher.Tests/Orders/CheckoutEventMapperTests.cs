@@ -27,8 +27,9 @@ public sealed class CheckoutEventMapperTests
         // 2^53 + 1: a double would make it ...992.
         Assert.Equal("9007199254740993", mapped.EventId);
         Assert.Equal([Sha256("zoe.angstrom@example.net")], mapped.UserData.Em);
-        Assert.Equal("123.50", mapped.CustomData.Value);
-        Assert.Equal("USD", mapped.CustomData.Currency);
+        // What the shopper paid, in what they paid in: the presentment money, not the shop's 123.50 USD.
+        Assert.Equal("113.62", mapped.CustomData.Value);
+        Assert.Equal("EUR", mapped.CustomData.Currency);
         Assert.Equal("9007199254740993", mapped.CustomData.OrderId);
         Assert.Equal("delivery-1", mapped.SourceWebhookId);
     }
@@ -92,11 +93,12 @@ public sealed class CheckoutEventMapperTests
     }
 
     [Fact]
-    public void An_order_without_any_e_mail_is_skipped_because_Pinterest_could_not_match_it()
+    public void An_order_without_e_mail_and_without_ip_and_user_agent_is_skipped_because_Pinterest_could_not_match_it()
     {
         var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
         order["email"] = null;
         order["customer"] = null;
+        order["client_details"]!["user_agent"] = null;
 
         Assert.Equal("no_match_key", CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).SkipReason);
     }
@@ -118,7 +120,135 @@ public sealed class CheckoutEventMapperTests
         // printf '%s' 'ada.lovelace@example.com' | sha256sum
         Assert.Equal(
             ["e814ff3dc480a94c7ce9334062ec4733c75a002f4bcec0197f62ffea64059e2f"],
-            CustomerDataHasher.HashEmails(" Ada.Lovelace@Example.COM", null, ""));
+            [Streaming.Enricher.Hashing.MatchKeys.Sha256Hex(Streaming.Enricher.Hashing.MatchKeys.Email(" Ada.Lovelace@Example.COM")!)]);
+    }
+
+    [Fact]
+    public void Every_match_key_of_the_order_is_normalized_and_hashed_and_ip_user_agent_click_id_stay_plain()
+    {
+        var user = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), LiveShop).Event!.UserData;
+
+        // The billing address (Hamburg) wins over the shipping address (Berlin, another name).
+        Assert.Equal([Sha256("15035550147")], user.Ph);
+        Assert.Equal([Sha256("zoë")], user.Fn);
+        Assert.Equal([Sha256("ångström")], user.Ln);
+        Assert.Equal([Sha256("hamburg")], user.Ct);
+        Assert.Equal([Sha256("hh")], user.St);
+        Assert.Equal([Sha256("20357")], user.Zp);
+        Assert.Equal([Sha256("de")], user.Country);
+        Assert.Equal([Sha256("9007199254748811")], user.ExternalId);
+        Assert.Equal("198.51.100.23", user.ClientIpAddress);
+        Assert.StartsWith("Mozilla/5.0 (Windows NT 10.0", user.ClientUserAgent, StringComparison.Ordinal);
+        Assert.Equal("dj0yJnU9S0tmaXh0dXJlJm49WmVvJm09Mg", user.ClickId);
+    }
+
+    [Fact]
+    public void Content_ids_are_the_variants_and_num_items_adds_up_the_quantities()
+    {
+        var custom = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), LiveShop).Event!.CustomData;
+
+        // The custom item has neither variant nor product id: counted, not listed.
+        Assert.Equal(["9007199254741207", "9007199254741429"], custom.ContentIds);
+        Assert.Equal(4, custom.NumItems);
+    }
+
+    [Fact]
+    public void Without_presentment_money_the_shop_currency_goes_with_the_shop_amount()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order.Remove("subtotal_price_set");
+
+        var custom = CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!.CustomData;
+
+        Assert.Equal(("USD", "123.50"), (custom.Currency, custom.Value));
+    }
+
+    [Fact]
+    public void The_address_falls_back_from_billing_to_shipping_to_the_customers_default()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order.Remove("billing_address");
+        var shipping = CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!.UserData;
+        order.Remove("shipping_address");
+        order["customer"]!["default_address"] = JsonNode.Parse("""{"city":"São Paulo","country_code":"BR","zip":"01310-100","province_code":"SP"}""");
+        var fallback = CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!.UserData;
+
+        Assert.Equal([Sha256("berlin")], shipping.Ct);
+        Assert.Equal([Sha256("美咲")], shipping.Fn);
+        Assert.Equal([Sha256("sãopaulo")], fallback.Ct);
+        Assert.Equal([Sha256("sp")], fallback.St);
+        Assert.Equal([Sha256("br")], fallback.Country);
+        Assert.Equal([Sha256("01310100")], fallback.Zp);
+        // No name on the default address: the customer's own.
+        Assert.Equal([Sha256("zoë")], fallback.Fn);
+    }
+
+    [Fact]
+    public void A_guest_order_with_ip_and_user_agent_is_sent_without_customer_keys()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        foreach (var field in new[] { "email", "contact_email", "phone", "customer", "billing_address", "shipping_address" })
+        {
+            order.Remove(field);
+        }
+
+        var user = CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!.UserData;
+
+        Assert.Empty(user.Em);
+        Assert.Empty(user.ExternalId);
+        Assert.Empty(user.Fn);
+        Assert.Equal("198.51.100.23", user.ClientIpAddress);
+    }
+
+    [Theory]
+    [InlineData("/collections/all?utm_source=x", "[{\"name\":\"_epik\",\"value\":\" from-note \"}]", "from-note")]
+    [InlineData("https://shop.example/?epik=a%2Bb&x=1", "[]", "a+b")]
+    [InlineData("/?epik=", "[]", null)]
+    [InlineData(null, "[{\"name\":\"gift\",\"value\":\"x\"}]", null)]
+    public void The_click_id_comes_from_the_landing_site_else_the_note_attributes_and_is_never_invented(string? landingSite, string notes, string? expected)
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order["landing_site"] = landingSite;
+        order["note_attributes"] = JsonNode.Parse(notes);
+
+        Assert.Equal(expected, CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).Event!.UserData.ClickId);
+    }
+
+    [Theory]
+    [InlineData("id", "1e400")]
+    [InlineData("id", "1.5")]
+    [InlineData("id", "-5")]
+    [InlineData("id", "0")]
+    [InlineData("id", "18446744073709551616")]
+    [InlineData("id", "\"abc\"")]
+    [InlineData("id", "null")]
+    [InlineData("created_at", "\"0001-01-01T00:00:00Z\"")]
+    [InlineData("created_at", "\"2999-01-01T00:00:00Z\"")]
+    [InlineData("subtotal_price_set", "{\"presentment_money\":{\"amount\":\"12,50\",\"currency_code\":\"EUR\"}}")]
+    [InlineData("subtotal_price_set", "{\"presentment_money\":{\"amount\":\"-1.00\",\"currency_code\":\"EUR\"}}")]
+    [InlineData("subtotal_price_set", "{\"presentment_money\":{\"amount\":1e308,\"currency_code\":\"EUR\"}}")]
+    [InlineData("subtotal_price_set", "{\"presentment_money\":{\"amount\":\"1.00\",\"currency_code\":\"euro\"}}")]
+    public void A_field_that_fails_its_check_makes_the_order_unmappable_with_the_field_named(string field, string json)
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order[field] = JsonNode.Parse(json);
+
+        var error = Assert.Throws<UnmappableWebhookException>(() => CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop));
+
+        Assert.True(error.Message.Contains(field.Split('_')[0], StringComparison.Ordinal) || error.Message.Contains("amount", StringComparison.Ordinal) || error.Message.Contains("currency", StringComparison.Ordinal), error.Message);
+        Assert.True(error.Message.Length < 300, error.Message);
+    }
+
+    [Fact]
+    public void A_300_character_currency_is_refused_and_quoted_short()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order["subtotal_price_set"] = new JsonObject { ["presentment_money"] = new JsonObject { ["amount"] = "1.00", ["currency_code"] = new string('X', 300) } };
+
+        var error = Assert.Throws<UnmappableWebhookException>(() => CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop));
+
+        Assert.Contains("ISO 4217", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(300 characters)", error.Message, StringComparison.Ordinal);
     }
 
     private static ShopifyWebhook Webhook(byte[] body, string topic = "orders/create") => new()

@@ -1,0 +1,97 @@
+using System.Text.Json;
+using Streaming.Enricher.Hashing;
+using Streaming.Records;
+
+namespace Streaming.Enricher.Orders;
+
+/// <summary>
+/// Pinterest's <c>user_data</c> from an order: e-mail and phone, then the billing address, else the
+/// shipping address, else the customer's default address; the customer id; and, plain, the IP, user agent
+/// and click id the order itself carries (<c>client_details</c>, <c>landing_site</c>, <c>note_attributes</c>).
+/// </summary>
+internal static class OrderUserData
+{
+    private static readonly string[] ClickIdAttributes = ["epik", "_epik", "click_id", "pinterest_click_id"];
+
+    public static PinterestUserData From(JsonElement order)
+    {
+        var customer = Object(order, "customer");
+        var address = Object(order, "billing_address") ?? Object(order, "shipping_address") ?? (customer is { } c ? Object(c, "default_address") : null);
+        var country = Field(address, "country_code");
+        var clientDetails = Object(order, "client_details");
+        return new PinterestUserData
+        {
+            Em = Hashed(MatchKeys.Email, Text(order, "email"), Text(order, "contact_email"), Field(customer, "email")),
+            Ph = Hashed(p => MatchKeys.Phone(p, country), Text(order, "phone"), Field(customer, "phone"), Field(address, "phone")),
+            Fn = Hashed(MatchKeys.Name, Field(address, "first_name") ?? Field(customer, "first_name")),
+            Ln = Hashed(MatchKeys.Name, Field(address, "last_name") ?? Field(customer, "last_name")),
+            Ct = Hashed(MatchKeys.City, Field(address, "city")),
+            St = Hashed(MatchKeys.State, Field(address, "province_code")),
+            Zp = Hashed(z => MatchKeys.Zip(z, country), Field(address, "zip")),
+            Country = Hashed(MatchKeys.Country, country),
+            ExternalId = Hashed(MatchKeys.ExternalId, customer is { } buyer ? Scalar(buyer, "id") : null),
+            ClientIpAddress = Field(clientDetails, "browser_ip") ?? Text(order, "browser_ip"),
+            ClientUserAgent = Field(clientDetails, "user_agent"),
+            ClickId = ClickIdFromLandingSite(Text(order, "landing_site")) ?? ClickIdFromNoteAttributes(order),
+        };
+    }
+
+    /// <summary>The <c>epik</c> parameter of the first page's URL (path and query, or a whole URL).</summary>
+    public static string? ClickIdFromLandingSite(string? landingSite)
+    {
+        var query = landingSite?.IndexOf('?', StringComparison.Ordinal) is >= 0 and var at ? landingSite[(at + 1)..] : null;
+        foreach (var pair in (query ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0 && pair[..equals] == "epik")
+            {
+                var value = Uri.UnescapeDataString(pair[(equals + 1)..].Split('#')[0]);
+                return value.Length > 0 ? value : null;
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ClickIdFromNoteAttributes(JsonElement order)
+    {
+        if (!order.TryGetProperty("note_attributes", out var attributes) || attributes.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var attribute in attributes.EnumerateArray())
+        {
+            if (attribute.ValueKind == JsonValueKind.Object
+                && Text(attribute, "name") is { } name && ClickIdAttributes.Contains(name.Trim().ToLowerInvariant())
+                && Text(attribute, "value") is { } value)
+            {
+                return value.Trim();
+            }
+        }
+
+        return null;
+    }
+
+    private static List<string> Hashed(Func<string?, string?> normalize, params string?[] values) =>
+        values.Select(normalize).OfType<string>().Distinct(StringComparer.Ordinal).Select(MatchKeys.Sha256Hex).ToList();
+
+    private static JsonElement? Object(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
+
+    private static string? Field(JsonElement? element, string name) => element is { } e ? Text(e, name) : null;
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
+            ? value.GetString()
+            : null;
+
+    // Ids above 2^53 are kept digit for digit.
+    private static string? Scalar(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value.ValueKind switch
+        {
+            JsonValueKind.Number => value.GetRawText(),
+            JsonValueKind.String => value.GetString(),
+            _ => null,
+        } : null;
+}
