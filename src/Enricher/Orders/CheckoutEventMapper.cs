@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Streaming.Platform.Shops;
 using Streaming.Records;
+using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Orders;
 
@@ -180,7 +181,7 @@ public static partial class CheckoutEventMapper
                 continue;
             }
 
-            if ((Scalar(item, "variant_id") ?? Scalar(item, "product_id")) is { } id && !ids.Contains(id))
+            if ((OrderJson.Id(item, "variant_id") ?? OrderJson.Id(item, "product_id")) is { } id && !ids.Contains(id))
             {
                 ids.Add(id);
             }
@@ -194,24 +195,8 @@ public static partial class CheckoutEventMapper
         return (ids, count > 0 ? count : null);
     }
 
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
-            ? value.GetString()
-            : null;
-
-    private static string? Scalar(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.Number when PositiveId().IsMatch(value.GetRawText()) => value.GetRawText(),
-            JsonValueKind.String when PositiveId().IsMatch(value.GetString() ?? "") => value.GetString(),
-            _ => null,
-        } : null;
-
     // Error messages quote input: short, so a 300-character value cannot flood a dead letter.
     private static string Quote(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}…' ({text.Length} characters)";
-
-    [GeneratedRegex("^[1-9][0-9]{0,18}$")]
-    private static partial Regex PositiveId();
 
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyCode();

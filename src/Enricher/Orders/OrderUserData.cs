@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Streaming.Enricher.Hashing;
 using Streaming.Records;
+using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Orders;
 
@@ -17,21 +18,21 @@ internal static class OrderUserData
     {
         var customer = Object(order, "customer");
         var address = Object(order, "billing_address") ?? Object(order, "shipping_address") ?? (customer is { } c ? Object(c, "default_address") : null);
-        var country = Field(address, "country_code");
+        var country = Text(address, "country_code");
         var clientDetails = Object(order, "client_details");
         return new PinterestUserData
         {
-            Em = Hashed(MatchKeys.Email, Text(order, "email"), Text(order, "contact_email"), Field(customer, "email")),
-            Ph = Hashed(p => MatchKeys.Phone(p, country), Text(order, "phone"), Field(customer, "phone"), Field(address, "phone")),
-            Fn = Hashed(MatchKeys.Name, Field(address, "first_name") ?? Field(customer, "first_name")),
-            Ln = Hashed(MatchKeys.Name, Field(address, "last_name") ?? Field(customer, "last_name")),
-            Ct = Hashed(MatchKeys.City, Field(address, "city")),
-            St = Hashed(MatchKeys.State, Field(address, "province_code")),
-            Zp = Hashed(z => MatchKeys.Zip(z, country), Field(address, "zip")),
+            Em = Hashed(MatchKeys.Email, Text(order, "email"), Text(order, "contact_email"), Text(customer, "email")),
+            Ph = Hashed(p => MatchKeys.Phone(p, country), Text(order, "phone"), Text(customer, "phone"), Text(address, "phone")),
+            Fn = Hashed(MatchKeys.Name, Text(address, "first_name") ?? Text(customer, "first_name")),
+            Ln = Hashed(MatchKeys.Name, Text(address, "last_name") ?? Text(customer, "last_name")),
+            Ct = Hashed(MatchKeys.City, Text(address, "city")),
+            St = Hashed(MatchKeys.State, Text(address, "province_code")),
+            Zp = Hashed(z => MatchKeys.Zip(z, country), Text(address, "zip")),
             Country = Hashed(MatchKeys.Country, country),
-            ExternalId = Hashed(MatchKeys.ExternalId, customer is { } buyer ? Scalar(buyer, "id") : null),
-            ClientIpAddress = Field(clientDetails, "browser_ip") ?? Text(order, "browser_ip"),
-            ClientUserAgent = Field(clientDetails, "user_agent"),
+            ExternalId = Hashed(MatchKeys.ExternalId, customer is { } buyer ? Id(buyer, "id") : null),
+            ClientIpAddress = Text(clientDetails, "browser_ip") ?? Text(order, "browser_ip"),
+            ClientUserAgent = Text(clientDetails, "user_agent"),
             ClickId = ClickIdFromLandingSite(Text(order, "landing_site")) ?? ClickIdFromNoteAttributes(order),
         };
     }
@@ -75,23 +76,4 @@ internal static class OrderUserData
 
     private static List<string> Hashed(Func<string?, string?> normalize, params string?[] values) =>
         values.Select(normalize).OfType<string>().Distinct(StringComparer.Ordinal).Select(MatchKeys.Sha256Hex).ToList();
-
-    private static JsonElement? Object(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? value : null;
-
-    private static string? Field(JsonElement? element, string name) => element is { } e ? Text(e, name) : null;
-
-    private static string? Text(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
-            ? value.GetString()
-            : null;
-
-    // Ids above 2^53 are kept digit for digit.
-    private static string? Scalar(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) ? value.ValueKind switch
-        {
-            JsonValueKind.Number => value.GetRawText(),
-            JsonValueKind.String => value.GetString(),
-            _ => null,
-        } : null;
 }
