@@ -5,10 +5,18 @@ namespace Streaming.Enricher;
 
 public static class EnricherServiceExtensions
 {
-    /// <summary>Registers the consumer that turns Shopify webhooks into Pinterest events.</summary>
+    /// <summary>
+    /// Registers the consumer that joins a cart's webhooks and storefront events (co-partitioned by cart)
+    /// in partition state, changelogged to its own compacted topic, and writes Pinterest events.
+    /// </summary>
     public static IHostApplicationBuilder AddEnricher(this IHostApplicationBuilder builder) =>
         builder
             .AddPipelinePlatform()
             .AddTopic(PinterestEvent.KafkaTopic)
-            .AddConsumerLoop<ShopifyWebhook, WebhookBatchHandler, EnricherOptions>("enricher", EnricherOptions.Section, ShopifyWebhook.KafkaTopic);
+            .AddTopic(EnricherState.KafkaTopic)
+            .AddJoiningConsumerLoop<EnrichmentHandler, EnricherOptions>(
+                "enricher",
+                EnricherOptions.Section,
+                (ShopifyWebhook.KafkaTopic, typeof(ShopifyWebhook)),
+                (StorefrontEvent.KafkaTopic, typeof(StorefrontEvent)));
 }

@@ -74,6 +74,9 @@ public static class TestSettings
         ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
         ["Enricher:MaxBatchWait"] = "00:00:00.020",
         ["Enricher:MaxRetryBackoff"] = "00:00:02",
+        // Short waits for a session that will not come: tests of the grace period set their own.
+        ["Enricher:GracePeriod"] = "00:00:01",
+        ["Enricher:GraceWallClockCap"] = "00:00:01",
         ["Dispatcher:GroupId"] = $"dispatcher-{Guid.NewGuid():N}",
         ["Dispatcher:MaxBatchWait"] = "00:00:00.050",
         ["Dispatcher:MaxRetryBackoff"] = "00:00:02",

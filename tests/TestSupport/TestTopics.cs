@@ -16,7 +16,9 @@ public sealed class TestTopics
 
     public TopicOptions DeadLetters { get; init; } = DeadLetter.KafkaTopic.Defaults();
 
-    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters];
+    public TopicOptions EnricherState { get; init; } = Records.EnricherState.KafkaTopic.Defaults();
+
+    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState];
 
     /// <summary>The default names and layout, as a service with no topic configuration would use them.</summary>
     public static TestTopics Defaults() => new();
@@ -28,6 +30,7 @@ public sealed class TestTopics
         StorefrontEvents = new() { Name = KafkaFixture.UniqueTopic("storefront"), Partitions = partitions },
         PinterestEvents = new() { Name = KafkaFixture.UniqueTopic("pinterest"), Partitions = partitions },
         DeadLetters = new() { Name = KafkaFixture.UniqueTopic("dead-letters"), Partitions = 1 },
+        EnricherState = new() { Name = KafkaFixture.UniqueTopic("enricher-state"), Partitions = partitions, Compacted = true },
     };
 
     /// <summary>
@@ -55,6 +58,7 @@ public sealed class TestTopics
                      (StorefrontEvent.KafkaTopic.Key, StorefrontEvents),
                      (PinterestEvent.KafkaTopic.Key, PinterestEvents),
                      (DeadLetter.KafkaTopic.Key, DeadLetters),
+                     (Records.EnricherState.KafkaTopic.Key, EnricherState),
                  })
         {
             yield return new($"Kafka:Topics:{key}:Name", topic.Name);

@@ -42,19 +42,31 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
             OrNull(e.UserData.Em), OrNull(e.UserData.Ph), OrNull(e.UserData.Fn), OrNull(e.UserData.Ln), OrNull(e.UserData.Ct),
             OrNull(e.UserData.St), OrNull(e.UserData.Zp), OrNull(e.UserData.Country), OrNull(e.UserData.ExternalId),
             e.UserData.ClientIpAddress, e.UserData.ClientUserAgent, e.UserData.ClickId),
-        new CustomDataPayload(e.CustomData.Currency, e.CustomData.Value, e.CustomData.OrderId, OrNull(e.CustomData.ContentIds), e.CustomData.NumItems));
+        new CustomDataPayload(
+            e.CustomData.Currency, e.CustomData.Value, e.CustomData.OrderId, OrNull(e.CustomData.ContentIds), e.CustomData.NumItems,
+            e.CustomData.Contents.Count > 0 ? e.CustomData.Contents.Select(c => new ContentPayload(c.Id, c.ItemPrice, c.Quantity, c.ItemName, c.ItemBrand)).ToList() : null,
+            e.CustomData.SearchString,
+            e.CustomData.OptOutType),
+        e.EventSourceUrl,
+        e.OptOut);
 
     // Pinterest wants a key left out rather than sent empty.
     private static IList<string>? OrNull(IList<string> values) => values.Count > 0 ? values : null;
 
     private sealed record Payload(IReadOnlyList<EventPayload> Data);
 
+    // The market fields stay in our records: Pinterest's event object allows no properties it does not define.
     private sealed record EventPayload(
-        string EventName, string ActionSource, long EventTime, string EventId, UserDataPayload UserData, CustomDataPayload CustomData);
+        string EventName, string ActionSource, long EventTime, string EventId, UserDataPayload UserData, CustomDataPayload CustomData,
+        string? EventSourceUrl, bool? OptOut);
 
     private sealed record UserDataPayload(
         IList<string>? Em, IList<string>? Ph, IList<string>? Fn, IList<string>? Ln, IList<string>? Ct, IList<string>? St, IList<string>? Zp,
         IList<string>? Country, IList<string>? ExternalId, string? ClientIpAddress, string? ClientUserAgent, string? ClickId);
 
-    private sealed record CustomDataPayload(string? Currency, string? Value, string? OrderId, IList<string>? ContentIds, long? NumItems);
+    private sealed record CustomDataPayload(
+        string? Currency, string? Value, string? OrderId, IList<string>? ContentIds, long? NumItems, IList<ContentPayload>? Contents,
+        string? SearchString, string? OptOutType);
+
+    private sealed record ContentPayload(string Id, string? ItemPrice, long? Quantity, string? ItemName, string? ItemBrand);
 }

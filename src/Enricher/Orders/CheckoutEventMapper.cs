@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Streaming.Enricher.Stitching;
 using Streaming.Platform.Shops;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
@@ -24,11 +25,55 @@ public static partial class CheckoutEventMapper
     // Shopify began in 2006; an order stamped earlier, or more than a day ahead, is not a real time.
     private static readonly DateTimeOffset Earliest = new(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static OrderMapping Map(ShopifyWebhook webhook, ShopOptions shop, TimeProvider? clock = null)
+    public static OrderMapping Map(ShopifyWebhook webhook, ShopOptions shop, Session? session = null, TimeProvider? clock = null)
     {
         if (webhook.Topic != OrdersCreate)
         {
-            return OrderMapping.Skipped("topic_not_mapped");
+            return OrderMapping.Skipped(SkipReasons.TopicNotMapped);
+        }
+
+        using var document = Parse(webhook);
+        var order = document.RootElement;
+        if (Exclusion(order, shop) is { } reason)
+        {
+            return OrderMapping.Skipped(reason);
+        }
+
+        var orderId = Id(order);
+        var eventTime = EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
+        var (currency, value) = Money(order, orderId, shop.Events.CheckoutValue);
+        var (contentIds, contents, numItems) = Items(order, orderId);
+        var draft = new PinterestEvent
+        {
+            ShopDomain = webhook.ShopDomain,
+            EventName = "checkout",
+            ActionSource = "web",
+            EventTime = eventTime.ToUnixTimeSeconds(),
+            EventId = EventIds.Checkout(orderId),
+            UserData = OrderUserData.From(order),
+            CustomData = new PinterestCustomData
+            {
+                Currency = currency,
+                Value = value,
+                OrderId = orderId,
+                ContentIds = contentIds,
+                Contents = contents,
+                NumItems = numItems,
+            },
+            SourceWebhookId = webhook.WebhookId,
+            EventSourceUrl = Text(order, "order_status_url"),
+        };
+        var (stitched, skipped) = SessionStitcher.Stitch(draft, session, shop.Events);
+        return stitched is not null ? OrderMapping.Mapped(stitched) : OrderMapping.Skipped(skipped!);
+    }
+
+    /// <summary>The body as a JSON object; throws what makes the webhook unmappable otherwise.</summary>
+    public static JsonDocument Parse(ShopifyWebhook webhook)
+    {
+        // JSON text with broken UTF-8 inside a string parses, and fails only when that string is read.
+        if (!System.Text.Unicode.Utf8.IsValid(webhook.Body))
+        {
+            throw new UnmappableWebhookException($"The {webhook.Topic} body is not valid UTF-8.");
         }
 
         JsonDocument document;
@@ -41,56 +86,38 @@ public static partial class CheckoutEventMapper
             throw new UnmappableWebhookException($"The {webhook.Topic} body is not JSON: {e.Message}", e);
         }
 
-        using (document)
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
         {
-            var order = document.RootElement;
-            if (order.ValueKind != JsonValueKind.Object)
-            {
-                throw new UnmappableWebhookException($"The {webhook.Topic} body is a JSON {order.ValueKind}, not an order object.");
-            }
-
-            // POS, draft, subscription and API orders never had a browser session: not ad conversions.
-            if (Text(order, "source_name") != "web")
-            {
-                return OrderMapping.Skipped("not_web_order");
-            }
-
-            if (order.TryGetProperty("test", out var test) && test.ValueKind == JsonValueKind.True && !shop.Pinterest.TestMode)
-            {
-                return OrderMapping.Skipped("test_order");
-            }
-
-            var orderId = Id(order);
-            var eventTime = EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
-            var userData = OrderUserData.From(order);
-            if (userData.Em.Count == 0 && (userData.ClientIpAddress is null || userData.ClientUserAgent is null))
-            {
-                // Pinterest refuses an event it cannot match: it needs an e-mail, or IP and user agent together.
-                return OrderMapping.Skipped("no_match_key");
-            }
-
-            var (currency, value) = Money(order, orderId);
-            var (contentIds, numItems) = Items(order);
-            return OrderMapping.Mapped(new PinterestEvent
-            {
-                ShopDomain = webhook.ShopDomain,
-                EventName = "checkout",
-                ActionSource = "web",
-                EventTime = eventTime.ToUnixTimeSeconds(),
-                EventId = orderId,
-                UserData = userData,
-                CustomData = new PinterestCustomData
-                {
-                    Currency = currency,
-                    Value = value,
-                    OrderId = orderId,
-                    ContentIds = contentIds,
-                    NumItems = numItems,
-                },
-                SourceWebhookId = webhook.WebhookId,
-            });
+            var kind = document.RootElement.ValueKind;
+            document.Dispose();
+            throw new UnmappableWebhookException($"The {webhook.Topic} body is a JSON {kind}, not an object.");
         }
+
+        return document;
     }
+
+    /// <summary>
+    /// Why an order is no ad conversion: POS, draft and other channels' orders never had a browser
+    /// session; renewals and test orders are left out unless the shop says otherwise.
+    /// </summary>
+    public static string? Exclusion(JsonElement order, ShopOptions shop)
+    {
+        var exclusion = Text(order, "source_name") switch
+        {
+            "web" => null,
+            "pos" => SkipReasons.PointOfSale,
+            "shopify_draft_order" => SkipReasons.DraftOrder,
+            "subscription_contract" => shop.Events.SendSubscriptionRenewals ? null : SkipReasons.SubscriptionRenewal,
+            _ => SkipReasons.OtherChannel,
+        };
+        return exclusion ?? (order.TryGetProperty("test", out var test) && test.ValueKind == JsonValueKind.True
+                                 && !shop.Pinterest.TestMode && !shop.Events.SendTestOrders
+            ? SkipReasons.TestOrder
+            : null);
+    }
+
+    /// <summary>The order id, checked: what the already-sent set and the waiting room key on.</summary>
+    public static string OrderId(JsonElement order) => Id(order);
 
     /// <summary>A positive integer of at most 19 digits (a signed 64-bit id), kept as written: above 2^53 a double would round it.</summary>
     private static string Id(JsonElement order)
@@ -129,78 +156,59 @@ public static partial class CheckoutEventMapper
     /// What the shopper paid, in the currency they paid in (presentment money): Pinterest's advice is the
     /// value after discounts, before shipping and tax, which is Shopify's subtotal.
     /// </summary>
-    private static (string? Currency, string? Value) Money(JsonElement order, string orderId)
+    private static (string? Currency, string? Value) Money(JsonElement order, string orderId, CheckoutValue basis)
     {
+        var field = basis == CheckoutValue.Total ? "total_price" : "subtotal_price";
         // Without presentment money (older payloads), the shop's currency with the shop's amount: never one
         // currency with the other's amount.
-        var (currency, amount) = order.TryGetProperty("subtotal_price_set", out var set) && set.ValueKind == JsonValueKind.Object
+        var (currency, amount) = order.TryGetProperty(field + "_set", out var set) && set.ValueKind == JsonValueKind.Object
                                  && set.TryGetProperty("presentment_money", out var money) && money.ValueKind == JsonValueKind.Object
                                  && money.TryGetProperty("amount", out var presented)
             ? (Text(money, "currency_code"), presented)
-            : (Text(order, "currency"), order.TryGetProperty("subtotal_price", out var subtotal) ? subtotal : (JsonElement?)null);
+            : (Text(order, "currency"), order.TryGetProperty(field, out var shopAmount) ? shopAmount : (JsonElement?)null);
         if (currency is not null && !CurrencyCode().IsMatch(currency))
         {
             throw new UnmappableWebhookException($"Order {orderId} has currency {Quote(currency)}, which is not an ISO 4217 code.");
         }
 
-        return (currency, amount is { } value ? Amount(value, orderId) : null);
+        return (currency, Amount(amount, $"Order {orderId}"));
     }
 
-    private static string? Amount(JsonElement value, string orderId)
+    /// <summary>Variant ids (product ids for items without a variant), Pinterest's contents, and the number of items.</summary>
+    private static (List<string> ContentIds, List<PinterestContent> Contents, long? NumItems) Items(JsonElement order, string orderId)
     {
-        if (value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        var text = value.ValueKind switch
-        {
-            JsonValueKind.String => value.GetString(),
-            JsonValueKind.Number => value.GetRawText(),
-            _ => null,
-        };
-        return text is not null && Decimal().IsMatch(text) && decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount)
-            ? amount.ToString(CultureInfo.InvariantCulture)
-            : throw new UnmappableWebhookException($"Order {orderId} has the amount {Quote(value.GetRawText())}, which is not an amount (a decimal number).");
-    }
-
-    /// <summary>Variant ids (product ids for items without a variant) and the number of items.</summary>
-    private static (List<string> ContentIds, long? NumItems) Items(JsonElement order)
-    {
-        if (!order.TryGetProperty("line_items", out var items) || items.ValueKind != JsonValueKind.Array)
-        {
-            return ([], null);
-        }
-
         var ids = new List<string>();
+        var contents = new List<PinterestContent>();
         long count = 0;
-        foreach (var item in items.EnumerateArray())
+        foreach (var item in Objects(order, "line_items"))
         {
-            if (item.ValueKind != JsonValueKind.Object)
+            var quantity = item.TryGetProperty("quantity", out var q) && q.TryGetInt64(out var n) && n > 0 ? n : (long?)null;
+            count += quantity ?? 0;
+            if ((OrderJson.Id(item, "variant_id") ?? OrderJson.Id(item, "product_id")) is not { } id)
             {
                 continue;
             }
 
-            if ((OrderJson.Id(item, "variant_id") ?? OrderJson.Id(item, "product_id")) is { } id && !ids.Contains(id))
+            if (!ids.Contains(id))
             {
                 ids.Add(id);
             }
 
-            if (item.TryGetProperty("quantity", out var quantity) && quantity.TryGetInt64(out var q) && q > 0)
+            // The unit price before discounts, in the currency the shopper paid in where Shopify says it.
+            var price = Property(Object(Object(item, "price_set"), "presentment_money"), "amount") ?? Property(item, "price");
+            contents.Add(new PinterestContent
             {
-                count += q;
-            }
+                Id = id,
+                ItemPrice = Amount(price, $"Order {orderId}"),
+                Quantity = quantity,
+                ItemName = Text(item, "title"),
+                ItemBrand = Text(item, "vendor"),
+            });
         }
 
-        return (ids, count > 0 ? count : null);
+        return (ids, contents, count > 0 ? count : null);
     }
-
-    // Error messages quote input: short, so a 300-character value cannot flood a dead letter.
-    private static string Quote(string text) => text.Length <= 40 ? $"'{text}'" : $"'{text[..40]}…' ({text.Length} characters)";
 
     [GeneratedRegex("^[A-Z]{3}$")]
     private static partial Regex CurrencyCode();
-
-    [GeneratedRegex(@"^[0-9]{1,15}(\.[0-9]{1,6})?$")]
-    private static partial Regex Decimal();
 }

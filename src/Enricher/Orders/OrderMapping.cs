@@ -2,7 +2,7 @@ using Streaming.Records;
 
 namespace Streaming.Enricher.Orders;
 
-/// <summary>What became of one webhook: an event for Pinterest, or a reason it was left out on purpose.</summary>
+/// <summary>What became of one order: an event for Pinterest, or a reason it was left out on purpose.</summary>
 public sealed record OrderMapping(PinterestEvent? Event, string? SkipReason)
 {
     public static OrderMapping Mapped(PinterestEvent pinterestEvent) => new(pinterestEvent, null);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Reflection;
 using Avro.IO;
 using Avro.Specific;
 using Confluent.Kafka;
@@ -25,6 +26,7 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
     private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
     private readonly ConcurrentDictionary<Type, object> _deserializers = new();
+    private readonly ConcurrentDictionary<Type, Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>> _untyped = new();
 
     public async Task<byte[]> SerializeAsync<T>(T value, string topic)
         where T : ISpecificRecord
@@ -46,6 +48,16 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
         var deserializer = (AvroDeserializer<T>)_deserializers.GetOrAdd(typeof(T), _ => new AvroDeserializer<T>(registry));
         return deserializer.DeserializeAsync(data, data is null, new SerializationContext(MessageComponentType.Value, topic));
     }
+
+    /// <summary>Reads a value whose record type is known only at run time (a loop over several topics).</summary>
+    public Task<ISpecificRecord> DeserializeAsync(Type recordType, byte[]? data, string topic) =>
+        _untyped.GetOrAdd(recordType, type => (Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>)Delegate.CreateDelegate(
+            typeof(Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>),
+            typeof(AvroSerdes).GetMethod(nameof(DeserializeBoxedAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type)))(this, data, topic);
+
+    private static async Task<ISpecificRecord> DeserializeBoxedAsync<T>(AvroSerdes serdes, byte[]? data, string topic)
+        where T : ISpecificRecord =>
+        await serdes.DeserializeAsync<T>(data, topic).ConfigureAwait(false);
 
     // Registered (or looked up) once per record type and topic, under the topic-name strategy's subject,
     // as Confluent's serializer does. A failure is not kept: the next record asks the registry again.

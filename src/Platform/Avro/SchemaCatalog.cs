@@ -22,11 +22,22 @@ public static class SchemaCatalog
         All.Select(f => f.Schema).OfType<RecordSchema>().FirstOrDefault(s => s.Fullname == fullName)
         ?? throw new InvalidOperationException($"No file in schemas/ defines the record {fullName}.");
 
-    /// <summary>The schema of a record nested in a field of <paramref name="parent"/>.</summary>
+    /// <summary>
+    /// The schema of a record nested in a field of <paramref name="parent"/>: the field's type, its
+    /// non-null branch, or its items (an array of records, possibly nullable).
+    /// </summary>
     public static RecordSchema NestedRecord(RecordSchema parent, string fieldName) =>
-        parent.TryGetField(fieldName, out var field) && field.Schema is RecordSchema nested
+        parent.TryGetField(fieldName, out var field) && Unwrap(field.Schema) is RecordSchema nested
             ? nested
             : throw new InvalidOperationException($"{parent.Fullname}.{fieldName} is not a record field.");
+
+    private static AvroSchema Unwrap(AvroSchema schema) => schema switch
+    {
+        global::Avro.UnionSchema union when union.Schemas.Count(s => s.Tag != AvroSchema.Type.Null) == 1 =>
+            Unwrap(union.Schemas.Single(s => s.Tag != AvroSchema.Type.Null)),
+        global::Avro.ArraySchema array => Unwrap(array.ItemSchema),
+        _ => schema,
+    };
 
     private static List<SchemaFile> LoadFiles()
     {

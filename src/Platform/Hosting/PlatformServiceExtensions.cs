@@ -18,6 +18,7 @@ using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Embedded;
 using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Shops;
+using Streaming.Platform.State;
 using Streaming.Platform.Telemetry;
 using Streaming.Records;
 
@@ -127,7 +128,41 @@ public static class PlatformServiceExtensions
             var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
             var topics = sp.GetRequiredService<IOptions<TopicsOptions>>().Value;
             return new ConsumerLoopSettings(
-                service, topics[topic].Name, options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
+                service, topics[topic].Name, typeof(T), options.GroupId, options.MaxBatchSize, options.MaxBatchWait, options.MaxRetryBackoff);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Runs <typeparamref name="THandler"/> over co-partitioned topics in one consumer group: each member
+    /// gets the same partition numbers of every topic, and the records of all of them in one batch.
+    /// </summary>
+    public static IHostApplicationBuilder AddJoiningConsumerLoop<THandler, TOptions>(
+        this IHostApplicationBuilder builder, string service, string section, params (TopicDeclaration Topic, Type ValueType)[] topics)
+        where THandler : class, IRecordBatchHandler<ISpecificRecord>
+        where TOptions : ConsumerGroupOptions
+    {
+        foreach (var (topic, _) in topics)
+        {
+            builder.AddTopic(topic);
+        }
+
+        builder.Services.AddOptions<TOptions>()
+            .Bind(builder.Configuration.GetSection(section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.TryAddSingleton<ChangelogRestorer>();
+        builder.Services.AddConsumerLoop<ISpecificRecord, THandler>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
+            var names = sp.GetRequiredService<IOptions<TopicsOptions>>().Value;
+            return new ConsumerLoopSettings(
+                service,
+                topics.Select(t => new ConsumedTopic(names[t.Topic].Name, t.ValueType)).ToList(),
+                options.GroupId,
+                options.MaxBatchSize,
+                options.MaxBatchWait,
+                options.MaxRetryBackoff);
         });
         return builder;
     }

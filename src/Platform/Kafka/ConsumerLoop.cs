@@ -14,7 +14,7 @@ using Streaming.Platform.Telemetry;
 namespace Streaming.Platform.Kafka;
 
 /// <summary>
-/// Reads one topic in a consumer group, decodes Avro values, hands batches to a handler, and stores
+/// Reads one topic (or co-partitioned topics) in a consumer group, decodes Avro values, hands batches to a handler, and stores
 /// offsets only after the handler finished with them (at-least-once). A record that can never be decoded
 /// goes to the dead-letter topic. A batch that fails (the handler threw, the registry or the dead-letter
 /// topic was unreachable) is retried with backoff while the partitions are paused, so the group keeps its
@@ -29,6 +29,10 @@ public sealed partial class ConsumerLoop<T>(
     ILogger<ConsumerLoop<T>> logger) : BackgroundService
     where T : class, ISpecificRecord
 {
+    private readonly Dictionary<string, Type> _valueTypes = settings.Topics.ToDictionary(t => t.Name, t => t.ValueType);
+    private readonly IPartitionAware? _partitionAware = handler as IPartitionAware;
+    private readonly IPunctuated? _punctuated = handler as IPunctuated;
+
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
 
     // Consume blocks. On a thread of its own it cannot starve the thread pool, whose few threads (two on
@@ -38,9 +42,9 @@ public sealed partial class ConsumerLoop<T>(
 
     private void Run(CancellationToken stoppingToken)
     {
-        using var consumer = BuildConsumer();
-        consumer.Subscribe(settings.Topic);
-        LogStarted(settings.Service, settings.Topic, settings.GroupId);
+        using var consumer = BuildConsumer(stoppingToken);
+        consumer.Subscribe(settings.Topics.Select(t => t.Name));
+        LogStarted(settings.Service, settings.TopicNames, settings.GroupId);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -52,6 +56,8 @@ public sealed partial class ConsumerLoop<T>(
                     // Waited for on this thread: the handler's own awaits still run on the pool.
                     HandleUntilDoneAsync(consumer, batch, stoppingToken).GetAwaiter().GetResult();
                 }
+
+                Punctuate(stoppingToken);
             }
         }
         catch (Exception) when (stoppingToken.IsCancellationRequested)
@@ -63,27 +69,53 @@ public sealed partial class ConsumerLoop<T>(
         {
             // Close commits the stored offsets and leaves the group at once instead of after a timeout.
             consumer.Close();
-            LogStopped(settings.Service, settings.Topic);
+            LogStopped(settings.Service, settings.TopicNames);
         }
     }
 
-    private IConsumer<byte[]?, byte[]> BuildConsumer() =>
-        clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId)
+    private IConsumer<byte[]?, byte[]> BuildConsumer(CancellationToken stoppingToken) =>
+        clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId, coPartitioned: settings.Topics.Count > 1)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 if (partitions.Count > 0)
                 {
                     LogAssigned(settings.Service, Describe(partitions));
+                    _partitionAware?.OnAssigned(partitions, stoppingToken);
                 }
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
-                LogRevoked(settings.Service, Describe(partitions.Select(p => p.TopicPartition)));
+                var revoked = partitions.Select(p => p.TopicPartition).ToList();
+                LogRevoked(settings.Service, Describe(revoked));
                 CommitStored(c);
+                _partitionAware?.OnRevoked(revoked);
             })
-            .SetPartitionsLostHandler((_, partitions) => LogLost(settings.Service, Describe(partitions.Select(p => p.TopicPartition))))
+            .SetPartitionsLostHandler((_, partitions) =>
+            {
+                var lost = partitions.Select(p => p.TopicPartition).ToList();
+                LogLost(settings.Service, Describe(lost));
+                _partitionAware?.OnLost(lost);
+            })
             .SetErrorHandler((_, error) => LogClientError(settings.Service, error.Code, error.Reason))
             .Build();
+
+    private void Punctuate(CancellationToken cancellationToken)
+    {
+        if (_punctuated is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _punctuated.PunctuateAsync(cancellationToken).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Whatever was due stays due: the next round tries it again.
+            LogPunctuationFailed(e, settings.Service);
+        }
+    }
 
     private void Collect(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
     {
@@ -192,7 +224,7 @@ public sealed partial class ConsumerLoop<T>(
 
         try
         {
-            return (await serdes.DeserializeAsync<T>(bytes, result.Topic).ConfigureAwait(false), null);
+            return ((T)await serdes.DeserializeAsync(_valueTypes[result.Topic], bytes, result.Topic).ConfigureAwait(false), null);
         }
         catch (Exception e) when (e is InvalidDataException or AvroException or InvalidCastException or FormatException
                                    || e is SchemaRegistryException { Status: HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity })
@@ -265,9 +297,9 @@ public sealed partial class ConsumerLoop<T>(
             default,
             records[0].Raw.Message.Headers,
             static (headers, name) => headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []);
-        var activity = PipelineTelemetry.ActivitySource.StartActivity($"{settings.Topic} process", ActivityKind.Consumer, parent.ActivityContext);
+        var activity = PipelineTelemetry.ActivitySource.StartActivity($"{settings.TopicNames} process", ActivityKind.Consumer, parent.ActivityContext);
         activity?.SetTag("messaging.system", "kafka");
-        activity?.SetTag("messaging.destination.name", settings.Topic);
+        activity?.SetTag("messaging.destination.name", settings.TopicNames);
         activity?.SetTag("messaging.consumer.group.name", settings.GroupId);
         activity?.SetTag("messaging.batch.message_count", records.Count);
         return activity;
@@ -296,6 +328,9 @@ public sealed partial class ConsumerLoop<T>(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not finish a batch of {Count} record(s) (attempt {Attempt}); trying again in {BackoffSeconds:0.#} s with its partitions paused")]
     private partial void LogBatchFailed(Exception exception, string service, int count, int attempt, double backoffSeconds);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} could not finish work that was due; trying again after the next poll")]
+    private partial void LogPunctuationFailed(Exception exception, string service);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} did not store {Offset}: the partition is no longer assigned")]
     private partial void LogNotStored(string service, string offset);

@@ -56,8 +56,24 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
     public IAdminClient CreateAdminClient(string clientId) =>
         new AdminClientBuilder(AdminConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();
 
-    public ConsumerBuilder<byte[]?, byte[]> ConsumerBuilder(string clientId, string groupId) =>
-        new ConsumerBuilder<byte[]?, byte[]>(ConsumerConfig(clientId, groupId)).SetLogHandler((_, m) => Log(m));
+    /// <param name="coPartitioned">
+    /// The group joins topics by key: every member must get the same partition numbers of each, which
+    /// only the range assignor promises, in either group protocol.
+    /// </param>
+    public ConsumerBuilder<byte[]?, byte[]> ConsumerBuilder(string clientId, string groupId, bool coPartitioned = false)
+    {
+        var config = ConsumerConfig(clientId, groupId);
+        if (coPartitioned && _options.GroupProtocol == GroupProtocol.Consumer)
+        {
+            config.Set("group.remote.assignor", "range");
+        }
+        else if (coPartitioned)
+        {
+            config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.Range;
+        }
+
+        return new ConsumerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, m) => Log(m));
+    }
 
     private void Log(LogMessage message)
     {

@@ -46,6 +46,13 @@ public sealed partial class RecordPublisher : IDisposable
         return PublishRawAsync(topic, Encoding.UTF8.GetBytes(key), bytes, cancellationToken);
     }
 
+    /// <summary>
+    /// Writes bytes as they are to one partition (a null value is a tombstone): for changelogs, whose
+    /// records belong to the partition number of the input they were made from, whatever their key.
+    /// </summary>
+    public Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(TopicPartition partition, byte[] key, byte[]? value, CancellationToken cancellationToken) =>
+        _producer.Value.ProduceAsync(partition, new Message<byte[]?, byte[]> { Key = key, Value = value! }, cancellationToken);
+
     private Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)
     {
         var headers = new Headers();

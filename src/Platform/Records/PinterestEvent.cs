@@ -21,6 +21,10 @@ public sealed class PinterestEvent : ISpecificRecord
     public PinterestUserData UserData { get; set; } = new();
     public PinterestCustomData CustomData { get; set; } = new();
     public string? SourceWebhookId { get; set; }
+    public string? EventSourceUrl { get; set; }
+    public bool? OptOut { get; set; }
+    public string MarketId { get; set; } = "0";
+    public string MarketHandle { get; set; } = "unassigned_market";
 
     public Schema Schema => AvroSchema;
 
@@ -34,6 +38,10 @@ public sealed class PinterestEvent : ISpecificRecord
         5 => UserData,
         6 => CustomData,
         7 => SourceWebhookId,
+        8 => EventSourceUrl,
+        9 => OptOut,
+        10 => MarketId,
+        11 => MarketHandle,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -49,6 +57,10 @@ public sealed class PinterestEvent : ISpecificRecord
             case 5: UserData = (PinterestUserData)fieldValue; break;
             case 6: CustomData = (PinterestCustomData)fieldValue; break;
             case 7: SourceWebhookId = (string?)fieldValue; break;
+            case 8: EventSourceUrl = (string?)fieldValue; break;
+            case 9: OptOut = (bool?)fieldValue; break;
+            case 10: MarketId = (string)fieldValue; break;
+            case 11: MarketHandle = (string)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }
@@ -122,6 +134,9 @@ public sealed class PinterestCustomData : ISpecificRecord
     public string? OrderId { get; set; }
     public IList<string> ContentIds { get; set; } = [];
     public long? NumItems { get; set; }
+    public IList<PinterestContent> Contents { get; set; } = [];
+    public string? SearchString { get; set; }
+    public string? OptOutType { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -132,6 +147,9 @@ public sealed class PinterestCustomData : ISpecificRecord
         2 => OrderId,
         3 => ContentIds,
         4 => NumItems,
+        5 => Contents,
+        6 => SearchString,
+        7 => OptOutType,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -144,6 +162,46 @@ public sealed class PinterestCustomData : ISpecificRecord
             case 2: OrderId = (string?)fieldValue; break;
             case 3: ContentIds = (IList<string>)fieldValue; break;
             case 4: NumItems = (long?)fieldValue; break;
+            case 5: Contents = (IList<PinterestContent>)fieldValue; break;
+            case 6: SearchString = (string?)fieldValue; break;
+            case 7: OptOutType = (string?)fieldValue; break;
+            default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
+        }
+    }
+}
+
+/// <summary>One item of Pinterest's <c>contents</c>.</summary>
+public sealed class PinterestContent : ISpecificRecord
+{
+    public static readonly RecordSchema AvroSchema = SchemaCatalog.NestedRecord(PinterestCustomData.AvroSchema, "contents");
+
+    public string Id { get; set; } = "";
+    public string? ItemPrice { get; set; }
+    public long? Quantity { get; set; }
+    public string? ItemName { get; set; }
+    public string? ItemBrand { get; set; }
+
+    public Schema Schema => AvroSchema;
+
+    public object? Get(int fieldPos) => fieldPos switch
+    {
+        0 => Id,
+        1 => ItemPrice,
+        2 => Quantity,
+        3 => ItemName,
+        4 => ItemBrand,
+        _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
+    };
+
+    public void Put(int fieldPos, object fieldValue)
+    {
+        switch (fieldPos)
+        {
+            case 0: Id = (string)fieldValue; break;
+            case 1: ItemPrice = (string?)fieldValue; break;
+            case 2: Quantity = (long?)fieldValue; break;
+            case 3: ItemName = (string?)fieldValue; break;
+            case 4: ItemBrand = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

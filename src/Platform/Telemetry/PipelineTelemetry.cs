@@ -18,6 +18,8 @@ public sealed class PipelineTelemetry : IDisposable
         Webhooks = _meter.CreateCounter<long>("pipeline.ingest.webhooks", "{webhook}", "Webhook requests by outcome and reason.");
         StorefrontEvents = _meter.CreateCounter<long>("pipeline.ingest.storefront_events", "{event}", "Storefront event posts by outcome and reason.");
         RecordsMapped = _meter.CreateCounter<long>("pipeline.enricher.records", "{record}", "Webhooks the enricher handled, by topic and outcome.");
+        EventsProduced = _meter.CreateCounter<long>("pipeline.enricher.events", "{event}", "Pinterest events the enricher wrote, by event name.");
+        StateExpired = _meter.CreateCounter<long>("pipeline.enricher.state.expired", "{entry}", "State entries deleted because their retention ran out.");
         EventsDispatched = _meter.CreateCounter<long>("pipeline.dispatcher.events", "{event}", "Pinterest events by outcome.");
         PinterestRequests = _meter.CreateCounter<long>("pipeline.dispatcher.requests", "{request}", "Calls to the Pinterest API by HTTP status.");
         DeadLetters = _meter.CreateCounter<long>("pipeline.dead_letters", "{record}", "Records sent to the dead-letter topic, by service and reason.");
@@ -28,6 +30,10 @@ public sealed class PipelineTelemetry : IDisposable
     public Counter<long> StorefrontEvents { get; }
 
     public Counter<long> RecordsMapped { get; }
+
+    public Counter<long> EventsProduced { get; }
+
+    public Counter<long> StateExpired { get; }
 
     public Counter<long> EventsDispatched { get; }
 

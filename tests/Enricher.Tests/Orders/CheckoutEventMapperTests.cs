@@ -47,16 +47,66 @@ public sealed class CheckoutEventMapperTests
     }
 
     [Theory]
-    [InlineData("pos")]
-    [InlineData("shopify_draft_order")]
-    [InlineData("subscription_contract")]
+    [InlineData("orders-create-pos.json", "pos")]
+    [InlineData("orders-create-draft.json", "shopify_draft_order")]
+    [InlineData("orders-create-subscription.json", "subscription_contract")]
+    [InlineData("orders-create-test.json", "test_order")]
+    public void Every_order_that_is_no_ad_conversion_is_skipped_with_its_own_reason(string fixture, string reason)
+    {
+        Assert.Equal(reason, CheckoutEventMapper.Map(Webhook(ShopifySamples.Fixture(fixture)), LiveShop).SkipReason);
+    }
+
+    [Theory]
+    [InlineData("1234567")]
     [InlineData(null)]
-    public void Orders_from_other_channels_are_skipped(string? sourceName)
+    public void Orders_of_other_channels_and_without_a_channel_are_skipped(string? sourceName)
     {
         var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
         order["source_name"] = sourceName;
 
-        Assert.Equal("not_web_order", CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).SkipReason);
+        Assert.Equal("other_channel", CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(order.ToJsonString())), LiveShop).SkipReason);
+    }
+
+    [Fact]
+    public void A_shop_can_choose_to_send_subscription_renewals_and_test_orders()
+    {
+        var shop = new ShopOptions { Domain = "s.myshopify.com", Events = new() { SendSubscriptionRenewals = true, SendTestOrders = true } };
+        var renewal = JsonNode.Parse(ShopifySamples.Fixture("orders-create-subscription.json"))!;
+        renewal["test"] = false;
+
+        Assert.NotNull(CheckoutEventMapper.Map(Webhook(Encoding.UTF8.GetBytes(renewal.ToJsonString())), shop).Event);
+        Assert.NotNull(CheckoutEventMapper.Map(Webhook(ShopifySamples.Fixture("orders-create-test.json")), shop).Event);
+    }
+
+    [Fact]
+    public void The_value_is_the_subtotal_unless_the_shop_says_total_both_in_the_currency_the_shopper_paid_in()
+    {
+        var total = new ShopOptions { Domain = "s.myshopify.com", Events = new() { CheckoutValue = CheckoutValue.Total } };
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
+
+        var subtotal = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), LiveShop).Event!.CustomData;
+        var paid = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), total).Event!.CustomData;
+
+        Assert.Equal(order["subtotal_price_set"]!["presentment_money"]!["amount"]!.GetValue<string>(), subtotal.Value);
+        Assert.Equal(order["total_price_set"]!["presentment_money"]!["amount"]!.GetValue<string>(), paid.Value);
+        Assert.NotEqual(subtotal.Value, paid.Value);
+        Assert.Equal("EUR", paid.Currency);
+    }
+
+    [Fact]
+    public void Contents_carry_each_line_with_its_presentment_unit_price_quantity_name_and_brand()
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
+        var first = order["line_items"]![0]!;
+
+        var contents = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), LiveShop).Event!.CustomData.Contents;
+
+        Assert.Equal(order["line_items"]!.AsArray().Count, contents.Count);
+        Assert.Equal(first["variant_id"]!.ToJsonString(), contents[0].Id);
+        Assert.Equal(first["price_set"]!["presentment_money"]!["amount"]!.GetValue<string>(), contents[0].ItemPrice);
+        Assert.Equal(first["quantity"]!.GetValue<long>(), contents[0].Quantity);
+        Assert.Equal(first["title"]!.GetValue<string>(), contents[0].ItemName);
+        Assert.Equal(first["vendor"]!.GetValue<string>(), contents[0].ItemBrand);
     }
 
     [Fact]
@@ -80,7 +130,7 @@ public sealed class CheckoutEventMapperTests
 
     [Theory]
     [InlineData("not json at all", "not JSON")]
-    [InlineData("[1,2,3]", "not an order object")]
+    [InlineData("[1,2,3]", "not an object")]
     [InlineData("""{"source_name":"web","created_at":"2026-01-01T00:00:00Z"}""", "no id")]
     [InlineData("""{"id":1,"source_name":"web"}""", "neither created_at nor processed_at")]
     [InlineData("""{"id":1,"source_name":"web","created_at":"yesterday"}""", "not a date")]

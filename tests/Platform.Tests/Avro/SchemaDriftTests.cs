@@ -116,6 +116,7 @@ public sealed class SchemaDriftTests
             PrimitiveSchema { Tag: Schema.Type.Double } => typeof(double),
             PrimitiveSchema { Tag: Schema.Type.Bytes } => typeof(byte[]),
             ArraySchema { ItemSchema.Tag: Schema.Type.String } => typeof(IList<string>),
+            ArraySchema { ItemSchema: RecordSchema item } when Records.GetType(item.Fullname) is { } itemType => typeof(IList<>).MakeGenericType(itemType),
             MapSchema { ValueSchema.Tag: Schema.Type.String } => typeof(IDictionary<string, string>),
             RecordSchema r => Records.GetType(r.Fullname),
             _ => null,
@@ -139,8 +140,16 @@ public sealed class SchemaDriftTests
             _ when underlying == typeof(IList<string>) => new List<string> { "a", "b" },
             _ when underlying == typeof(IDictionary<string, string>) => new Dictionary<string, string> { ["k"] = "v" },
             _ when inner is RecordSchema => Activator.CreateInstance(underlying)!,
+            _ when inner is ArraySchema { ItemSchema: RecordSchema } => ListOfOne(underlying.GetGenericArguments()[0]),
             _ => throw new InvalidOperationException($"No sample for {type}."),
         };
+    }
+
+    private static object ListOfOne(Type itemType)
+    {
+        var list = (System.Collections.IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(itemType))!;
+        list.Add(Activator.CreateInstance(itemType));
+        return list;
     }
 
     private static IEnumerable<RecordSchema> RecordsIn(RecordSchema root)
@@ -149,6 +158,7 @@ public sealed class SchemaDriftTests
         foreach (var field in root.Fields)
         {
             var schema = field.Schema is UnionSchema u ? u.Schemas.Single(s => s.Tag != Schema.Type.Null) : field.Schema;
+            schema = schema is ArraySchema array ? array.ItemSchema : schema;
             if (schema is RecordSchema nested)
             {
                 foreach (var r in RecordsIn(nested))

@@ -164,7 +164,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
 
             builder.Services.AddSingleton(handler);
             builder.Services.AddConsumerLoop<PinterestEvent, RecordingHandler>(_ => new ConsumerLoopSettings(
-                "test-loop", _topics.PinterestEvents.Name, _group, MaxBatchSize: 10, MaxBatchWait: TimeSpan.FromMilliseconds(20), MaxRetryBackoff: TimeSpan.FromMilliseconds(500)));
+                "test-loop", [new ConsumedTopic(_topics.PinterestEvents.Name, typeof(PinterestEvent))], _group, MaxBatchSize: 10, MaxBatchWait: TimeSpan.FromMilliseconds(20), MaxRetryBackoff: TimeSpan.FromMilliseconds(500)));
         });
     }
 

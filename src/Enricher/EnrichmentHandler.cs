@@ -1,0 +1,566 @@
+using System.Text.Json;
+using Avro.Specific;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Enricher.Carts;
+using Streaming.Enricher.Orders;
+using Streaming.Enricher.Sessions;
+using Streaming.Enricher.Storefront;
+using Streaming.Enricher.Stitching;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
+using Streaming.Platform.Shops;
+using Streaming.Platform.State;
+using Streaming.Platform.Telemetry;
+using Streaming.Records;
+using static Streaming.Enricher.Orders.OrderJson;
+
+namespace Streaming.Enricher;
+
+/// <summary>
+/// The enricher's work on a batch of webhooks and storefront events of the partitions it owns: sessions
+/// recorded, server events joined to them (or waiting for them through the grace period), events written.
+/// A batch's state changes are committed (changelog, then disk) only after its events are acknowledged,
+/// and rolled back when anything fails, so a retried batch starts from the state it started from.
+/// </summary>
+public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IPartitionAware, IPunctuated, IDisposable
+{
+    private const string Service = "enricher";
+    private const int MaxSentOrders = 50;
+    private const int SweepSlice = 10_000;
+
+    private readonly ShopDirectory _shops;
+    private readonly RecordPublisher _publisher;
+    private readonly DeadLetterPublisher _deadLetters;
+    private readonly AvroSerdes _serdes;
+    private readonly EnricherOptions _options;
+    private readonly PipelineTelemetry _telemetry;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<EnrichmentHandler> _logger;
+    private readonly string _eventsTopic;
+    private readonly PartitionStores _stores;
+    private readonly Dictionary<int, long> _streamTime = [];
+    private readonly HashSet<int> _mayHaveWaiting = [];
+    private readonly Dictionary<int, string?> _sweepCursor = [];
+    private DateTimeOffset _nextSweep;
+
+    public EnrichmentHandler(
+        ShopDirectory shops,
+        RecordPublisher publisher,
+        DeadLetterPublisher deadLetters,
+        AvroSerdes serdes,
+        ChangelogRestorer restorer,
+        IOptions<TopicsOptions> topics,
+        IOptions<EnricherOptions> options,
+        PipelineTelemetry telemetry,
+        TimeProvider clock,
+        ILogger<EnrichmentHandler> logger)
+    {
+        _shops = shops;
+        _publisher = publisher;
+        _deadLetters = deadLetters;
+        _serdes = serdes;
+        _options = options.Value;
+        _telemetry = telemetry;
+        _clock = clock;
+        _logger = logger;
+        _eventsTopic = topics.Value[PinterestEvent.KafkaTopic].Name;
+        var state = new StateStoreOptions
+        {
+            Directory = Path.Combine(_options.State.Directory, _options.GroupId),
+            CacheEntriesPerPartition = _options.State.CacheEntriesPerPartition,
+            BlockCacheBytes = _options.State.BlockCacheBytes,
+            WriteBufferBytes = _options.State.WriteBufferBytes,
+        };
+        ChangelogTopic = topics.Value[EnricherState.KafkaTopic].Name;
+        _stores = new PartitionStores("enricher-state", ChangelogTopic, state, publisher, restorer, logger);
+        _nextSweep = clock.GetUtcNow() + _options.ExpirySweepInterval;
+        telemetry.Observe("pipeline.enricher.state.partitions", "{partition}", "Partitions whose state this instance holds.", () => _stores.Open.Count);
+    }
+
+    public string ChangelogTopic { get; }
+
+    public async Task HandleAsync(IReadOnlyList<ConsumedRecord<ISpecificRecord>> batch, CancellationToken cancellationToken)
+    {
+        var work = new Work();
+        try
+        {
+            foreach (var record in batch)
+            {
+                var partition = record.Raw.Partition.Value;
+                var states = States(partition);
+                work.Touched.Add(partition);
+                var at = record.Raw.Message.Timestamp.UnixTimestampMs;
+                _streamTime[partition] = Math.Max(_streamTime.GetValueOrDefault(partition), at);
+                await HandleOneAsync(record, states, at, work, cancellationToken);
+            }
+
+            foreach (var partition in work.Touched)
+            {
+                await ReleaseDueAsync(States(partition), work);
+            }
+
+            await FinishAsync(work, cancellationToken);
+        }
+        catch
+        {
+            foreach (var partition in work.Touched)
+            {
+                _stores.Open.GetValueOrDefault(partition)?.Rollback();
+            }
+
+            throw;
+        }
+
+        foreach (var record in batch)
+        {
+            record.MarkDone();
+        }
+    }
+
+    private async Task HandleOneAsync(ConsumedRecord<ISpecificRecord> record, CartStates states, long at, Work work, CancellationToken cancellationToken)
+    {
+        var (topic, shopDomain) = record.Value switch
+        {
+            ShopifyWebhook w => (w.Topic, w.ShopDomain),
+            StorefrontEvent e => ($"storefront/{e.EventName}", e.ShopDomain),
+            _ => ("unknown", ""),
+        };
+        if (!_shops.TryFind(shopDomain, out var shop))
+        {
+            await DeadLetterAsync(record, topic, "unknown_shop", $"No shop '{shopDomain}' is configured.", cancellationToken);
+            return;
+        }
+
+        try
+        {
+            var outcome = record.Value switch
+            {
+                ShopifyWebhook webhook => await HandleWebhookAsync(webhook, shop, states, at, work),
+                StorefrontEvent storefrontEvent => await HandleStorefrontAsync(storefrontEvent, shop, states, at, work),
+                _ => throw new UnmappableWebhookException($"The enricher cannot read {record.Value.GetType().Name} records."),
+            };
+            work.Outcomes.Add((topic, outcome));
+        }
+        catch (Exception e) when (e is UnmappableWebhookException or JsonException)
+        {
+            // Whatever the record did to the mappers, it will do it again: never retry it.
+            await DeadLetterAsync(record, topic, "unmappable", e.Message, cancellationToken);
+        }
+    }
+
+    private async Task<string> HandleWebhookAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work)
+    {
+        switch (webhook.Topic)
+        {
+            case CheckoutEventMapper.OrdersCreate:
+                return await OrderCreatedAsync(webhook, shop, states, at, work, waited: false);
+            case "orders/updated" or "orders/paid":
+            {
+                using var document = CheckoutEventMapper.Parse(webhook);
+                var order = document.RootElement;
+                var sent = await SentOrdersAsync(states, webhook.ShopDomain, order);
+                return sent.State?.SentOrders.Contains(CheckoutEventMapper.OrderId(order)) == true ? SkipReasons.AlreadySent : SkipReasons.OrderUpdate;
+            }
+
+            case "checkouts/create" or "checkouts/update":
+            {
+                using var document = CheckoutEventMapper.Parse(webhook);
+                if (Text(document.RootElement, "token") is { } checkoutToken && Text(document.RootElement, "cart_token") is { } cartToken)
+                {
+                    await LinkAsync(states, webhook.ShopDomain, checkoutToken, cartToken, at);
+                }
+
+                return SkipReasons.LinkRecorded;
+            }
+
+            case var cart when AddToCartMapper.IsCartTopic(cart):
+                return await CartChangedAsync(webhook, shop, states, at, work);
+            case "orders/cancelled":
+                return SkipReasons.NotAConversion;
+            default:
+                return SkipReasons.TopicNotMapped;
+        }
+    }
+
+    private async Task<string> OrderCreatedAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work, bool waited)
+    {
+        using var document = CheckoutEventMapper.Parse(webhook);
+        var order = document.RootElement;
+        if (CheckoutEventMapper.Exclusion(order, shop) is { } excluded)
+        {
+            return excluded;
+        }
+
+        var orderId = CheckoutEventMapper.OrderId(order);
+        var (sentKey, sentState) = await SentOrdersAsync(states, webhook.ShopDomain, order);
+        if (sentState?.SentOrders.Contains(orderId) == true)
+        {
+            return SkipReasons.AlreadySent;
+        }
+
+        var cartToken = Text(order, "cart_token");
+        var session = await SessionAsync(states, webhook.ShopDomain, cartToken, Text(order, "checkout_token"));
+        // Mapped even when it will wait: what cannot be mapped is dead-lettered now, not after the grace period.
+        var mapping = CheckoutEventMapper.Map(webhook, shop, session, _clock);
+        if (session is null && cartToken is not null && !waited && _options.GracePeriod > TimeSpan.Zero && mapping.SkipReason != SkipReasons.NoMarketingConsent)
+        {
+            await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at);
+            return Outcomes.Waiting;
+        }
+
+        if (mapping.Event is not { } checkout)
+        {
+            return mapping.SkipReason!;
+        }
+
+        work.Events.Add(checkout);
+        sentState ??= new EnricherState();
+        sentState.SentOrders.Add(orderId);
+        while (sentState.SentOrders.Count > MaxSentOrders)
+        {
+            sentState.SentOrders.RemoveAt(0);
+        }
+
+        await states.WriteAsync(sentKey, sentState, at);
+        return Outcomes.Mapped;
+    }
+
+    private async Task<string> CartChangedAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work, IList<CartLine>? before = null)
+    {
+        using var document = CheckoutEventMapper.Parse(webhook);
+        var (token, lines) = AddToCartMapper.Read(document.RootElement);
+        var key = CartStates.Cart(webhook.ShopDomain, token);
+        var state = await states.ReadAsync(key) ?? new EnricherState();
+        var waited = before is not null;
+        before ??= state.CartLines ?? [];
+        if (!waited)
+        {
+            // Checked now, whatever happens next: a cart that cannot be mapped is dead-lettered at once.
+            AddToCartMapper.Map(webhook, document.RootElement, before, session: null, shop);
+            var added = lines.Any(l => l.Quantity > (before.FirstOrDefault(b => b.VariantId == l.VariantId)?.Quantity ?? 0));
+            state.CartLines = lines;
+            if (added && state.Session is null && _options.GracePeriod > TimeSpan.Zero)
+            {
+                await states.WriteAsync(key, state, at);
+                await WaitAsync(states, key, webhook, before, at);
+                return Outcomes.Waiting;
+            }
+        }
+
+        var (events, skipped) = AddToCartMapper.Map(webhook, document.RootElement, before, state.Session, shop);
+        work.Events.AddRange(events);
+        await states.WriteAsync(key, state, at);
+        return skipped ?? Outcomes.Mapped;
+    }
+
+    private async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(storefrontEvent.Event))
+        {
+            throw new UnmappableWebhookException($"The {storefrontEvent.EventName} event is not valid UTF-8.");
+        }
+
+        using var document = JsonDocument.Parse(storefrontEvent.Event);
+        var shopDomain = storefrontEvent.ShopDomain;
+        string? key = null;
+        if (storefrontEvent.CartToken is { } cartToken)
+        {
+            key = CartStates.Cart(shopDomain, cartToken);
+            if (storefrontEvent.CheckoutToken is { } checkoutToken)
+            {
+                await LinkAsync(states, shopDomain, checkoutToken, cartToken, at);
+            }
+        }
+        else if (storefrontEvent.CheckoutToken is { } checkoutToken)
+        {
+            var link = await states.ReadAsync(CartStates.CheckoutLink(shopDomain, checkoutToken));
+            key = link?.CartToken is { } linked ? CartStates.Cart(shopDomain, linked) : CartStates.CheckoutLink(shopDomain, checkoutToken);
+        }
+
+        var state = key is null ? new EnricherState() : await states.ReadAsync(key) ?? new EnricherState();
+        state.Session = SessionRecorder.Record(state.Session, storefrontEvent, document.RootElement);
+        if (key is not null)
+        {
+            await states.WriteAsync(key, state, at);
+        }
+
+        var (derived, skipped) = StorefrontEventMapper.Map(storefrontEvent, document.RootElement, state.Session, shop);
+        if (derived is not null)
+        {
+            work.Events.Add(derived);
+        }
+
+        if (key is not null)
+        {
+            // The session a waiting server event was waiting for may be this one.
+            foreach (var (waitingKey, bytes) in states.Scan($"{CartStates.WaitingPrefix}{key}/").ToList())
+            {
+                await ReleaseAsync(states, waitingKey, await states.DecodeAsync(bytes), work);
+            }
+        }
+
+        return skipped ?? Outcomes.Mapped;
+    }
+
+    private async Task WaitAsync(CartStates states, string partitionKey, ShopifyWebhook webhook, IList<CartLine> before, long at)
+    {
+        var waiting = new WaitingWebhook
+        {
+            PartitionKey = partitionKey,
+            WebhookId = webhook.WebhookId,
+            Topic = webhook.Topic,
+            ShopDomain = webhook.ShopDomain,
+            ReceivedAt = new DateTimeOffset(webhook.ReceivedAt, TimeSpan.Zero).ToUnixTimeMilliseconds(),
+            Body = webhook.Body,
+            CartLinesBefore = [.. before.Select(l => new CartLine { VariantId = l.VariantId, Quantity = l.Quantity })],
+            DueEventTime = at + (long)_options.GracePeriod.TotalMilliseconds,
+            DueWallTime = _clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.GraceWallClockCap.TotalMilliseconds,
+        };
+        await states.WriteAsync(CartStates.Waiting(partitionKey, webhook.WebhookId), new EnricherState { Waiting = waiting }, at);
+        _mayHaveWaiting.Add(states.Store.Partition);
+    }
+
+    private async Task ReleaseDueAsync(CartStates states, Work work)
+    {
+        var partition = states.Store.Partition;
+        if (!_mayHaveWaiting.Contains(partition))
+        {
+            return;
+        }
+
+        var streamTime = _streamTime.GetValueOrDefault(partition);
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var any = false;
+        foreach (var (key, bytes) in states.Scan(CartStates.WaitingPrefix).ToList())
+        {
+            any = true;
+            var entry = await states.DecodeAsync(bytes);
+            if (entry.Waiting is { } waiting && (waiting.DueEventTime <= streamTime || waiting.DueWallTime <= now))
+            {
+                work.Touched.Add(partition);
+                await ReleaseAsync(states, key, entry, work);
+            }
+        }
+
+        if (!any)
+        {
+            _mayHaveWaiting.Remove(partition);
+        }
+    }
+
+    /// <summary>Maps a waiting webhook with whatever session is known now, and lets it go.</summary>
+    private async Task ReleaseAsync(CartStates states, string key, EnricherState entry, Work work)
+    {
+        states.Delete(key);
+        if (entry.Waiting is not { } waiting || !_shops.TryFind(waiting.ShopDomain, out var shop))
+        {
+            return;
+        }
+
+        var webhook = new ShopifyWebhook
+        {
+            WebhookId = waiting.WebhookId,
+            Topic = waiting.Topic,
+            ShopDomain = waiting.ShopDomain,
+            ReceivedAt = DateTimeOffset.FromUnixTimeMilliseconds(waiting.ReceivedAt).UtcDateTime,
+            Body = waiting.Body,
+        };
+        var at = Math.Max(entry.UpdatedAt, _streamTime.GetValueOrDefault(states.Store.Partition));
+        try
+        {
+            var outcome = AddToCartMapper.IsCartTopic(webhook.Topic)
+                ? await CartChangedAsync(webhook, shop, states, at, work, waiting.CartLinesBefore)
+                : await OrderCreatedAsync(webhook, shop, states, at, work, waited: true);
+            work.Outcomes.Add((webhook.Topic, outcome == Outcomes.Mapped ? Outcomes.Released : outcome));
+        }
+        catch (Exception e) when (e is UnmappableWebhookException or JsonException)
+        {
+            // It was mapped once on arrival; only a changed mapper gets here. Counted and logged, not retried forever.
+            work.Outcomes.Add((webhook.Topic, "unmappable_on_release"));
+            LogReleaseFailed(e, webhook.Topic, webhook.WebhookId);
+        }
+    }
+
+    private static async Task<(string Key, EnricherState? State)> SentOrdersAsync(CartStates states, string shop, JsonElement order)
+    {
+        var key = Text(order, "cart_token") is { } cartToken
+            ? CartStates.Cart(shop, cartToken)
+            : CartStates.CartlessOrder(shop, CheckoutEventMapper.OrderId(order));
+        return (key, await states.ReadAsync(key));
+    }
+
+    /// <summary>The session of a cart, or of the cart its checkout belongs to, or recorded under the checkout itself.</summary>
+    private static async Task<Session?> SessionAsync(CartStates states, string shop, string? cartToken, string? checkoutToken)
+    {
+        if (cartToken is not null && (await states.ReadAsync(CartStates.Cart(shop, cartToken)))?.Session is { } session)
+        {
+            return session;
+        }
+
+        if (checkoutToken is null || await states.ReadAsync(CartStates.CheckoutLink(shop, checkoutToken)) is not { } link)
+        {
+            return null;
+        }
+
+        return link.CartToken is { } linked && linked != cartToken && (await states.ReadAsync(CartStates.Cart(shop, linked)))?.Session is { } linkedSession
+            ? linkedSession
+            : link.Session;
+    }
+
+    private static async Task LinkAsync(CartStates states, string shop, string checkoutToken, string cartToken, long at)
+    {
+        var key = CartStates.CheckoutLink(shop, checkoutToken);
+        var link = await states.ReadAsync(key) ?? new EnricherState();
+        if (link.CartToken != cartToken)
+        {
+            link.CartToken = cartToken;
+            await states.WriteAsync(key, link, at);
+        }
+    }
+
+    private async Task FinishAsync(Work work, CancellationToken cancellationToken)
+    {
+        // Events first, state after: state that says "sent" is never ahead of what was sent.
+        var deliveries = new List<Task>(work.Events.Count);
+        foreach (var pinterestEvent in work.Events)
+        {
+            deliveries.Add(await _publisher.EnqueueAsync(_eventsTopic, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken));
+        }
+
+        await Task.WhenAll(deliveries);
+        foreach (var partition in work.Touched)
+        {
+            if (_stores.Open.TryGetValue(partition, out var store))
+            {
+                await store.CommitAsync(cancellationToken);
+            }
+        }
+
+        foreach (var (topic, outcome) in work.Outcomes)
+        {
+            Count(topic, outcome);
+        }
+
+        foreach (var pinterestEvent in work.Events)
+        {
+            _telemetry.EventsProduced.Add(1, new KeyValuePair<string, object?>("event_name", pinterestEvent.EventName));
+        }
+    }
+
+    private void Count(string topic, string outcome)
+    {
+        var kind = outcome switch
+        {
+            Outcomes.Mapped or Outcomes.Released or Outcomes.Waiting => outcome,
+            _ => "skipped",
+        };
+        _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", kind), new("reason", kind == "skipped" ? outcome : null));
+        if (kind == "skipped")
+        {
+            LogSkipped(topic, outcome);
+        }
+    }
+
+    private async Task DeadLetterAsync(ConsumedRecord<ISpecificRecord> record, string topic, string reason, string error, CancellationToken cancellationToken)
+    {
+        await _deadLetters.PublishAsync(record.Raw, Service, reason, error, cancellationToken);
+        record.MarkDone();
+        _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", "dead_lettered"), new("reason", reason));
+    }
+
+    public void OnAssigned(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
+    {
+        _stores.Assigned(partitions, cancellationToken);
+        foreach (var partition in partitions)
+        {
+            // Restored state may hold server events that were waiting when the partition moved.
+            _mayHaveWaiting.Add(partition.Partition.Value);
+        }
+    }
+
+    public void OnRevoked(IReadOnlyList<TopicPartition> partitions) => _stores.Revoked(partitions);
+
+    public void OnLost(IReadOnlyList<TopicPartition> partitions) => _stores.Lost(partitions);
+
+    public async Task PunctuateAsync(CancellationToken cancellationToken)
+    {
+        var work = new Work();
+        try
+        {
+            foreach (var partition in _stores.Open.Keys.ToList())
+            {
+                await ReleaseDueAsync(States(partition), work);
+            }
+
+            if (_clock.GetUtcNow() >= _nextSweep)
+            {
+                _nextSweep = _clock.GetUtcNow() + _options.ExpirySweepInterval;
+                foreach (var partition in _stores.Open.Keys.ToList())
+                {
+                    await SweepAsync(States(partition), work);
+                }
+            }
+
+            await FinishAsync(work, cancellationToken);
+        }
+        catch
+        {
+            foreach (var partition in work.Touched)
+            {
+                _stores.Open.GetValueOrDefault(partition)?.Rollback();
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>Deletes expired entries from a slice of the partition, resuming where the last sweep stopped.</summary>
+    private async Task SweepAsync(CartStates states, Work work)
+    {
+        var partition = states.Store.Partition;
+        var read = 0;
+        string? last = null;
+        foreach (var (key, bytes) in states.Scan("", _sweepCursor.GetValueOrDefault(partition)).Take(SweepSlice).ToList())
+        {
+            read++;
+            last = key;
+            if (!key.StartsWith(CartStates.WaitingPrefix, StringComparison.Ordinal) && states.IsExpired(await states.DecodeAsync(bytes)))
+            {
+                states.Delete(key);
+                work.Touched.Add(partition);
+                _telemetry.StateExpired.Add(1);
+            }
+        }
+
+        _sweepCursor[partition] = read == SweepSlice ? last : null;
+    }
+
+    private CartStates States(int partition) =>
+        new(_stores[partition], _serdes, ChangelogTopic, _options.Retention, _clock);
+
+    public void Dispose() => _stores.Dispose();
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "{Topic}: no event ({Reason})")]
+    private partial void LogSkipped(string topic, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A waiting {Topic} webhook {WebhookId} could not be mapped when its wait ended; it is dropped")]
+    private partial void LogReleaseFailed(Exception exception, string topic, string webhookId);
+
+    private static class Outcomes
+    {
+        public const string Mapped = "mapped";
+        public const string Waiting = "waiting";
+        public const string Released = "released";
+    }
+
+    private sealed class Work
+    {
+        public HashSet<int> Touched { get; } = [];
+
+        public List<PinterestEvent> Events { get; } = [];
+
+        public List<(string Topic, string Outcome)> Outcomes { get; } = [];
+    }
+}

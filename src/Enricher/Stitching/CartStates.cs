@@ -1,0 +1,51 @@
+using Streaming.Platform.Avro;
+using Streaming.Platform.State;
+using Streaming.Records;
+
+namespace Streaming.Enricher.Stitching;
+
+/// <summary>
+/// The enricher's state entries of one partition, typed: read (expired entries read as absent), written
+/// (Avro in the changelog's wire format, so disk, changelog and any other reader see the same bytes).
+/// </summary>
+public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock)
+{
+    public const string WaitingPrefix = "waiting/";
+
+    public PartitionStore Store { get; } = store;
+
+    public static string Cart(string shop, string cartToken) => $"{shop}/{cartToken}";
+
+    public static string CheckoutLink(string shop, string checkoutToken) => $"{shop}/checkout:{checkoutToken}";
+
+    public static string CartlessOrder(string shop, string orderId) => $"{shop}/order:{orderId}";
+
+    public static string Waiting(string partitionKey, string webhookId) => $"{WaitingPrefix}{partitionKey}/{webhookId}";
+
+    public async Task<EnricherState?> ReadAsync(string key)
+    {
+        var bytes = Store.Read(key);
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        var state = await DecodeAsync(bytes).ConfigureAwait(false);
+        return IsExpired(state) ? null : state;
+    }
+
+    public Task<EnricherState> DecodeAsync(byte[] bytes) => serdes.DeserializeAsync<EnricherState>(bytes, changelogTopic);
+
+    public bool IsExpired(EnricherState state) =>
+        state.Waiting is null && state.UpdatedAt + (long)retention.TotalMilliseconds < clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public async Task WriteAsync(string key, EnricherState state, long eventTimeMs)
+    {
+        state.UpdatedAt = Math.Max(state.UpdatedAt, eventTimeMs);
+        Store.Put(key, await serdes.SerializeAsync(state, changelogTopic).ConfigureAwait(false));
+    }
+
+    public void Delete(string key) => Store.Delete(key);
+
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string? after = null) => Store.Scan(prefix, after);
+}

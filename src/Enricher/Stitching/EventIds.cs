@@ -1,0 +1,45 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Streaming.Enricher.Stitching;
+
+/// <summary>
+/// The <c>event_id</c> of every event, the same one the storefront pixel gives the Pinterest Tag, so
+/// that Pinterest counts the Tag's event and ours once. Every rule here is mirrored by the pixel and
+/// pinned by <c>tests/Fixtures/event-ids.json</c>; change one and the vectors fail.
+/// </summary>
+public static class EventIds
+{
+    private const string GidPrefix = "gid://shopify/";
+
+    /// <summary>
+    /// A checkout's event id is the order id, as digits. The pixel reads it on the thank-you page from
+    /// <c>checkout.order.id</c>, a gid such as <c>gid://shopify/OrderIdentity/5396439498987</c>.
+    /// </summary>
+    public static string Checkout(string orderId) => orderId;
+
+    /// <summary>The numeric tail of a Shopify gid (or the id itself when it is digits already); null otherwise.</summary>
+    public static string? IdOf(string? gidOrId)
+    {
+        if (string.IsNullOrWhiteSpace(gidOrId))
+        {
+            return null;
+        }
+
+        var tail = gidOrId.StartsWith(GidPrefix, StringComparison.Ordinal) ? gidOrId[(gidOrId.LastIndexOf('/') + 1)..] : gidOrId;
+        var query = tail.IndexOf('?', StringComparison.Ordinal);
+        tail = query >= 0 ? tail[..query] : tail;
+        return tail.Length is > 0 and <= 19 && tail[0] != '0' && tail.All(char.IsAsciiDigit) ? tail : null;
+    }
+
+    /// <summary>
+    /// An add-to-cart the pixel did not report (its event was blocked, or came from elsewhere): derived
+    /// from what makes it unique, the cart, the variant and the quantity it reached, so the same webhook
+    /// always yields the same id and a later add of the same variant a new one.
+    /// </summary>
+    public static string AddToCart(string shopDomain, string cartToken, string variantId, long quantityAfter) =>
+        "atc_" + Digest($"add_to_cart|{shopDomain}|{cartToken}|{variantId}|{quantityAfter}");
+
+    private static string Digest(string text) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
+}
