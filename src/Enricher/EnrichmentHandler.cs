@@ -41,7 +41,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private readonly string _eventsTopic;
     private readonly PartitionStores _stores;
     private readonly Dictionary<int, long> _streamTime = [];
-    private readonly HashSet<int> _mayHaveWaiting = [];
+    // Per partition with waiting server events: the earliest event time one of them is due at.
+    private readonly Dictionary<int, long> _earliestDue = [];
     private readonly Dictionary<int, string?> _sweepCursor = [];
     private DateTimeOffset _nextSweep;
 
@@ -86,13 +87,19 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var work = new Work();
         try
         {
-            foreach (var record in batch)
+            foreach (var record in InEventTimeOrder(batch))
             {
                 var partition = record.Raw.Partition.Value;
                 var states = States(partition);
                 work.Touched.Add(partition);
                 var at = record.Raw.Message.Timestamp.UnixTimestampMs;
                 _streamTime[partition] = Math.Max(_streamTime.GetValueOrDefault(partition), at);
+                if (_earliestDue.TryGetValue(partition, out var due) && due <= _streamTime[partition])
+                {
+                    // Stream time passed a grace period: what waited goes before this record is handled.
+                    await ReleaseDueAsync(states, work);
+                }
+
                 await HandleOneAsync(record, states, at, work, cancellationToken);
             }
 
@@ -116,6 +123,25 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         foreach (var record in batch)
         {
             record.MarkDone();
+        }
+    }
+
+    /// <summary>
+    /// The records of co-partitioned topics merged by timestamp, each topic partition kept in its own
+    /// order: a storefront event and a webhook of one cart are handled in the order they happened, not
+    /// in the order their topics were fetched.
+    /// </summary>
+    private static IEnumerable<ConsumedRecord<ISpecificRecord>> InEventTimeOrder(IReadOnlyList<ConsumedRecord<ISpecificRecord>> batch)
+    {
+        var queues = batch.GroupBy(r => r.Raw.TopicPartition).Select(g => new Queue<ConsumedRecord<ISpecificRecord>>(g)).ToList();
+        while (queues.Count > 0)
+        {
+            var next = queues.MinBy(q => q.Peek().Raw.Message.Timestamp.UnixTimestampMs)!;
+            yield return next.Dequeue();
+            if (next.Count == 0)
+            {
+                queues.Remove(next);
+            }
         }
     }
 
@@ -318,35 +344,43 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             DueEventTime = at + (long)_options.GracePeriod.TotalMilliseconds,
             DueWallTime = _clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.GraceWallClockCap.TotalMilliseconds,
         };
-        await states.WriteAsync(CartStates.Waiting(partitionKey, webhook.WebhookId), new EnricherState { Waiting = waiting }, at);
-        _mayHaveWaiting.Add(states.Store.Partition);
+        await states.WriteAsync(CartStates.Waiting(partitionKey, waiting.DueEventTime, webhook.WebhookId), new EnricherState { Waiting = waiting }, at);
+        var partition = states.Store.Partition;
+        _earliestDue[partition] = Math.Min(_earliestDue.GetValueOrDefault(partition, long.MaxValue), waiting.DueEventTime);
     }
 
     private async Task ReleaseDueAsync(CartStates states, Work work)
     {
         var partition = states.Store.Partition;
-        if (!_mayHaveWaiting.Contains(partition))
+        if (!_earliestDue.ContainsKey(partition))
         {
             return;
         }
 
         var streamTime = _streamTime.GetValueOrDefault(partition);
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var any = false;
+        var earliest = long.MaxValue;
         foreach (var (key, bytes) in states.Scan(CartStates.WaitingPrefix).ToList())
         {
-            any = true;
             var entry = await states.DecodeAsync(bytes);
             if (entry.Waiting is { } waiting && (waiting.DueEventTime <= streamTime || waiting.DueWallTime <= now))
             {
                 work.Touched.Add(partition);
                 await ReleaseAsync(states, key, entry, work);
             }
+            else if (entry.Waiting is { } still)
+            {
+                earliest = Math.Min(earliest, still.DueEventTime);
+            }
         }
 
-        if (!any)
+        if (earliest == long.MaxValue)
         {
-            _mayHaveWaiting.Remove(partition);
+            _earliestDue.Remove(partition);
+        }
+        else
+        {
+            _earliestDue[partition] = earliest;
         }
     }
 
@@ -475,8 +509,9 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         _stores.Assigned(partitions, cancellationToken);
         foreach (var partition in partitions)
         {
-            // Restored state may hold server events that were waiting when the partition moved.
-            _mayHaveWaiting.Add(partition.Partition.Value);
+            // Restored state may hold server events that were waiting when the partition moved: the
+            // first record or punctuation looks.
+            _earliestDue[partition.Partition.Value] = long.MinValue;
         }
     }
 

@@ -73,7 +73,7 @@ public static class AddToCartMapper
                 ActionSource = "web",
                 EventTime = time,
                 EventId = SessionRecorder.TakePixelEventId(session, "add_to_cart", line.VariantId)
-                          ?? EventIds.AddToCart(webhook.ShopDomain, token, line.VariantId, line.Quantity),
+                          ?? EventIds.AddToCart(webhook.ShopDomain, token, line.VariantId, line.Quantity, Text(cart, "updated_at") ?? webhook.WebhookId),
                 UserData = new PinterestUserData(),
                 CustomData = new PinterestCustomData
                 {

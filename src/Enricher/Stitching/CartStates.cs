@@ -20,7 +20,9 @@ public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string c
 
     public static string CartlessOrder(string shop, string orderId) => $"{shop}/order:{orderId}";
 
-    public static string Waiting(string partitionKey, string webhookId) => $"{WaitingPrefix}{partitionKey}/{webhookId}";
+    /// <summary>Ordered by when the wait ends, so that what waited together is released in the order it came.</summary>
+    public static string Waiting(string partitionKey, long dueEventTime, string webhookId) =>
+        $"{WaitingPrefix}{partitionKey}/{dueEventTime:D20}/{webhookId}";
 
     public async Task<EnricherState?> ReadAsync(string key)
     {

@@ -34,11 +34,13 @@ public static class EventIds
 
     /// <summary>
     /// An add-to-cart the pixel did not report (its event was blocked, or came from elsewhere): derived
-    /// from what makes it unique, the cart, the variant and the quantity it reached, so the same webhook
-    /// always yields the same id and a later add of the same variant a new one.
+    /// from what makes it unique, the cart, the variant, the quantity it reached and the cart's
+    /// <c>updated_at</c> as Shopify wrote it, so the same webhook always yields the same id, and a remove
+    /// and re-add of the same variant a new one. <c>atc_</c> and the first 32 hex digits of the SHA-256 of
+    /// <c>add_to_cart|shop|cart token|variant id|quantity|updated_at</c> (UTF-8).
     /// </summary>
-    public static string AddToCart(string shopDomain, string cartToken, string variantId, long quantityAfter) =>
-        "atc_" + Digest($"add_to_cart|{shopDomain}|{cartToken}|{variantId}|{quantityAfter}");
+    public static string AddToCart(string shopDomain, string cartToken, string variantId, long quantityAfter, string cartUpdatedAt) =>
+        "atc_" + Digest($"add_to_cart|{shopDomain}|{cartToken}|{variantId}|{quantityAfter}|{cartUpdatedAt}");
 
     private static string Digest(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
