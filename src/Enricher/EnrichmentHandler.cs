@@ -5,8 +5,8 @@ using Microsoft.Extensions.Options;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Sessions;
-using Streaming.Enricher.Storefront;
 using Streaming.Enricher.Stitching;
+using Streaming.Enricher.Storefront;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Topics;
@@ -183,23 +183,23 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             case CheckoutEventMapper.OrdersCreate:
                 return await OrderCreatedAsync(webhook, shop, states, at, work, waited: false);
             case "orders/updated" or "orders/paid":
-            {
-                using var document = CheckoutEventMapper.Parse(webhook);
-                var order = document.RootElement;
-                var sent = await SentOrdersAsync(states, webhook.ShopDomain, order);
-                return sent.State?.SentOrders.Contains(CheckoutEventMapper.OrderId(order)) == true ? SkipReasons.AlreadySent : SkipReasons.OrderUpdate;
-            }
-
-            case "checkouts/create" or "checkouts/update":
-            {
-                using var document = CheckoutEventMapper.Parse(webhook);
-                if (Text(document.RootElement, "token") is { } checkoutToken && Text(document.RootElement, "cart_token") is { } cartToken)
                 {
-                    await LinkAsync(states, webhook.ShopDomain, checkoutToken, cartToken, at);
+                    using var document = CheckoutEventMapper.Parse(webhook);
+                    var order = document.RootElement;
+                    var sent = await SentOrdersAsync(states, webhook.ShopDomain, order);
+                    return sent.State?.SentOrders.Contains(CheckoutEventMapper.OrderId(order)) == true ? SkipReasons.AlreadySent : SkipReasons.OrderUpdate;
                 }
 
-                return SkipReasons.LinkRecorded;
-            }
+            case "checkouts/create" or "checkouts/update":
+                {
+                    using var document = CheckoutEventMapper.Parse(webhook);
+                    if (Text(document.RootElement, "token") is { } checkoutToken && Text(document.RootElement, "cart_token") is { } cartToken)
+                    {
+                        await LinkAsync(states, webhook.ShopDomain, checkoutToken, cartToken, at);
+                    }
+
+                    return SkipReasons.LinkRecorded;
+                }
 
             case var cart when AddToCartMapper.IsCartTopic(cart):
                 return await CartChangedAsync(webhook, shop, states, at, work);
