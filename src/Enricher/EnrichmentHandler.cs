@@ -97,15 +97,10 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
                 if (_earliestDue.TryGetValue(partition, out var due) && due <= _streamTime[partition])
                 {
                     // Stream time passed a grace period: what waited goes before this record is handled.
-                    await ReleaseDueAsync(states, work);
+                    await ReleaseDueAsync(states, work, byWallClock: false);
                 }
 
                 await HandleOneAsync(record, states, at, work, cancellationToken);
-            }
-
-            foreach (var partition in work.Touched)
-            {
-                await ReleaseDueAsync(States(partition), work);
             }
 
             await FinishAsync(work, cancellationToken);
@@ -281,7 +276,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         return skipped ?? Outcomes.Mapped;
     }
 
-    private async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
+    private static async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
     {
         if (!System.Text.Unicode.Utf8.IsValid(storefrontEvent.Event))
         {
@@ -318,15 +313,6 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             work.Events.Add(derived);
         }
 
-        if (key is not null)
-        {
-            // The session a waiting server event was waiting for may be this one.
-            foreach (var (waitingKey, bytes) in states.Scan($"{CartStates.WaitingPrefix}{key}/").ToList())
-            {
-                await ReleaseAsync(states, waitingKey, await states.DecodeAsync(bytes), work);
-            }
-        }
-
         return skipped ?? Outcomes.Mapped;
     }
 
@@ -349,7 +335,11 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         _earliestDue[partition] = Math.Min(_earliestDue.GetValueOrDefault(partition, long.MaxValue), waiting.DueEventTime);
     }
 
-    private async Task ReleaseDueAsync(CartStates states, Work work)
+    /// <summary>
+    /// Releases the waiting server events whose grace period is over in event time, and with
+    /// <paramref name="byWallClock"/> also those past their wall-clock cap (which needs a full look).
+    /// </summary>
+    private async Task ReleaseDueAsync(CartStates states, Work work, bool byWallClock)
     {
         var partition = states.Store.Partition;
         if (!_earliestDue.ContainsKey(partition))
@@ -360,7 +350,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var streamTime = _streamTime.GetValueOrDefault(partition);
         var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
         var earliest = long.MaxValue;
-        foreach (var (key, bytes) in states.Scan(CartStates.WaitingPrefix).ToList())
+        foreach (var (key, bytes) in states.Scan(CartStates.WaitingPrefix))
         {
             var entry = await states.DecodeAsync(bytes);
             if (entry.Waiting is { } waiting && (waiting.DueEventTime <= streamTime || waiting.DueWallTime <= now))
@@ -371,6 +361,11 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             else if (entry.Waiting is { } still)
             {
                 earliest = Math.Min(earliest, still.DueEventTime);
+                if (!byWallClock)
+                {
+                    // Keys are in due order: nothing after this one is due by event time either.
+                    break;
+                }
             }
         }
 
@@ -464,13 +459,11 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         }
 
         await Task.WhenAll(deliveries);
-        foreach (var partition in work.Touched)
-        {
-            if (_stores.Open.TryGetValue(partition, out var store))
-            {
-                await store.CommitAsync(cancellationToken);
-            }
-        }
+        // Each partition's changes go to its own changelog partition: their round trips overlap.
+        await Task.WhenAll(work.Touched
+            .Select(p => _stores.Open.GetValueOrDefault(p))
+            .OfType<PartitionStore>()
+            .Select(store => store.CommitAsync(cancellationToken)));
 
         foreach (var (topic, outcome) in work.Outcomes)
         {
@@ -526,7 +519,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         {
             foreach (var partition in _stores.Open.Keys.ToList())
             {
-                await ReleaseDueAsync(States(partition), work);
+                await ReleaseDueAsync(States(partition), work, byWallClock: true);
             }
 
             if (_clock.GetUtcNow() >= _nextSweep)

@@ -20,9 +20,12 @@ public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string c
 
     public static string CartlessOrder(string shop, string orderId) => $"{shop}/order:{orderId}";
 
-    /// <summary>Ordered by when the wait ends, so that what waited together is released in the order it came.</summary>
+    /// <summary>
+    /// Ordered by when the wait ends: a release reads only the entries that are due, and what waited
+    /// together goes in the order it came.
+    /// </summary>
     public static string Waiting(string partitionKey, long dueEventTime, string webhookId) =>
-        $"{WaitingPrefix}{partitionKey}/{dueEventTime:D20}/{webhookId}";
+        $"{WaitingPrefix}{dueEventTime:D20}/{partitionKey}/{webhookId}";
 
     public async Task<EnricherState?> ReadAsync(string key)
     {

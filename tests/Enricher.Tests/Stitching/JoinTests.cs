@@ -46,8 +46,10 @@ public sealed class JoinTests(KafkaFixture kafka, ITestOutputHelper output)
         await rig.WebhookAsync("orders/create", EnricherRig.Order("9007199254740995", "cart-late"), "cart-late", T0);
         Assert.Empty(await rig.EventsAsync(1, TimeSpan.FromSeconds(2)));
         await rig.StorefrontAsync(Session("cart-late", "pixel-page_viewed.json"), T0.AddSeconds(10));
+        // Stream time passes the order's grace period: it goes now, with the session that came meanwhile.
+        await rig.StorefrontAsync(Session("cart-other", "pixel-page_viewed.json"), T0.AddSeconds(31));
 
-        var checkout = Assert.Single(await rig.EventsAsync(2, TimeSpan.FromSeconds(5)), e => e.Event.EventName == "checkout").Event;
+        var checkout = Assert.Single(await rig.EventsAsync(3, TimeSpan.FromSeconds(8)), e => e.Event.EventName == "checkout").Event;
         Assert.Equal((SessionClickId, SessionIp), (checkout.UserData.ClickId, checkout.UserData.ClientIpAddress));
     }
 
