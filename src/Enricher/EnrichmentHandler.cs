@@ -67,15 +67,10 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         _clock = clock;
         _logger = logger;
         _eventsTopic = topics.Value[PinterestEvent.KafkaTopic].Name;
-        var state = new StateStoreOptions
-        {
-            Directory = Path.Combine(_options.State.Directory, _options.GroupId),
-            CacheEntriesPerPartition = _options.State.CacheEntriesPerPartition,
-            BlockCacheBytes = _options.State.BlockCacheBytes,
-            WriteBufferBytes = _options.State.WriteBufferBytes,
-        };
         ChangelogTopic = topics.Value[EnricherState.KafkaTopic].Name;
-        _stores = new PartitionStores("enricher-state", ChangelogTopic, state, publisher, restorer, logger);
+        // One directory per group: instances of different groups on one machine never share a store.
+        _stores = new PartitionStores(
+            "enricher-state", ChangelogTopic, Path.Combine(_options.State.Directory, _options.GroupId), _options.State, publisher, restorer, logger);
         _nextSweep = clock.GetUtcNow() + _options.ExpirySweepInterval;
         telemetry.Observe("pipeline.enricher.state.partitions", "{partition}", "Partitions whose state this instance holds.", () => _stores.Open.Count);
     }
@@ -84,8 +79,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     public async Task HandleAsync(IReadOnlyList<ConsumedRecord<ISpecificRecord>> batch, CancellationToken cancellationToken)
     {
-        var work = new Work();
-        try
+        await CompleteAsync(async work =>
         {
             foreach (var record in InEventTimeOrder(batch))
             {
@@ -102,18 +96,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
                 await HandleOneAsync(record, states, at, work, cancellationToken);
             }
-
-            await FinishAsync(work, cancellationToken);
-        }
-        catch
-        {
-            foreach (var partition in work.Touched)
-            {
-                _stores.Open.GetValueOrDefault(partition)?.Rollback();
-            }
-
-            throw;
-        }
+        }, cancellationToken);
 
         foreach (var record in batch)
         {
@@ -512,10 +495,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     public void OnLost(IReadOnlyList<TopicPartition> partitions) => _stores.Lost(partitions);
 
-    public async Task PunctuateAsync(CancellationToken cancellationToken)
-    {
-        var work = new Work();
-        try
+    public Task PunctuateAsync(CancellationToken cancellationToken) =>
+        CompleteAsync(async work =>
         {
             foreach (var partition in _stores.Open.Keys.ToList())
             {
@@ -530,7 +511,15 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
                     await SweepAsync(States(partition), work);
                 }
             }
+        }, cancellationToken);
 
+    /// <summary>Does the work, then writes its events and commits its state; on any failure, drops its state changes.</summary>
+    private async Task CompleteAsync(Func<Work, Task> act, CancellationToken cancellationToken)
+    {
+        var work = new Work();
+        try
+        {
+            await act(work);
             await FinishAsync(work, cancellationToken);
         }
         catch

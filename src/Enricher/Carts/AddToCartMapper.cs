@@ -101,9 +101,7 @@ public static class AddToCartMapper
 
     private static string? VariantOf(JsonElement item) => OrderJson.Id(item, "variant_id") ?? OrderJson.Id(item, "product_id");
 
+    // The cart's updated_at, else when Ingest received it: a cart's own time is not worth a dead letter.
     private static long EventTime(JsonElement cart, ShopifyWebhook webhook) =>
-        Text(cart, "updated_at") is { } updated && DateTimeOffset.TryParse(updated, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-                                                 && at.Year >= 2006 && at <= DateTimeOffset.UtcNow.AddDays(1)
-            ? at.ToUnixTimeSeconds()
-            : new DateTimeOffset(webhook.ReceivedAt, TimeSpan.Zero).ToUnixTimeSeconds();
+        (PlausibleTime(Text(cart, "updated_at"), DateTimeOffset.UtcNow) ?? new DateTimeOffset(webhook.ReceivedAt, TimeSpan.Zero)).ToUnixTimeSeconds();
 }

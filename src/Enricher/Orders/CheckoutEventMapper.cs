@@ -22,9 +22,6 @@ public static partial class CheckoutEventMapper
 {
     public const string OrdersCreate = "orders/create";
 
-    // Shopify began in 2006; an order stamped earlier, or more than a day ahead, is not a real time.
-    private static readonly DateTimeOffset Earliest = new(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
-
     public static OrderMapping Map(ShopifyWebhook webhook, ShopOptions shop, Session? session = null, TimeProvider? clock = null)
     {
         if (webhook.Topic != OrdersCreate)
@@ -142,14 +139,13 @@ public static partial class CheckoutEventMapper
     {
         var createdAt = Text(order, "created_at") ?? Text(order, "processed_at")
             ?? throw new UnmappableWebhookException($"Order {orderId} has neither created_at nor processed_at.");
-        if (!DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        if (!DateTimeOffset.TryParse(createdAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
         {
             throw new UnmappableWebhookException($"Order {orderId} has created_at {Quote(createdAt)}, which is not a date and time.");
         }
 
-        return time >= Earliest && time <= now.AddDays(1)
-            ? time
-            : throw new UnmappableWebhookException($"Order {orderId} has created_at {Quote(createdAt)}, which is not a plausible order time.");
+        return PlausibleTime(createdAt, now)
+               ?? throw new UnmappableWebhookException($"Order {orderId} has created_at {Quote(createdAt)}, which is not a plausible order time.");
     }
 
     /// <summary>

@@ -47,6 +47,20 @@ internal static partial class OrderJson
             : throw new UnmappableWebhookException($"{what} has the amount {Quote(v.GetRawText())}, which is not an amount (a decimal number).");
     }
 
+    /// <summary>The page a Web Pixels event happened on: <c>context.document.location.href</c>.</summary>
+    public static string? PageUrl(JsonElement pixelEvent) =>
+        Text(Object(Object(Object(pixelEvent, "context"), "document"), "location"), "href");
+
+    // Shopify began in 2006; a time stamped earlier, or more than a day ahead, is not a real time.
+    private static readonly DateTimeOffset Earliest = new(2006, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>An ISO 8601 time from 2006 up to a day ahead of <paramref name="now"/>; null when it is not one.</summary>
+    public static DateTimeOffset? PlausibleTime(string? text, DateTimeOffset now) =>
+        text is not null && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var time)
+                         && time >= Earliest && time <= now.AddDays(1)
+            ? time
+            : null;
+
     public static JsonElement? Property(JsonElement? element, string name) =>
         element is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty(name, out var value) ? value : null;
 

@@ -18,7 +18,7 @@ public static class SessionRecorder
     public static Session Record(Session? session, StorefrontEvent storefrontEvent, JsonElement shopifyEvent)
     {
         var at = new DateTimeOffset(storefrontEvent.OccurredAt, TimeSpan.Zero).ToUnixTimeMilliseconds();
-        var href = Text(Object(Object(shopifyEvent, "context"), "document") is { } document ? Object(document, "location") : null, "href");
+        var href = PageUrl(shopifyEvent);
         session ??= new Session { FirstSeen = at, LastSeen = at, LandingUrl = href };
         if (at < session.FirstSeen)
         {

@@ -61,7 +61,6 @@ public static class StorefrontEventMapper
                 break;
         }
 
-        var href = Text(Object(Object(shopifyEvent, "context"), "document") is { } document ? Object(document, "location") : null, "href");
         var draft = new PinterestEvent
         {
             ShopDomain = storefrontEvent.ShopDomain,
@@ -71,7 +70,7 @@ public static class StorefrontEventMapper
             EventId = storefrontEvent.EventId,
             UserData = user,
             CustomData = custom,
-            EventSourceUrl = href,
+            EventSourceUrl = PageUrl(shopifyEvent),
         };
         return SessionStitcher.Stitch(draft, session, shop.Events);
     }

@@ -12,6 +12,7 @@ namespace Streaming.Platform.State;
 public sealed partial class PartitionStores(
     string name,
     string changelogTopic,
+    string directory,
     StateStoreOptions options,
     RecordPublisher publisher,
     ChangelogRestorer restorer,
@@ -87,7 +88,7 @@ public sealed partial class PartitionStores(
         }
     }
 
-    private string Directory(int partition) => Path.Combine(options.Directory, $"{name}-{partition}");
+    private string Directory(int partition) => Path.Combine(directory, $"{name}-{partition}");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed store {Store} of partition {Partition} (abandoned: {Abandoned})")]
     private partial void LogClosed(string store, int partition, bool abandoned);
