@@ -41,8 +41,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private readonly string _eventsTopic;
     private readonly PartitionStores _stores;
     private readonly Dictionary<int, long> _streamTime = [];
-    // Per partition with waiting server events: the earliest event time one of them is due at.
-    private readonly Dictionary<int, long> _earliestDue = [];
+    private readonly WaitingRoom _waiting = new();
     private readonly Dictionary<int, string?> _sweepCursor = [];
     private DateTimeOffset _nextSweep;
 
@@ -84,11 +83,11 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             foreach (var record in InEventTimeOrder(batch))
             {
                 var partition = record.Raw.Partition.Value;
-                var states = States(partition);
+                var states = work.States(partition, States);
                 work.Touched.Add(partition);
                 var at = record.Raw.Message.Timestamp.UnixTimestampMs;
                 _streamTime[partition] = Math.Max(_streamTime.GetValueOrDefault(partition), at);
-                if (_earliestDue.TryGetValue(partition, out var due) && due <= _streamTime[partition])
+                if (_waiting.AnyDue(partition, _streamTime[partition]))
                 {
                     // Stream time passed a grace period: what waited goes before this record is handled.
                     await ReleaseDueAsync(states, work, byWallClock: false);
@@ -207,7 +206,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var cartToken = Text(order, "cart_token");
         var session = await SessionAsync(states, webhook.ShopDomain, cartToken, Text(order, "checkout_token"));
         // Mapped even when it will wait: what cannot be mapped is dead-lettered now, not after the grace period.
-        var mapping = CheckoutEventMapper.Map(webhook, shop, session, _clock);
+        var mapping = CheckoutEventMapper.Map(webhook, order, shop, session, _clock);
         if (session is null && cartToken is not null && !waited && _options.GracePeriod > TimeSpan.Zero && mapping.SkipReason != SkipReasons.NoMarketingConsent)
         {
             await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at);
@@ -313,9 +312,9 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             DueEventTime = at + (long)_options.GracePeriod.TotalMilliseconds,
             DueWallTime = _clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.GraceWallClockCap.TotalMilliseconds,
         };
-        await states.WriteAsync(CartStates.Waiting(partitionKey, waiting.DueEventTime, webhook.WebhookId), new EnricherState { Waiting = waiting }, at);
-        var partition = states.Store.Partition;
-        _earliestDue[partition] = Math.Min(_earliestDue.GetValueOrDefault(partition, long.MaxValue), waiting.DueEventTime);
+        var key = CartStates.Waiting(partitionKey, waiting.DueEventTime, webhook.WebhookId);
+        await states.WriteAsync(key, new EnricherState { Waiting = waiting }, at);
+        _waiting.Add(states.Store.Partition, key, waiting.DueWallTime);
     }
 
     /// <summary>
@@ -325,40 +324,11 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private async Task ReleaseDueAsync(CartStates states, Work work, bool byWallClock)
     {
         var partition = states.Store.Partition;
-        if (!_earliestDue.ContainsKey(partition))
+        var now = byWallClock ? _clock.GetUtcNow().ToUnixTimeMilliseconds() : (long?)null;
+        foreach (var key in _waiting.Due(partition, _streamTime.GetValueOrDefault(partition), now))
         {
-            return;
-        }
-
-        var streamTime = _streamTime.GetValueOrDefault(partition);
-        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var earliest = long.MaxValue;
-        foreach (var (key, bytes) in states.Scan(CartStates.WaitingPrefix))
-        {
-            var entry = await states.DecodeAsync(bytes);
-            if (entry.Waiting is { } waiting && (waiting.DueEventTime <= streamTime || waiting.DueWallTime <= now))
-            {
-                work.Touched.Add(partition);
-                await ReleaseAsync(states, key, entry, work);
-            }
-            else if (entry.Waiting is { } still)
-            {
-                earliest = Math.Min(earliest, still.DueEventTime);
-                if (!byWallClock)
-                {
-                    // Keys are in due order: nothing after this one is due by event time either.
-                    break;
-                }
-            }
-        }
-
-        if (earliest == long.MaxValue)
-        {
-            _earliestDue.Remove(partition);
-        }
-        else
-        {
-            _earliestDue[partition] = earliest;
+            work.Touched.Add(partition);
+            await ReleaseAsync(states, key, states.Store.Read(key) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState(), work);
         }
     }
 
@@ -366,6 +336,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private async Task ReleaseAsync(CartStates states, string key, EnricherState entry, Work work)
     {
         states.Delete(key);
+        _waiting.Remove(states.Store.Partition, key);
         if (entry.Waiting is not { } waiting || !_shops.TryFind(waiting.ShopDomain, out var shop))
         {
             return;
@@ -483,24 +454,47 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     public void OnAssigned(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         _stores.Assigned(partitions, cancellationToken);
-        foreach (var partition in partitions)
+        foreach (var partition in partitions.Select(p => p.Partition.Value).Distinct())
         {
-            // Restored state may hold server events that were waiting when the partition moved: the
-            // first record or punctuation looks.
-            _earliestDue[partition.Partition.Value] = long.MinValue;
+            // Restored state may hold server events that were waiting when the partition moved.
+            LoadWaiting(partition);
         }
     }
 
-    public void OnRevoked(IReadOnlyList<TopicPartition> partitions) => _stores.Revoked(partitions);
+    public void OnRevoked(IReadOnlyList<TopicPartition> partitions)
+    {
+        _stores.Revoked(partitions);
+        DropWaitingOfClosed(partitions);
+    }
 
-    public void OnLost(IReadOnlyList<TopicPartition> partitions) => _stores.Lost(partitions);
+    public void OnLost(IReadOnlyList<TopicPartition> partitions)
+    {
+        _stores.Lost(partitions);
+        DropWaitingOfClosed(partitions);
+    }
+
+    private void LoadWaiting(int partition)
+    {
+        var states = States(partition);
+        _waiting.Load(partition, states.Scan(CartStates.WaitingPrefix)
+            .Select(e => (e.Key, states.DecodeAsync(e.Value).GetAwaiter().GetResult().Waiting?.DueWallTime ?? 0))
+            .ToList());
+    }
+
+    private void DropWaitingOfClosed(IReadOnlyList<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions.Select(p => p.Partition.Value).Where(p => !_stores.Open.ContainsKey(p)))
+        {
+            _waiting.Drop(partition);
+        }
+    }
 
     public Task PunctuateAsync(CancellationToken cancellationToken) =>
         CompleteAsync(async work =>
         {
             foreach (var partition in _stores.Open.Keys.ToList())
             {
-                await ReleaseDueAsync(States(partition), work, byWallClock: true);
+                await ReleaseDueAsync(work.States(partition, States), work, byWallClock: true);
             }
 
             if (_clock.GetUtcNow() >= _nextSweep)
@@ -508,7 +502,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
                 _nextSweep = _clock.GetUtcNow() + _options.ExpirySweepInterval;
                 foreach (var partition in _stores.Open.Keys.ToList())
                 {
-                    await SweepAsync(States(partition), work);
+                    await SweepAsync(work.States(partition, States), work);
                 }
             }
         }, cancellationToken);
@@ -519,14 +513,21 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var work = new Work();
         try
         {
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             await act(work);
+            var a = sw.Elapsed.TotalMilliseconds;
             await FinishAsync(work, cancellationToken);
+            if (Environment.GetEnvironmentVariable("PROBE") == "1" && (work.Outcomes.Count > 0 || sw.Elapsed.TotalMilliseconds > 5))
+            {
+                Console.WriteLine($"PROBE n={work.Outcomes.Count} ev={work.Events.Count} parts={work.Touched.Count} act={a:0.0} finish={sw.Elapsed.TotalMilliseconds - a:0.0} at={DateTime.UtcNow:HH:mm:ss.fff}");
+            }
         }
         catch
         {
-            foreach (var partition in work.Touched)
+            foreach (var partition in work.Touched.Where(_stores.Open.ContainsKey))
             {
-                _stores.Open.GetValueOrDefault(partition)?.Rollback();
+                _stores[partition].Rollback();
+                LoadWaiting(partition);
             }
 
             throw;
@@ -574,7 +575,13 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     private sealed class Work
     {
+        private readonly Dictionary<int, CartStates> _states = [];
+
         public HashSet<int> Touched { get; } = [];
+
+        /// <summary>One view of a partition's state per batch, so an entry read twice is decoded once.</summary>
+        public CartStates States(int partition, Func<int, CartStates> open) =>
+            _states.TryGetValue(partition, out var states) ? states : _states[partition] = open(partition);
 
         public List<PinterestEvent> Events { get; } = [];
 

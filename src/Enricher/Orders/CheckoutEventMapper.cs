@@ -30,7 +30,12 @@ public static partial class CheckoutEventMapper
         }
 
         using var document = Parse(webhook);
-        var order = document.RootElement;
+        return Map(webhook, document.RootElement, shop, session, clock);
+    }
+
+    /// <summary>As <see cref="Map(ShopifyWebhook, ShopOptions, Session?, TimeProvider?)"/>, for a body already parsed.</summary>
+    public static OrderMapping Map(ShopifyWebhook webhook, JsonElement order, ShopOptions shop, Session? session, TimeProvider? clock)
+    {
         if (Exclusion(order, shop) is { } reason)
         {
             return OrderMapping.Skipped(reason);

@@ -7,10 +7,13 @@ namespace Streaming.Enricher.Stitching;
 /// <summary>
 /// The enricher's state entries of one partition, typed: read (expired entries read as absent), written
 /// (Avro in the changelog's wire format, so disk, changelog and any other reader see the same bytes).
+/// One instance serves one batch: it keeps what it decoded and wrote, and is dropped with the batch.
 /// </summary>
 public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock)
 {
     public const string WaitingPrefix = "waiting/";
+
+    private readonly Dictionary<string, EnricherState?> _decoded = new(StringComparer.Ordinal);
 
     public PartitionStore Store { get; } = store;
 
@@ -29,14 +32,14 @@ public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string c
 
     public async Task<EnricherState?> ReadAsync(string key)
     {
-        var bytes = Store.Read(key);
-        if (bytes is null)
+        if (_decoded.TryGetValue(key, out var known))
         {
-            return null;
+            return known;
         }
 
-        var state = await DecodeAsync(bytes).ConfigureAwait(false);
-        return IsExpired(state) ? null : state;
+        var bytes = Store.Read(key);
+        var state = bytes is null ? null : await DecodeAsync(bytes).ConfigureAwait(false);
+        return _decoded[key] = state is null || IsExpired(state) ? null : state;
     }
 
     public Task<EnricherState> DecodeAsync(byte[] bytes) => serdes.DeserializeAsync<EnricherState>(bytes, changelogTopic);
@@ -47,10 +50,15 @@ public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string c
     public async Task WriteAsync(string key, EnricherState state, long eventTimeMs)
     {
         state.UpdatedAt = Math.Max(state.UpdatedAt, eventTimeMs);
+        _decoded[key] = state;
         Store.Put(key, await serdes.SerializeAsync(state, changelogTopic).ConfigureAwait(false));
     }
 
-    public void Delete(string key) => Store.Delete(key);
+    public void Delete(string key)
+    {
+        _decoded[key] = null;
+        Store.Delete(key);
+    }
 
     public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string? after = null) => Store.Scan(prefix, after);
 }

@@ -17,15 +17,17 @@ namespace Streaming.Platform.Avro;
 /// <remarks>
 /// Values are written here rather than by Confluent's <c>AvroSerializer</c>: that one looks the schema id
 /// up by the whole schema text on every record, which cost more than the Avro encoding itself. The bytes
-/// are the same (a test compares them); reading stays with Confluent's deserializer.
+/// are the same (a test compares them). Reading is done here too, for the same reason (see
+/// <see cref="ReaderAsync{T}"/>); a test reads what Confluent's serializer wrote.
 /// </remarks>
 public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRegistryOptions> options)
 {
     private const byte MagicByte = 0;
+    private const int HeaderLength = 5;
 
     private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
     private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
-    private readonly ConcurrentDictionary<Type, object> _deserializers = new();
+    private readonly ConcurrentDictionary<(Type Type, int SchemaId), Lazy<Task<object>>> _readers = new();
     private readonly ConcurrentDictionary<Type, Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>> _untyped = new();
 
     public async Task<byte[]> SerializeAsync<T>(T value, string topic)
@@ -42,11 +44,49 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
         return stream.ToArray();
     }
 
-    public Task<T> DeserializeAsync<T>(byte[]? data, string topic)
-        where T : ISpecificRecord
+    /// <summary>
+    /// Reads a value in the Confluent wire format with the writer's schema (fetched from the registry by
+    /// id, once) resolved against <typeparamref name="T"/>'s, as Confluent's deserializer does.
+    /// </summary>
+    public async Task<T> DeserializeAsync<T>(byte[]? data, string topic)
+        where T : ISpecificRecord, new()
     {
-        var deserializer = (AvroDeserializer<T>)_deserializers.GetOrAdd(typeof(T), _ => new AvroDeserializer<T>(registry));
-        return deserializer.DeserializeAsync(data, data is null, new SerializationContext(MessageComponentType.Value, topic));
+        if (data is null || data.Length < HeaderLength)
+        {
+            throw new InvalidDataException($"Expecting data framing of length {HeaderLength} bytes or more but total data size is {data?.Length ?? 0} bytes");
+        }
+
+        if (data[0] != MagicByte)
+        {
+            throw new InvalidDataException($"Invalid magic byte: {data[0]}");
+        }
+
+        var reader = (SpecificDatumReader<T>)await ReaderAsync<T>(BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(1))).ConfigureAwait(false);
+        using var stream = new MemoryStream(data, HeaderLength, data.Length - HeaderLength, writable: false);
+        return reader.Read(default!, new BinaryDecoder(stream));
+    }
+
+    // One reader per record type and writer schema id. Confluent's deserializer finds its reader by hashing
+    // the whole writer schema on every record, which showed in the enricher's profile; the id is enough.
+    // A failed lookup is not kept: the next record asks the registry again.
+    private async Task<object> ReaderAsync<T>(int schemaId)
+        where T : ISpecificRecord, new()
+    {
+        var key = (typeof(T), schemaId);
+        var lookup = _readers.GetOrAdd(key, _ => new Lazy<Task<object>>(async () =>
+        {
+            var writer = global::Avro.Schema.Parse((await registry.GetSchemaAsync(schemaId).ConfigureAwait(false)).SchemaString);
+            return new SpecificDatumReader<T>(writer, new T().Schema);
+        }));
+        try
+        {
+            return await lookup.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            _readers.TryRemove(KeyValuePair.Create(key, lookup));
+            throw;
+        }
     }
 
     /// <summary>Reads a value whose record type is known only at run time (a loop over several topics).</summary>
@@ -56,7 +96,7 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
             typeof(AvroSerdes).GetMethod(nameof(DeserializeBoxedAsync), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type)))(this, data, topic);
 
     private static async Task<ISpecificRecord> DeserializeBoxedAsync<T>(AvroSerdes serdes, byte[]? data, string topic)
-        where T : ISpecificRecord =>
+        where T : ISpecificRecord, new() =>
         await serdes.DeserializeAsync<T>(data, topic).ConfigureAwait(false);
 
     // Registered (or looked up) once per record type and topic, under the topic-name strategy's subject,

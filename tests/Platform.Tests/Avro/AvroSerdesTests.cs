@@ -62,6 +62,32 @@ public sealed class AvroSerdesTests
         Assert.Equal(theirs, ours);
     }
 
+    [Theory]
+    [MemberData(nameof(Records))]
+    public async Task What_Confluents_serializer_wrote_is_read_back_whole(ISpecificRecord record)
+    {
+        using var registry = new InMemorySchemaRegistry();
+        var serdes = new AvroSerdes(registry, Options.Create(new SchemaRegistryOptions()));
+        var theirs = await ConfluentAsync(registry, record);
+
+        var read = await serdes.DeserializeAsync(record.GetType(), theirs, "topic");
+
+        Assert.Equal(record.GetType(), read.GetType());
+        Assert.Equal(theirs, await SerializeAsync(serdes, read));
+    }
+
+    [Fact]
+    public async Task A_value_that_is_not_in_the_wire_format_is_refused_with_the_reason()
+    {
+        var serdes = TestRecords.Serdes();
+
+        var unframed = await Assert.ThrowsAsync<InvalidDataException>(() => serdes.DeserializeAsync<PinterestEvent>("{\"id\":1}"u8.ToArray(), "topic"));
+        var short_ = await Assert.ThrowsAsync<InvalidDataException>(() => serdes.DeserializeAsync<PinterestEvent>([0, 0], "topic"));
+
+        Assert.Contains("magic byte", unframed.Message, StringComparison.Ordinal);
+        Assert.Contains("5 bytes or more", short_.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_schema_id_the_registry_did_not_give_is_asked_for_again()
     {
