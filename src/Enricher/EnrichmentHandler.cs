@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Avro.Specific;
 using Confluent.Kafka;
@@ -40,7 +41,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private readonly ILogger<EnrichmentHandler> _logger;
     private readonly string _eventsTopic;
     private readonly PartitionStores _stores;
-    private readonly Dictionary<int, long> _streamTime = [];
+    private readonly ConcurrentDictionary<int, long> _streamTime = new();
     private readonly WaitingRoom _waiting = new();
     private readonly Dictionary<int, string?> _sweepCursor = [];
     private DateTimeOffset _nextSweep;
@@ -80,26 +81,44 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     {
         await CompleteAsync(async work =>
         {
-            foreach (var record in InEventTimeOrder(batch))
+            // Partitions share nothing but the process (their state, waiting events and stream time are
+            // their own), so each is handled on its own, side by side, like Kafka Streams' tasks.
+            var lanes = InEventTimeOrder(batch)
+                .GroupBy(r => r.Raw.Partition.Value)
+                .Select(g => (Partition: g.Key, Records: g.ToList(), Work: new Work()))
+                .ToList();
+            try
             {
-                var partition = record.Raw.Partition.Value;
-                var states = work.States(partition, States);
-                work.Touched.Add(partition);
-                var at = record.Raw.Message.Timestamp.UnixTimestampMs;
-                _streamTime[partition] = Math.Max(_streamTime.GetValueOrDefault(partition), at);
-                if (_waiting.AnyDue(partition, _streamTime[partition]))
-                {
-                    // Stream time passed a grace period: what waited goes before this record is handled.
-                    await ReleaseDueAsync(states, work, byWallClock: false);
-                }
-
-                await HandleOneAsync(record, states, at, work, cancellationToken);
+                await Task.WhenAll(lanes.Select(lane => Task.Run(() => HandlePartitionAsync(lane.Partition, lane.Records, lane.Work, cancellationToken), cancellationToken)));
+            }
+            finally
+            {
+                // Also on failure: what a lane touched is rolled back with the batch.
+                lanes.ForEach(lane => work.Absorb(lane.Work));
             }
         }, cancellationToken);
 
         foreach (var record in batch)
         {
             record.MarkDone();
+        }
+    }
+
+    private async Task HandlePartitionAsync(int partition, List<ConsumedRecord<ISpecificRecord>> records, Work work, CancellationToken cancellationToken)
+    {
+        var states = work.States(partition, States);
+        work.Touched.Add(partition);
+        foreach (var record in records)
+        {
+            var at = record.Raw.Message.Timestamp.UnixTimestampMs;
+            var streamTime = _streamTime.AddOrUpdate(partition, at, (_, seen) => Math.Max(seen, at));
+            if (_waiting.AnyDue(partition, streamTime))
+            {
+                // Stream time passed a grace period: what waited goes before this record is handled.
+                await ReleaseDueAsync(states, work, byWallClock: false);
+            }
+
+            await HandleOneAsync(record, states, at, work, cancellationToken);
         }
     }
 
@@ -205,13 +224,15 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
         var cartToken = Text(order, "cart_token");
         var session = await SessionAsync(states, webhook.ShopDomain, cartToken, Text(order, "checkout_token"));
-        // Mapped even when it will wait: what cannot be mapped is dead-lettered now, not after the grace period.
-        var mapping = CheckoutEventMapper.Map(webhook, order, shop, session, _clock);
-        if (session is null && cartToken is not null && !waited && _options.GracePeriod > TimeSpan.Zero && mapping.SkipReason != SkipReasons.NoMarketingConsent)
+        if (session is null && cartToken is not null && !waited && _options.GracePeriod > TimeSpan.Zero)
         {
+            // Checked now, mapped when it goes: what cannot be mapped is dead-lettered at once, not after the wait.
+            CheckoutEventMapper.Validate(order, shop, _clock);
             await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at);
             return Outcomes.Waiting;
         }
+
+        var mapping = CheckoutEventMapper.Map(webhook, order, shop, session, _clock);
 
         if (mapping.Event is not { } checkout)
         {
@@ -513,14 +534,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var work = new Work();
         try
         {
-            var sw = System.Diagnostics.Stopwatch.StartNew();
             await act(work);
-            var a = sw.Elapsed.TotalMilliseconds;
             await FinishAsync(work, cancellationToken);
-            if (Environment.GetEnvironmentVariable("PROBE") == "1" && (work.Outcomes.Count > 0 || sw.Elapsed.TotalMilliseconds > 5))
-            {
-                Console.WriteLine($"PROBE n={work.Outcomes.Count} ev={work.Events.Count} parts={work.Touched.Count} act={a:0.0} finish={sw.Elapsed.TotalMilliseconds - a:0.0} at={DateTime.UtcNow:HH:mm:ss.fff}");
-            }
         }
         catch
         {
@@ -586,5 +601,12 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         public List<PinterestEvent> Events { get; } = [];
 
         public List<(string Topic, string Outcome)> Outcomes { get; } = [];
+
+        public void Absorb(Work lane)
+        {
+            Touched.UnionWith(lane.Touched);
+            Events.AddRange(lane.Events);
+            Outcomes.AddRange(lane.Outcomes);
+        }
     }
 }

@@ -69,6 +69,19 @@ public static partial class CheckoutEventMapper
         return stitched is not null ? OrderMapping.Mapped(stitched) : OrderMapping.Skipped(skipped!);
     }
 
+    /// <summary>
+    /// Checks what <see cref="Map(ShopifyWebhook, JsonElement, ShopOptions, Session?, TimeProvider?)"/>
+    /// would refuse (id, time, money, items) without building the event: for an order that waits for its
+    /// session, whose customer data is hashed only when it goes.
+    /// </summary>
+    public static void Validate(JsonElement order, ShopOptions shop, TimeProvider? clock)
+    {
+        var orderId = Id(order);
+        EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
+        Money(order, orderId, shop.Events.CheckoutValue);
+        Items(order, orderId);
+    }
+
     /// <summary>The body as a JSON object; throws what makes the webhook unmappable otherwise.</summary>
     public static JsonDocument Parse(ShopifyWebhook webhook)
     {

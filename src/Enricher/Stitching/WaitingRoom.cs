@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Streaming.Enricher.Stitching;
@@ -11,7 +12,8 @@ namespace Streaming.Enricher.Stitching;
 /// </summary>
 public sealed class WaitingRoom
 {
-    private readonly Dictionary<int, SortedDictionary<string, long>> _partitions = [];
+    // Partitions are handled side by side: each one's index is touched by one thread at a time.
+    private readonly ConcurrentDictionary<int, SortedDictionary<string, long>> _partitions = new();
 
     public void Load(int partition, IEnumerable<(string Key, long DueWallTime)> entries)
     {
@@ -24,16 +26,11 @@ public sealed class WaitingRoom
         _partitions[partition] = waiting;
     }
 
-    public void Drop(int partition) => _partitions.Remove(partition);
+    public void Drop(int partition) => _partitions.TryRemove(partition, out _);
 
     public void Add(int partition, string key, long dueWallTime)
     {
-        if (!_partitions.TryGetValue(partition, out var waiting))
-        {
-            _partitions[partition] = waiting = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        }
-
-        waiting[key] = dueWallTime;
+        _partitions.GetOrAdd(partition, _ => new SortedDictionary<string, long>(StringComparer.Ordinal))[key] = dueWallTime;
     }
 
     public void Remove(int partition, string key) => _partitions.GetValueOrDefault(partition)?.Remove(key);

@@ -157,6 +157,23 @@ public sealed class JoinTests(KafkaFixture kafka, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task An_order_that_cannot_be_mapped_is_dead_lettered_at_once_not_after_waiting_for_its_session()
+    {
+        await using var rig = await RigAsync(partitions: 1);
+        await rig.StartAsync(EnricherRig.NewStateDirectory(), LongGrace);
+        var order = System.Text.Json.Nodes.JsonNode.Parse(EnricherRig.Order("9007199254741005", "cart-bad"))!;
+        order["created_at"] = "0001-01-01T00:00:00Z";
+
+        await rig.WebhookAsync("orders/create", System.Text.Encoding.UTF8.GetBytes(order.ToJsonString()), "cart-bad", T0);
+
+        var letter = Assert.Single(kafka.ReadAll(rig.Topics.DeadLetters.Name, 1, TimeSpan.FromSeconds(10)));
+        var read = await rig.Serdes.DeserializeAsync<DeadLetter>(letter.Message.Value, rig.Topics.DeadLetters.Name);
+        Assert.Equal("unmappable", read.Reason);
+        Assert.Contains("plausible", read.Error, StringComparison.Ordinal);
+        Assert.Empty(await rig.EventsAsync(1, TimeSpan.FromSeconds(1)));
+    }
+
+    [Fact]
     public async Task Two_instances_with_partitions_moving_between_them_join_every_cart_right()
     {
         const int carts = 60;
