@@ -174,6 +174,23 @@ public sealed class JoinTests(KafkaFixture kafka, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_storefront_event_whose_event_is_not_json_is_dead_lettered_and_the_session_behind_it_still_recorded()
+    {
+        await using var rig = await RigAsync(partitions: 1);
+        await rig.StartAsync(EnricherRig.NewStateDirectory(), LongGrace);
+        var broken = Session("cart-broken", "pixel-page_viewed.json");
+        broken.Event = [0x7B, 0xC3, 0x28, 0x7D];
+
+        await rig.StorefrontAsync(broken, T0);
+        await rig.StorefrontAsync(Session("cart-fine", "pixel-page_viewed.json"), T0.AddSeconds(1));
+        await rig.WebhookAsync("orders/create", EnricherRig.Order("9007199254741007", "cart-fine"), "cart-fine", T0.AddSeconds(2));
+
+        var letter = Assert.Single(kafka.ReadAll(rig.Topics.DeadLetters.Name, 1, TimeSpan.FromSeconds(10)));
+        Assert.Equal("unmappable", (await rig.Serdes.DeserializeAsync<DeadLetter>(letter.Message.Value, rig.Topics.DeadLetters.Name)).Reason);
+        Assert.Equal(SessionClickId, Assert.Single(await rig.EventsAsync(1, Patience)).Event.UserData.ClickId);
+    }
+
+    [Fact]
     public async Task Two_instances_with_partitions_moving_between_them_join_every_cart_right()
     {
         const int carts = 60;
