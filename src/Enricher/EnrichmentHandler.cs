@@ -177,7 +177,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         switch (webhook.Topic)
         {
             case CheckoutEventMapper.OrdersCreate:
-                return await OrderCreatedAsync(webhook, shop, states, at, work, waited: false);
+                return await OrderCreatedAsync(webhook, shop, states, at, work);
             case "orders/updated" or "orders/paid":
                 {
                     using var document = CheckoutEventMapper.Parse(webhook);
@@ -206,7 +206,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         }
     }
 
-    private async Task<string> OrderCreatedAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work, bool waited)
+    private async Task<string> OrderCreatedAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work)
     {
         using var document = CheckoutEventMapper.Parse(webhook);
         var order = document.RootElement;
@@ -224,21 +224,46 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
         var cartToken = Text(order, "cart_token");
         var session = await SessionAsync(states, webhook.ShopDomain, cartToken, Text(order, "checkout_token"));
-        if (session is null && cartToken is not null && !waited && _options.GracePeriod > TimeSpan.Zero)
+        // Mapped now, whatever happens next: what cannot be mapped is dead-lettered at once, not after a wait.
+        var draft = CheckoutEventMapper.Draft(webhook, order, shop, _clock);
+        if (session is null && cartToken is not null && _options.GracePeriod > TimeSpan.Zero)
         {
-            // Checked now, mapped when it goes: what cannot be mapped is dead-lettered at once, not after the wait.
-            CheckoutEventMapper.Validate(order, shop, _clock);
-            await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at);
+            // What waits is the event, only the session still to come: the body is not parsed again.
+            var checkoutEvent = await _serdes.SerializeAsync(draft, _eventsTopic);
+            await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at, checkoutEvent, Text(order, "checkout_token"));
             return Outcomes.Waiting;
         }
 
-        var mapping = CheckoutEventMapper.Map(webhook, order, shop, session, _clock);
+        return await SendCheckoutAsync(draft, session, shop, states, sentKey, sentState, at, work);
+    }
 
-        if (mapping.Event is not { } checkout)
+    /// <summary>A waiting order's event, with the session known now.</summary>
+    private async Task<string> CheckoutWaitedAsync(WaitingWebhook waiting, ShopOptions shop, CartStates states, long at, Work work)
+    {
+        var draft = await _serdes.DeserializeAsync<PinterestEvent>(waiting.CheckoutEvent, _eventsTopic);
+        var orderId = draft.CustomData.OrderId!;
+        var sentKey = waiting.PartitionKey;
+        var sentState = await states.ReadAsync(sentKey);
+        if (sentState?.SentOrders.Contains(orderId) == true)
         {
-            return mapping.SkipReason!;
+            return SkipReasons.AlreadySent;
         }
 
+        var cartToken = waiting.PartitionKey[(waiting.ShopDomain.Length + 1)..];
+        var session = await SessionAsync(states, waiting.ShopDomain, cartToken, waiting.CheckoutToken);
+        return await SendCheckoutAsync(draft, session, shop, states, sentKey, sentState, at, work);
+    }
+
+    private static async Task<string> SendCheckoutAsync(
+        PinterestEvent draft, Session? session, ShopOptions shop, CartStates states, string sentKey, EnricherState? sentState, long at, Work work)
+    {
+        var (checkout, skipped) = SessionStitcher.Stitch(draft, session, shop.Events);
+        if (checkout is null)
+        {
+            return skipped!;
+        }
+
+        var orderId = checkout.CustomData.OrderId!;
         work.Events.Add(checkout);
         sentState ??= new EnricherState();
         sentState.SentOrders.Add(orderId);
@@ -279,7 +304,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         return skipped ?? Outcomes.Mapped;
     }
 
-    private static async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
+    private async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
     {
         if (!System.Text.Unicode.Utf8.IsValid(storefrontEvent.Event))
         {
@@ -316,10 +341,20 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             work.Events.Add(derived);
         }
 
+        if (key is not null)
+        {
+            // What waited for this session goes now, in the order it came.
+            foreach (var waitingKey in _waiting.WaitingFor(states.Store.Partition, key))
+            {
+                await ReleaseAsync(states, waitingKey, states.Store.Read(waitingKey) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState(), work);
+            }
+        }
+
         return skipped ?? Outcomes.Mapped;
     }
 
-    private async Task WaitAsync(CartStates states, string partitionKey, ShopifyWebhook webhook, IList<CartLine> before, long at)
+    private async Task WaitAsync(
+        CartStates states, string partitionKey, ShopifyWebhook webhook, IList<CartLine> before, long at, byte[]? checkoutEvent = null, string? checkoutToken = null)
     {
         var waiting = new WaitingWebhook
         {
@@ -328,7 +363,9 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             Topic = webhook.Topic,
             ShopDomain = webhook.ShopDomain,
             ReceivedAt = new DateTimeOffset(webhook.ReceivedAt, TimeSpan.Zero).ToUnixTimeMilliseconds(),
-            Body = webhook.Body,
+            Body = checkoutEvent is null ? webhook.Body : [],
+            CheckoutEvent = checkoutEvent,
+            CheckoutToken = checkoutToken,
             CartLinesBefore = [.. before.Select(l => new CartLine { VariantId = l.VariantId, Quantity = l.Quantity })],
             DueEventTime = at + (long)_options.GracePeriod.TotalMilliseconds,
             DueWallTime = _clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)_options.GraceWallClockCap.TotalMilliseconds,
@@ -374,9 +411,9 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var at = Math.Max(entry.UpdatedAt, _streamTime.GetValueOrDefault(states.Store.Partition));
         try
         {
-            var outcome = AddToCartMapper.IsCartTopic(webhook.Topic)
-                ? await CartChangedAsync(webhook, shop, states, at, work, waiting.CartLinesBefore)
-                : await OrderCreatedAsync(webhook, shop, states, at, work, waited: true);
+            var outcome = waiting.CheckoutEvent is not null
+                ? await CheckoutWaitedAsync(waiting, shop, states, at, work)
+                : await CartChangedAsync(webhook, shop, states, at, work, waiting.CartLinesBefore);
             work.Outcomes.Add((webhook.Topic, outcome == Outcomes.Mapped ? Outcomes.Released : outcome));
         }
         catch (Exception e) when (e is UnmappableWebhookException or JsonException)

@@ -41,11 +41,21 @@ public static partial class CheckoutEventMapper
             return OrderMapping.Skipped(reason);
         }
 
+        var (stitched, skipped) = SessionStitcher.Stitch(Draft(webhook, order, shop, clock), session, shop.Events);
+        return stitched is not null ? OrderMapping.Mapped(stitched) : OrderMapping.Skipped(skipped!);
+    }
+
+    /// <summary>
+    /// The checkout event of an order that is no exclusion, with what the order itself carries and no
+    /// session yet (<see cref="SessionStitcher"/> adds it). Throws what makes the order unmappable.
+    /// </summary>
+    public static PinterestEvent Draft(ShopifyWebhook webhook, JsonElement order, ShopOptions shop, TimeProvider? clock)
+    {
         var orderId = Id(order);
         var eventTime = EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
         var (currency, value) = Money(order, orderId, shop.Events.CheckoutValue);
         var (contentIds, contents, numItems) = Items(order, orderId);
-        var draft = new PinterestEvent
+        return new PinterestEvent
         {
             ShopDomain = webhook.ShopDomain,
             EventName = "checkout",
@@ -65,21 +75,6 @@ public static partial class CheckoutEventMapper
             SourceWebhookId = webhook.WebhookId,
             EventSourceUrl = Text(order, "order_status_url"),
         };
-        var (stitched, skipped) = SessionStitcher.Stitch(draft, session, shop.Events);
-        return stitched is not null ? OrderMapping.Mapped(stitched) : OrderMapping.Skipped(skipped!);
-    }
-
-    /// <summary>
-    /// Checks what <see cref="Map(ShopifyWebhook, JsonElement, ShopOptions, Session?, TimeProvider?)"/>
-    /// would refuse (id, time, money, items) without building the event: for an order that waits for its
-    /// session, whose customer data is hashed only when it goes.
-    /// </summary>
-    public static void Validate(JsonElement order, ShopOptions shop, TimeProvider? clock)
-    {
-        var orderId = Id(order);
-        EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
-        Money(order, orderId, shop.Events.CheckoutValue);
-        Items(order, orderId);
     }
 
     /// <summary>The body as a JSON object; throws what makes the webhook unmappable otherwise.</summary>

@@ -28,7 +28,7 @@ public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string c
     /// together goes in the order it came.
     /// </summary>
     public static string Waiting(string partitionKey, long dueEventTime, string webhookId) =>
-        $"{WaitingPrefix}{dueEventTime:D20}/{partitionKey}/{webhookId}";
+        $"{WaitingPrefix}{dueEventTime:D20}/{partitionKey}/{Uri.EscapeDataString(webhookId)}";
 
     public async Task<EnricherState?> ReadAsync(string key)
     {

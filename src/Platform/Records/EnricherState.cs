@@ -180,6 +180,8 @@ public sealed class WaitingWebhook : ISpecificRecord
     public IList<CartLine> CartLinesBefore { get; set; } = [];
     public long DueEventTime { get; set; }
     public long DueWallTime { get; set; }
+    public byte[]? CheckoutEvent { get; set; }
+    public string? CheckoutToken { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -194,6 +196,8 @@ public sealed class WaitingWebhook : ISpecificRecord
         6 => CartLinesBefore,
         7 => DueEventTime,
         8 => DueWallTime,
+        9 => CheckoutEvent,
+        10 => CheckoutToken,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -210,6 +214,8 @@ public sealed class WaitingWebhook : ISpecificRecord
             case 6: CartLinesBefore = (IList<CartLine>)fieldValue; break;
             case 7: DueEventTime = (long)fieldValue; break;
             case 8: DueWallTime = (long)fieldValue; break;
+            case 9: CheckoutEvent = (byte[]?)fieldValue; break;
+            case 10: CheckoutToken = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }
