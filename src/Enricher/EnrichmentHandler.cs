@@ -346,7 +346,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             // What waited for this session goes now, in the order it came.
             foreach (var waitingKey in _waiting.WaitingFor(states.Store.Partition, key))
             {
-                await ReleaseAsync(states, waitingKey, states.Store.Read(waitingKey) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState(), work);
+                await ReleaseAsync(states, waitingKey, work);
             }
         }
 
@@ -386,13 +386,14 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         foreach (var key in _waiting.Due(partition, _streamTime.GetValueOrDefault(partition), now))
         {
             work.Touched.Add(partition);
-            await ReleaseAsync(states, key, states.Store.Read(key) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState(), work);
+            await ReleaseAsync(states, key, work);
         }
     }
 
     /// <summary>Maps a waiting webhook with whatever session is known now, and lets it go.</summary>
-    private async Task ReleaseAsync(CartStates states, string key, EnricherState entry, Work work)
+    private async Task ReleaseAsync(CartStates states, string key, Work work)
     {
+        var entry = states.Store.Read(key) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState();
         states.Delete(key);
         _waiting.Remove(states.Store.Partition, key);
         if (entry.Waiting is not { } waiting || !_shops.TryFind(waiting.ShopDomain, out var shop))
