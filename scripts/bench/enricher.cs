@@ -7,10 +7,10 @@
 // The enricher benchmark (docs/benchmarks.md). One process, one embedded broker, three measurements:
 //   1. throughput: realistic records (web orders with 3 line items; a storefront session for half of the
 //      carts) through the enricher, against raw consume -> produce pass-through of the same records on
-//      the same broker in the same run;
+//      the same broker in the same run, each side after a warm-up round on topics of its own;
 //   2. restore: sessions per second from the changelog into empty local stores, and peak memory;
 //   3. memory: process memory with ten million sessions in the local stores.
-// Usage: dotnet run -c Release scripts/bench/enricher.cs -- [orders=60000] [restore=1000000] [stored=10000000]
+// Usage (from scripts/bench): dotnet run -c Release enricher.cs -- [orders=60000] [restore=1000000] [stored=10000000]
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -38,10 +38,6 @@ var repo = FindRepo();
 
 using var cluster = new EmbeddedKafkaCluster();
 var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
-foreach (var topic in new[] { "webhooks", "storefront", "pinterest", "passthrough-out", "state", "dead" })
-{
-    cluster.CreateTopic(topic, Partitions);
-}
 
 // ---- 1. Throughput --------------------------------------------------------------------------------
 var orderTemplate = JsonNode.Parse(File.ReadAllBytes(Path.Combine(repo, "tests/Fixtures/shopify/orders-create-web.json")))!;
@@ -52,12 +48,36 @@ while (lineItems.Count < 3)
 }
 
 var pixel = File.ReadAllBytes(Path.Combine(repo, "tests/Fixtures/shopify/pixel-checkout_completed.json"));
-var start = DateTimeOffset.UtcNow.AddHours(-2);
-using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 20, CompressionType = CompressionType.Lz4 }).Build())
+
+// A warm-up round on topics of its own first, for both sides: what is measured is the steady state of
+// code the JIT has already compiled, as in a service that has been running, not its first seconds.
+var warmUp = Math.Max(2_000, orders / 10);
+await ProduceInputAsync("warm-", warmUp);
+PassThrough(cluster.BootstrapServers, "warm-", warmUp + ((warmUp + 1) / 2));
+await RunEnricherAsync("warm-", warmUp);
+
+await ProduceInputAsync("", orders);
+var inputs = orders + ((orders + 1) / 2);
+Console.WriteLine($"input: {orders} orders (3 line items), {(orders + 1) / 2} sessions, {Partitions} partitions (after a warm-up round of {warmUp} orders)");
+
+// Baseline: consume both topics, produce every value as it came, store offsets after the acknowledgement.
+var passThrough = PassThrough(cluster.BootstrapServers, "", inputs);
+Console.WriteLine($"pass-through: {inputs} records in {passThrough.TotalSeconds:0.00} s = {inputs / passThrough.TotalSeconds:0} records/s");
+var enricher = await RunEnricherAsync("", orders);
+Console.WriteLine($"ratio enricher / pass-through: {passThrough.TotalSeconds / enricher.TotalSeconds:0.00}");
+
+async Task ProduceInputAsync(string prefix, int count)
 {
-    for (var i = 0; i < orders; i++)
+    foreach (var topic in new[] { "webhooks", "storefront", "pinterest", "passthrough-out", "state", "dead" })
     {
-        var cart = $"bench-cart-{i:D8}";
+        cluster.CreateTopic(prefix + topic, Partitions);
+    }
+
+    var start = DateTimeOffset.UtcNow.AddHours(-2);
+    using var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 20, CompressionType = CompressionType.Lz4 }).Build();
+    for (var i = 0; i < count; i++)
+    {
+        var cart = $"{prefix}bench-cart-{i:D8}";
         var key = Encoding.UTF8.GetBytes($"{Shop}/{cart}");
         // Records 10 ms apart in event time: a session comes 5 ms before its order; without one, the order waits out the grace period.
         var at = start.AddMilliseconds(i * 10);
@@ -70,63 +90,62 @@ using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { B
                 Consent = new StorefrontConsent { Analytics = true, Marketing = true, Preferences = true, SaleOfData = true },
                 ClientIp = "203.0.113.9", UserAgent = "Mozilla/5.0 (bench)", ReceivedAt = at.UtcDateTime, Event = pixel,
             };
-            producer.Produce("storefront", new Message<byte[], byte[]> { Key = key, Value = await serdes.SerializeAsync(session, "storefront"), Timestamp = new Timestamp(at.AddMilliseconds(-5).UtcDateTime) });
+            producer.Produce(prefix + "storefront", new Message<byte[], byte[]> { Key = key, Value = await serdes.SerializeAsync(session, prefix + "storefront"), Timestamp = new Timestamp(at.AddMilliseconds(-5).UtcDateTime) });
         }
 
         orderTemplate["id"] = 9007199254740993L + i;
         orderTemplate["cart_token"] = cart;
         orderTemplate["checkout_token"] = $"checkout-{i}";
         var webhook = new ShopifyWebhook { WebhookId = $"wh-{i}", Topic = "orders/create", ShopDomain = Shop, ReceivedAt = at.UtcDateTime, Body = Encoding.UTF8.GetBytes(orderTemplate.ToJsonString()) };
-        producer.Produce("webhooks", new Message<byte[], byte[]> { Key = key, Value = await serdes.SerializeAsync(webhook, "webhooks"), Timestamp = new Timestamp(at.UtcDateTime) });
+        producer.Produce(prefix + "webhooks", new Message<byte[], byte[]> { Key = key, Value = await serdes.SerializeAsync(webhook, prefix + "webhooks"), Timestamp = new Timestamp(at.UtcDateTime) });
     }
 
     producer.Flush();
 }
 
-var inputs = orders + ((orders + 1) / 2);
-Console.WriteLine($"input: {orders} orders (3 line items), {(orders + 1) / 2} sessions, {Partitions} partitions");
-
-// Baseline: consume both topics, produce every value as it came, store offsets after the acknowledgement.
-var passThrough = PassThrough(cluster.BootstrapServers, inputs);
-Console.WriteLine($"pass-through: {inputs} records in {passThrough.TotalSeconds:0.00} s = {inputs / passThrough.TotalSeconds:0} records/s");
-
-var stateDirectory = Path.Combine(Path.GetTempPath(), $"enricher-bench-{Guid.NewGuid():N}");
-var builder = Host.CreateApplicationBuilder();
-builder.Logging.ClearProviders();
-builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+async Task<TimeSpan> RunEnricherAsync(string prefix, int count)
 {
-    ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
-    ["Kafka:ProvisionTopics"] = "false",
-    ["Kafka:Topics:ShopifyWebhooks:Name"] = "webhooks",
-    ["Kafka:Topics:StorefrontEvents:Name"] = "storefront",
-    ["Kafka:Topics:PinterestEvents:Name"] = "pinterest",
-    ["Kafka:Topics:EnricherState:Name"] = "state",
-    ["Kafka:Topics:DeadLetters:Name"] = "dead",
-    ["Kafka:Topics:ShopifyWebhooks:Partitions"] = $"{Partitions}",
-    ["Kafka:Topics:StorefrontEvents:Partitions"] = $"{Partitions}",
-    ["Kafka:Topics:PinterestEvents:Partitions"] = $"{Partitions}",
-    ["Kafka:Topics:EnricherState:Partitions"] = $"{Partitions}",
-    ["Enricher:GroupId"] = "bench-enricher",
-    ["Enricher:MaxBatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "1000",
-    ["Enricher:GraceWallClockCap"] = "00:00:01",
-    ["Enricher:State:Directory"] = stateDirectory,
-    ["Shops:0:Domain"] = Shop,
-    ["Shops:0:WebhookSecrets:0"] = "bench",
-    ["Shops:0:Pinterest:AdAccountId"] = "1",
-});
-builder.AddEnricher();
-var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-var watch = Stopwatch.StartNew();
-using (var host = builder.Build())
-{
+    var stateDirectory = Path.Combine(Path.GetTempPath(), $"enricher-bench-{Guid.NewGuid():N}");
+    var builder = Host.CreateApplicationBuilder();
+    builder.Logging.ClearProviders();
+    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
+        ["Kafka:ProvisionTopics"] = "false",
+        ["Kafka:Topics:ShopifyWebhooks:Name"] = prefix + "webhooks",
+        ["Kafka:Topics:StorefrontEvents:Name"] = prefix + "storefront",
+        ["Kafka:Topics:PinterestEvents:Name"] = prefix + "pinterest",
+        ["Kafka:Topics:EnricherState:Name"] = prefix + "state",
+        ["Kafka:Topics:DeadLetters:Name"] = prefix + "dead",
+        ["Kafka:Topics:ShopifyWebhooks:Partitions"] = $"{Partitions}",
+        ["Kafka:Topics:StorefrontEvents:Partitions"] = $"{Partitions}",
+        ["Kafka:Topics:PinterestEvents:Partitions"] = $"{Partitions}",
+        ["Kafka:Topics:EnricherState:Partitions"] = $"{Partitions}",
+        ["Enricher:GroupId"] = prefix + "bench-enricher",
+        ["Enricher:MaxBatchSize"] = Environment.GetEnvironmentVariable("BENCH_BATCH") ?? "1000",
+        ["Enricher:GraceWallClockCap"] = "00:00:01",
+        ["Enricher:State:Directory"] = stateDirectory,
+        ["Shops:0:Domain"] = Shop,
+        ["Shops:0:WebhookSecrets:0"] = "bench",
+        ["Shops:0:Pinterest:AdAccountId"] = "1",
+    });
+    builder.AddEnricher();
+    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var watch = Stopwatch.StartNew();
+    using var host = builder.Build();
     await host.StartAsync();
-    var produced = CountUntil(cluster.BootstrapServers, "pinterest", orders, TimeSpan.FromMinutes(10));
+    var produced = CountUntil(cluster.BootstrapServers, prefix + "pinterest", count, TimeSpan.FromMinutes(10));
     watch.Stop();
     await host.StopAsync();
-    Console.WriteLine($"enricher: {inputs} records ({produced} checkout events) in {watch.Elapsed.TotalSeconds:0.00} s = {inputs / watch.Elapsed.TotalSeconds:0} records/s; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.0} s");
-}
+    var records = count + ((count + 1) / 2);
+    if (prefix.Length == 0)
+    {
+        Console.WriteLine($"enricher: {records} records ({produced} checkout events) in {watch.Elapsed.TotalSeconds:0.00} s = {records / watch.Elapsed.TotalSeconds:0} records/s; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.0} s");
+    }
 
-Console.WriteLine($"ratio enricher / pass-through: {passThrough.TotalSeconds / watch.Elapsed.TotalSeconds:0.00}");
+    Directory.Delete(stateDirectory, recursive: true);
+    return watch.Elapsed;
+}
 
 // ---- 2. Restore -----------------------------------------------------------------------------------
 const int RestorePartitions = 64;
@@ -159,7 +178,7 @@ var restoreDirectory = Path.Combine(Path.GetTempPath(), $"enricher-restore-{Guid
 var targets = Enumerable.Range(0, RestorePartitions)
     .Select(p => new ChangelogRestorer.Target(p, RocksDbStore.Open(Path.Combine(restoreDirectory, $"p{p}"), rocks), null)).ToList();
 var rssBefore = Rss();
-watch.Restart();
+var watch = Stopwatch.StartNew();
 var restored = restorer.Restore("restore-changelog", targets, CancellationToken.None);
 watch.Stop();
 Console.WriteLine($"restore: {restored} sessions in {watch.Elapsed.TotalSeconds:0.00} s = {restored / watch.Elapsed.TotalSeconds:0} sessions/s; RSS before {rssBefore / 1048576} MiB, peak {PeakRss() / 1048576} MiB");
@@ -198,22 +217,22 @@ for (var i = 0; i < 200_000; i++)
 GC.Collect();
 Console.WriteLine($"memory with {storedSessions} sessions stored: RSS {Rss() / 1048576} MiB (peak {PeakRss() / 1048576} MiB), managed heap {GC.GetTotalMemory(false) / 1048576} MiB; {hits} of 200000 random reads found; on disk {DirectorySize(storedDirectory) / 1048576} MiB");
 cached.ForEach(c => c.Dispose());
-foreach (var directory in new[] { stateDirectory, restoreDirectory, storedDirectory })
+foreach (var directory in new[] { restoreDirectory, storedDirectory })
 {
     Directory.Delete(directory, recursive: true);
 }
 
-static TimeSpan PassThrough(string bootstrap, int count)
+static TimeSpan PassThrough(string bootstrap, string prefix, int count)
 {
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     var watch = Stopwatch.StartNew();
     using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5, CompressionType = CompressionType.Lz4 }).Build();
     using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
     {
-        BootstrapServers = bootstrap, GroupId = "bench-passthrough", GroupProtocol = GroupProtocol.Consumer, AutoOffsetReset = AutoOffsetReset.Earliest,
+        BootstrapServers = bootstrap, GroupId = prefix + "bench-passthrough", GroupProtocol = GroupProtocol.Consumer, AutoOffsetReset = AutoOffsetReset.Earliest,
         EnableAutoOffsetStore = false,
     }).Build();
-    consumer.Subscribe(["webhooks", "storefront"]);
+    consumer.Subscribe([prefix + "webhooks", prefix + "storefront"]);
     var done = 0;
     var pending = new List<(Task<DeliveryResult<byte[]?, byte[]>> Delivery, ConsumeResult<byte[]?, byte[]> Source)>();
     while (done < count)
@@ -221,7 +240,7 @@ static TimeSpan PassThrough(string bootstrap, int count)
         var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
         if (result is not null)
         {
-            pending.Add((producer.ProduceAsync("passthrough-out", new Message<byte[]?, byte[]> { Key = result.Message.Key, Value = result.Message.Value }), result));
+            pending.Add((producer.ProduceAsync(prefix + "passthrough-out", new Message<byte[]?, byte[]> { Key = result.Message.Key, Value = result.Message.Value }), result));
         }
 
         if (pending.Count >= 1000 || (result is null && pending.Count > 0))
@@ -238,7 +257,11 @@ static TimeSpan PassThrough(string bootstrap, int count)
     }
 
     consumer.Close();
-    Console.WriteLine($"pass-through process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s");
+    if (prefix.Length == 0)
+    {
+        Console.WriteLine($"pass-through process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s");
+    }
+
     return watch.Elapsed;
 }
 

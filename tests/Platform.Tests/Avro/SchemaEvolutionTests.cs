@@ -49,10 +49,55 @@ public sealed class SchemaEvolutionTests
     }
 
     [Fact]
-    public void Every_field_added_since_the_previous_schema_has_a_default()
+    public void A_PinterestEvent_of_the_schema_before_the_enricher_joined_sessions_is_read_with_the_current_one()
     {
-        var previous = (RecordSchema)Schema.Parse(File.ReadAllText(Path.Combine(
-            ShopifySamples.RepositoryRoot(), "tests", "Platform.Tests", "Avro", "Previous", "pinterest_event.v1.avsc")));
+        var previous = Previous("pinterest_event.v2.avsc");
+        var old = new GenericRecord(previous);
+        old.Add("shop_domain", "shop.myshopify.com");
+        old.Add("event_name", "checkout");
+        old.Add("action_source", "web");
+        old.Add("event_time", 1_770_000_000L);
+        old.Add("event_id", "9007199254740993");
+        var user = new GenericRecord((RecordSchema)previous["user_data"].Schema);
+        foreach (var field in new[] { "em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id" })
+        {
+            user.Add(field, field == "ph" ? new object[] { "a1b2" } : Array.Empty<object>());
+        }
+
+        user.Add("client_ip_address", "203.0.113.9");
+        user.Add("client_user_agent", "UA");
+        user.Add("click_id", "click");
+        old.Add("user_data", user);
+        var custom = new GenericRecord((RecordSchema)previous["custom_data"].Schema);
+        custom.Add("currency", "EUR");
+        custom.Add("value", "113.62");
+        custom.Add("order_id", "9007199254740993");
+        custom.Add("content_ids", new object[] { "9007199254741207" });
+        custom.Add("num_items", 3L);
+        old.Add("custom_data", custom);
+        old.Add("source_webhook_id", "w-1");
+        using var bytes = new MemoryStream();
+        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
+        bytes.Position = 0;
+
+        var read = new SpecificDatumReader<PinterestEvent>(previous, PinterestEvent.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+
+        Assert.Equal(["a1b2"], read.UserData.Ph);
+        Assert.Equal("click", read.UserData.ClickId);
+        Assert.Equal(["9007199254741207"], read.CustomData.ContentIds);
+        Assert.Empty(read.CustomData.Contents);
+        Assert.Null(read.CustomData.OptOutType);
+        Assert.Null(read.OptOut);
+        Assert.Null(read.EventSourceUrl);
+        Assert.Equal(("unassigned_market", "0"), (read.MarketHandle, read.MarketId));
+    }
+
+    [Theory]
+    [InlineData("pinterest_event.v1.avsc")]
+    [InlineData("pinterest_event.v2.avsc")]
+    public void Every_field_added_since_a_previous_schema_has_a_default(string file)
+    {
+        var previous = Previous(file);
 
         foreach (var (before, now) in new[] { (previous, PinterestEvent.AvroSchema), ((RecordSchema)previous["user_data"].Schema, PinterestUserData.AvroSchema), ((RecordSchema)previous["custom_data"].Schema, PinterestCustomData.AvroSchema) })
         {
@@ -62,4 +107,7 @@ public sealed class SchemaEvolutionTests
             }
         }
     }
+
+    private static RecordSchema Previous(string file) => (RecordSchema)Schema.Parse(File.ReadAllText(Path.Combine(
+        ShopifySamples.RepositoryRoot(), "tests", "Platform.Tests", "Avro", "Previous", file)));
 }
