@@ -25,7 +25,7 @@ namespace Streaming.Enricher;
 /// A batch's state changes are committed (changelog, then disk) only after its events are acknowledged,
 /// and rolled back when anything fails, so a retried batch starts from the state it started from.
 /// </summary>
-public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IPartitionAware, IPunctuated, IDisposable
+public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IPartitionAware, IPunctuated, IBacklogAware, IDisposable
 {
     private const string Service = "enricher";
     private const int MaxSentOrders = 50;
@@ -42,6 +42,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private readonly string _eventsTopic;
     private readonly PartitionStores _stores;
     private readonly ConcurrentDictionary<int, long> _streamTime = new();
+    private readonly ConcurrentDictionary<TopicPartition, long> _inputTime = new();
+    private IReadOnlySet<TopicPartition> _behind = new HashSet<TopicPartition>();
     private readonly WaitingRoom _waiting = new();
     private readonly Dictionary<int, string?> _sweepCursor = [];
     private DateTimeOffset _nextSweep;
@@ -108,10 +110,15 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     {
         var states = work.States(partition, States);
         work.Touched.Add(partition);
+        var lagging = _behind.Where(p => p.Partition.Value == partition).ToList();
+        var left = records.CountBy(r => r.Raw.Topic).ToDictionary();
         foreach (var record in records)
         {
             var at = record.Raw.Message.Timestamp.UnixTimestampMs;
-            var streamTime = _streamTime.AddOrUpdate(partition, at, (_, seen) => Math.Max(seen, at));
+            left[record.Raw.Topic]--;
+            _inputTime.AddOrUpdate(record.Raw.TopicPartition, at, (_, seen) => Math.Max(seen, at));
+            var candidate = StreamTimeCandidate(at, lagging, left);
+            var streamTime = _streamTime.AddOrUpdate(partition, candidate, (_, seen) => Math.Max(seen, candidate));
             if (_waiting.AnyDue(partition, streamTime))
             {
                 // Stream time passed a grace period: what waited goes before this record is handled.
@@ -121,6 +128,29 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             await HandleOneAsync(record, states, at, work, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// How far stream time may go with a record at <paramref name="at"/>: no further than an input of the
+    /// partition that has no more records in this batch but unread ones on the broker. Its next record is
+    /// no older than the last one it gave, so a session still unread there cannot be overtaken by the end
+    /// of a grace period counted on the other input. An input with records left in the batch is no bound:
+    /// the batch is merged by timestamp, so they are not older than <paramref name="at"/>.
+    /// </summary>
+    private long StreamTimeCandidate(long at, List<TopicPartition> lagging, Dictionary<string, int> left)
+    {
+        var candidate = at;
+        foreach (var input in lagging)
+        {
+            if (left.GetValueOrDefault(input.Topic) == 0)
+            {
+                candidate = Math.Min(candidate, _inputTime.GetValueOrDefault(input, long.MinValue));
+            }
+        }
+
+        return candidate;
+    }
+
+    public void OnBacklog(IReadOnlySet<TopicPartition> behind) => _behind = behind;
 
     /// <summary>
     /// The records of co-partitioned topics merged by timestamp, each topic partition kept in its own
@@ -512,6 +542,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     public void OnAssigned(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
     {
+        ForgetInputTimes(partitions);
         _stores.Assigned(partitions, cancellationToken);
         foreach (var partition in partitions.Select(p => p.Partition.Value).Distinct())
         {
@@ -522,14 +553,24 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     public void OnRevoked(IReadOnlyList<TopicPartition> partitions)
     {
+        ForgetInputTimes(partitions);
         _stores.Revoked(partitions);
         DropWaitingOfClosed(partitions);
     }
 
     public void OnLost(IReadOnlyList<TopicPartition> partitions)
     {
+        ForgetInputTimes(partitions);
         _stores.Lost(partitions);
         DropWaitingOfClosed(partitions);
+    }
+
+    private void ForgetInputTimes(IReadOnlyList<TopicPartition> partitions)
+    {
+        foreach (var partition in partitions)
+        {
+            _inputTime.TryRemove(partition, out _);
+        }
     }
 
     private void LoadWaiting(int partition)

@@ -32,6 +32,8 @@ public sealed partial class ConsumerLoop<T>(
     private readonly Dictionary<string, Type> _valueTypes = settings.Topics.ToDictionary(t => t.Name, t => t.ValueType);
     private readonly IPartitionAware? _partitionAware = handler as IPartitionAware;
     private readonly IPunctuated? _punctuated = handler as IPunctuated;
+    private readonly IBacklogAware? _backlogAware = handler as IBacklogAware;
+    private readonly BacklogProbe _backlog = new();
 
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
 
@@ -80,6 +82,7 @@ public sealed partial class ConsumerLoop<T>(
                 if (partitions.Count > 0)
                 {
                     LogAssigned(settings.Service, Describe(partitions));
+                    _backlog.Forget(partitions);
                     _partitionAware?.OnAssigned(partitions, stoppingToken);
                 }
             })
@@ -87,6 +90,7 @@ public sealed partial class ConsumerLoop<T>(
             {
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();
                 LogRevoked(settings.Service, Describe(revoked));
+                _backlog.Forget(revoked);
                 CommitStored(c);
                 _partitionAware?.OnRevoked(revoked);
             })
@@ -94,6 +98,7 @@ public sealed partial class ConsumerLoop<T>(
             {
                 var lost = partitions.Select(p => p.TopicPartition).ToList();
                 LogLost(settings.Service, Describe(lost));
+                _backlog.Forget(lost);
                 _partitionAware?.OnLost(lost);
             })
             .SetErrorHandler((_, error) => LogClientError(settings.Service, error.Code, error.Reason))
@@ -170,6 +175,7 @@ public sealed partial class ConsumerLoop<T>(
                 if (pending.Count > 0)
                 {
                     using var activity = StartActivity(pending);
+                    _backlogAware?.OnBacklog(_backlog.Behind(consumer));
                     await handler.HandleAsync(pending, cancellationToken).ConfigureAwait(false);
                 }
 

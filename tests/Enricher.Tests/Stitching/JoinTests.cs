@@ -191,6 +191,37 @@ public sealed class JoinTests(KafkaFixture kafka, ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_session_still_unread_behind_a_storefront_backlog_holds_back_the_grace_period_of_its_order()
+    {
+        // Everything is on the broker before the enricher starts, as after a restart or a partition move.
+        // The webhooks are fetched at once; the session sits behind megabytes of other storefront events,
+        // several fetches away. The later order must not end the first order's grace period before the
+        // session is read: stream time waits for an input that still has unread records.
+        const int backlog = 1200;
+        await using var rig = await RigAsync(partitions: 1);
+        await Task.WhenAll(Enumerable.Range(0, backlog)
+            .Select(i => rig.StorefrontAsync(Session($"cart-backlog-{i}", "pixel-page_viewed.json"), T0.AddSeconds(i - backlog))));
+
+        var session = Session("cart-behind", "pixel-page_viewed.json");
+        session.ClickId = "click-behind";
+        await rig.StorefrontAsync(session, T0);
+        await rig.WebhookAsync("orders/create", EnricherRig.Order("9007199254741011", "cart-behind"), "cart-behind", T0.AddMilliseconds(500));
+        await rig.WebhookAsync("orders/create", EnricherRig.Order("9007199254741013", "cart-backlog-0"), "cart-backlog-0", T0.AddSeconds(60));
+
+        await rig.StartAsync(EnricherRig.NewStateDirectory(), new Dictionary<string, string?>
+        {
+            ["Enricher:GracePeriod"] = "00:00:05",
+            ["Enricher:GraceWallClockCap"] = "00:01:00",
+            ["Enricher:MaxBatchSize"] = "20",
+        });
+
+        var checkouts = (await rig.EventsAsync(2, TimeSpan.FromSeconds(30))).Where(e => e.Event.EventName == "checkout").ToList();
+        var behind = Assert.Single(checkouts, e => e.Event.EventId == "9007199254741011").Event;
+        Assert.Equal("click-behind", behind.UserData.ClickId);
+        Assert.Equal(SessionClickId, Assert.Single(checkouts, e => e.Event.EventId == "9007199254741013").Event.UserData.ClickId);
+    }
+
+    [Fact]
     public async Task Two_instances_with_partitions_moving_between_them_join_every_cart_right()
     {
         const int carts = 60;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
 using Streaming.Platform.Avro;
@@ -141,6 +142,38 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         await first.WaitForAsync(e => e.EventId == "after-1");
     }
 
+    [Fact]
+    public async Task A_handler_is_told_which_partitions_still_have_unread_records_and_a_partition_committed_at_its_end_has_none()
+    {
+        // Partition 0 was read to its end by an earlier member: its committed offset stands in for a
+        // position, since this member never reads a record from it.
+        await ProduceAsync(TestRecords.Checkout("read-before-0"), partition: 0);
+        await ProduceAsync(TestRecords.Checkout("read-before-1"), partition: 0);
+        using (var earlier = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = kafka.BootstrapServers, GroupId = _group }).Build())
+        {
+            earlier.Commit([new TopicPartitionOffset(_topics.PinterestEvents.Name, 0, 2)]);
+        }
+
+        // Partition 1 has three batches' worth of records (batches of ten).
+        for (var i = 0; i < 30; i++)
+        {
+            await ProduceAsync(TestRecords.Checkout($"backlog-{i}"), partition: 1);
+        }
+
+        var handler = new BacklogHandler();
+        await using var host = await StartAsync(handler);
+        await handler.WaitForAsync(30);
+
+        var partition1 = new TopicPartition(_topics.PinterestEvents.Name, 1);
+        var (firstHandled, firstBehind) = handler.Seen[0];
+        Assert.True(firstHandled < 30);
+        Assert.Contains(partition1, firstBehind);
+        var (lastHandled, lastBehind) = handler.Seen[^1];
+        Assert.Equal(30, lastHandled);
+        Assert.Empty(lastBehind);
+        Assert.DoesNotContain(handler.Handled, id => id.StartsWith("read-before", StringComparison.Ordinal));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         var until = DateTime.UtcNow + Patience;
@@ -151,7 +184,8 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         }
     }
 
-    private async Task<TestHost> StartAsync(RecordingHandler handler, ISchemaRegistryClient? registry = null)
+    private async Task<TestHost> StartAsync<THandler>(THandler handler, ISchemaRegistryClient? registry = null)
+        where THandler : class, IRecordBatchHandler<PinterestEvent>
     {
         var settings = TestSettings.For(kafka.BootstrapServers, _topics);
         return await TestHost.StartAsync(settings, builder =>
@@ -163,7 +197,7 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
             }
 
             builder.Services.AddSingleton(handler);
-            builder.Services.AddConsumerLoop<PinterestEvent, RecordingHandler>(_ => new ConsumerLoopSettings(
+            builder.Services.AddConsumerLoop<PinterestEvent, THandler>(_ => new ConsumerLoopSettings(
                 "test-loop", [new ConsumedTopic(_topics.PinterestEvents.Name, typeof(PinterestEvent))], _group, MaxBatchSize: 10, MaxBatchWait: TimeSpan.FromMilliseconds(20), MaxRetryBackoff: TimeSpan.FromMilliseconds(500)));
         });
     }
@@ -189,6 +223,37 @@ public sealed class ConsumerLoopTests(KafkaFixture kafka) : IAsyncLifetime
         }
 
         return letters;
+    }
+
+    /// <summary>Records, before each batch it handles, what the loop told it of the backlog.</summary>
+    private sealed class BacklogHandler : IRecordBatchHandler<PinterestEvent>, IBacklogAware
+    {
+        private readonly ConcurrentQueue<(int Handled, IReadOnlySet<TopicPartition> Behind)> _seen = new();
+        private readonly ConcurrentQueue<string> _handled = new();
+        private IReadOnlySet<TopicPartition> _behind = new HashSet<TopicPartition>();
+
+        public IReadOnlyList<(int Handled, IReadOnlySet<TopicPartition> Behind)> Seen => [.. _seen];
+
+        public IReadOnlyList<string> Handled => [.. _handled];
+
+        public void OnBacklog(IReadOnlySet<TopicPartition> behind) => _behind = behind;
+
+        public Task HandleAsync(IReadOnlyList<ConsumedRecord<PinterestEvent>> batch, CancellationToken cancellationToken)
+        {
+            foreach (var record in batch)
+            {
+                _handled.Enqueue(record.Value.EventId);
+            }
+
+            _seen.Enqueue((_handled.Count, _behind));
+            return Task.CompletedTask;
+        }
+
+        public async Task WaitForAsync(int count)
+        {
+            await WaitUntilAsync(() => _handled.Count >= count, $"{count} records");
+            await Task.Delay(200);
+        }
     }
 
     /// <summary>Records what it is handed; fails the first <see cref="FailuresLeft"/> batches.</summary>
