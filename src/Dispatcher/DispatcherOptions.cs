@@ -1,18 +1,70 @@
-using Streaming.Platform.Kafka;
+using System.ComponentModel.DataAnnotations;
+using Streaming.Platform.State;
 
 namespace Streaming.Dispatcher;
 
 /// <summary>The <c>Dispatcher</c> configuration section.</summary>
-public sealed class DispatcherOptions : ConsumerGroupOptions
+public sealed class DispatcherOptions
 {
     public const string Section = "Dispatcher";
 
-    public DispatcherOptions()
-    {
-        GroupId = "pipeline-dispatcher";
-        // Pinterest takes up to 1,000 events a request: a full batch for one shop is one request.
-        MaxBatchSize = 1000;
-        MaxBatchWait = TimeSpan.FromMilliseconds(500);
-        MaxRetryBackoff = TimeSpan.FromSeconds(60);
-    }
+    [Required]
+    public string GroupId { get; set; } = "pipeline-dispatcher";
+
+    /// <summary>
+    /// How long a shop's first event waits for others to share its request. Lower: less latency, more
+    /// requests at low rates. Under load requests fill to <see cref="MaxEventsPerRequest"/> before this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Events in one request; Pinterest takes at most 1,000.</summary>
+    [Range(1, 1000)]
+    public int MaxEventsPerRequest { get; set; } = 1000;
+
+    /// <summary>
+    /// Records of one partition read but not yet finished. Past it the partition is paused until half of
+    /// them are finished: memory stays bounded while one shop is held back.
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int MaxInFlightPerPartition { get; set; } = 20_000;
+
+    /// <summary>Requests to Pinterest in flight at once, across all ad accounts.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentRequests { get; set; } = 32;
+
+    /// <summary>Calls per minute per ad account; Pinterest documents 5,000.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerMinute { get; set; } = 5000;
+
+    /// <summary>The first wait after a failure; it doubles with each further failure of the ad account.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "00:10:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest wait between two attempts of a failing ad account (jitter included).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
+    public TimeSpan MaxRetryBackoff { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The longest wait a 429's Retry-After or X-RateLimit-Reset is honoured for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>The wait after Pinterest said its endpoint is ramped down (503, code 4197).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.001", "06:00:00")]
+    public TimeSpan RampedDownBackoff { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Events older than this (by event_time) are dead-lettered as too old, never sent.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How long an accepted event id is remembered; at least Pinterest's window, so a replay cannot send it again.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "365.00:00:00")]
+    public TimeSpan DeliveredRetention { get; set; } = TimeSpan.FromDays(8);
+
+    /// <summary>How long a partition being handed over waits for its requests already sent to be answered.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Where the delivered-id stores live (one RocksDB per partition) and how much memory they take.</summary>
+    public StateStoreOptions State { get; set; } = new();
 }

@@ -1,26 +1,94 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
+using Streaming.Dispatcher.Dedupe;
+using Streaming.Dispatcher.Delivery;
+using Streaming.Dispatcher.Health;
 using Streaming.Dispatcher.Pinterest;
+using Streaming.Platform.Avro;
 using Streaming.Platform.Hosting;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
+using Streaming.Platform.State;
+using Streaming.Platform.Telemetry;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher;
 
 public static class DispatcherServiceExtensions
 {
-    /// <summary>Registers the consumer that sends Pinterest events to the Conversions API.</summary>
+    /// <summary>Registers the dispatcher: the poll loop, a lane per shop, the delivered-id store, the Pinterest client.</summary>
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
         builder.AddPipelinePlatform();
+        builder.AddTopic(PinterestEvent.KafkaTopic);
+        builder.AddTopic(PinterestDelivery.KafkaTopic);
+        builder.AddTopic(DeliveredEvent.KafkaTopic);
         var services = builder.Services;
+        services.AddOptions<DispatcherOptions>()
+            .Bind(builder.Configuration.GetSection(DispatcherOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         services.AddOptions<PinterestOptions>()
             .Bind(builder.Configuration.GetSection(PinterestOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        services.AddHttpClient(PinterestClient.HttpClientName, (sp, client) =>
-            client.Timeout = sp.GetRequiredService<IOptions<PinterestOptions>>().Value.RequestTimeout);
+
+        AddPinterestHttp(services);
         services.AddSingleton<PinterestClient>();
         services.AddSingleton<DryRunLog>();
-        return builder.AddConsumerLoop<PinterestEvent, PinterestEventBatchHandler, DispatcherOptions>(
-            "dispatcher", DispatcherOptions.Section, PinterestEvent.KafkaTopic);
+        services.AddSingleton<ShopHealth>();
+        services.AddHealthChecks().AddCheck<ShopHealth>("pinterest-shops", tags: [PlatformServiceExtensions.ReadyTag]);
+        services.AddSingleton<PartitionProgress>();
+        services.AddSingleton<DeliveryLog>();
+        services.AddSingleton<LaneServices>();
+        services.AddSingleton<ShopLanes>();
+        services.TryAddSingleton<ChangelogRestorer>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DispatcherOptions>>().Value;
+            var changelog = sp.GetRequiredService<IOptions<TopicsOptions>>().Value[DeliveredEvent.KafkaTopic].Name;
+            var stores = new PartitionStores(
+                "dispatcher-delivered",
+                changelog,
+                Path.Combine(options.State.Directory, options.GroupId),
+                options.State,
+                sp.GetRequiredService<RecordPublisher>(),
+                sp.GetRequiredService<ChangelogRestorer>(),
+                sp.GetRequiredService<ILogger<PartitionStores>>());
+            return new DeliveredIds(stores, sp.GetRequiredService<AvroSerdes>(), options.DeliveredRetention, sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddHostedService<DispatchLoop>();
+        services.AddHostedService<DispatcherGauges>();
+        return builder;
     }
+
+    /// <summary>
+    /// Each attempt is bounded by <see cref="PinterestOptions.RequestTimeout"/>, and an ad account that keeps
+    /// failing gets its own open circuit. No retry here: the shop's lane is the one place that retries.
+    /// </summary>
+    private static void AddPinterestHttp(IServiceCollection services)
+    {
+        services.AddHttpClient(PinterestClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RedactLoggedHeaders(_ => true)
+            .AddResilienceHandler("pinterest", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<PinterestOptions>>().Value;
+                pipeline
+                    .AddTimeout(options.RequestTimeout)
+                    .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                    {
+                        FailureRatio = 0.5,
+                        MinimumThroughput = options.CircuitBreakerMinimumThroughput,
+                        SamplingDuration = TimeSpan.FromSeconds(30),
+                        BreakDuration = options.CircuitBreakerBreakDuration,
+                    });
+            })
+            .SelectPipelineBy(_ => request => AdAccount(request.RequestUri));
+    }
+
+    // /v5/ad_accounts/{id}/events: one circuit per ad account.
+    private static string AdAccount(Uri? uri) =>
+        uri?.Segments is { Length: >= 4 } segments ? segments[3].TrimEnd('/') : "";
 }

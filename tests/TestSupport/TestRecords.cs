@@ -15,7 +15,8 @@ public static class TestRecords
         ShopDomain = shop,
         EventName = "checkout",
         ActionSource = "web",
-        EventTime = 1_700_000_000,
+        // Recent: the dispatcher dead-letters events older than its window (Dispatcher:MaxEventAge).
+        EventTime = DateTimeOffset.UtcNow.AddMinutes(-5).ToUnixTimeSeconds(),
         EventId = id,
         UserData = new PinterestUserData { Em = ["0f1e"] },
         CustomData = new PinterestCustomData { Currency = "USD", Value = "1.00", OrderId = id },

@@ -18,7 +18,11 @@ public sealed class TestTopics
 
     public TopicOptions EnricherState { get; init; } = Records.EnricherState.KafkaTopic.Defaults();
 
-    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState];
+    public TopicOptions PinterestDeliveries { get; init; } = PinterestDelivery.KafkaTopic.Defaults();
+
+    public TopicOptions DispatcherDelivered { get; init; } = DeliveredEvent.KafkaTopic.Defaults();
+
+    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState, PinterestDeliveries, DispatcherDelivered];
 
     /// <summary>The default names and layout, as a service with no topic configuration would use them.</summary>
     public static TestTopics Defaults() => new();
@@ -31,6 +35,8 @@ public sealed class TestTopics
         PinterestEvents = new() { Name = KafkaFixture.UniqueTopic("pinterest"), Partitions = partitions },
         DeadLetters = new() { Name = KafkaFixture.UniqueTopic("dead-letters"), Partitions = 1 },
         EnricherState = new() { Name = KafkaFixture.UniqueTopic("enricher-state"), Partitions = partitions, Compacted = true },
+        PinterestDeliveries = new() { Name = KafkaFixture.UniqueTopic("deliveries"), Partitions = 1 },
+        DispatcherDelivered = new() { Name = KafkaFixture.UniqueTopic("delivered"), Partitions = partitions, Compacted = true },
     };
 
     /// <summary>
@@ -59,6 +65,8 @@ public sealed class TestTopics
                      (PinterestEvent.KafkaTopic.Key, PinterestEvents),
                      (DeadLetter.KafkaTopic.Key, DeadLetters),
                      (Records.EnricherState.KafkaTopic.Key, EnricherState),
+                     (PinterestDelivery.KafkaTopic.Key, PinterestDeliveries),
+                     (DeliveredEvent.KafkaTopic.Key, DispatcherDelivered),
                  })
         {
             yield return new($"Kafka:Topics:{key}:Name", topic.Name);

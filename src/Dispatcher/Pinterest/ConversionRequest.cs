@@ -6,6 +6,7 @@ using Streaming.Records;
 namespace Streaming.Dispatcher.Pinterest;
 
 /// <summary>One call to <c>POST /v5/ad_accounts/{id}/events</c>: where it goes and the JSON it carries.</summary>
+/// <remarks>The record's <c>ToString</c> leaves the token out: a request may end up in a log or an exception.</remarks>
 public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionToken, string Body)
 {
     /// <summary>Pinterest's limit on events in one request.</summary>
@@ -17,7 +18,11 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static ConversionRequest For(ShopOptions shop, IReadOnlyList<PinterestEvent> events, Uri baseUrl)
+    /// <param name="withMarket">
+    /// Adds <c>market_id</c> and <c>market_handle</c> to <c>custom_data</c>, as Littledata does. Pinterest's
+    /// schema does not list them; an ad account that refuses them gets requests without them.
+    /// </param>
+    public static ConversionRequest For(ShopOptions shop, IReadOnlyList<PinterestEvent> events, Uri baseUrl, bool withMarket = true)
     {
         if (events.Count is 0 or > MaxEvents)
         {
@@ -25,7 +30,7 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
         }
 
         var path = $"v5/ad_accounts/{Uri.EscapeDataString(shop.Pinterest.AdAccountId)}/events{(shop.Pinterest.TestMode ? "?test=true" : "")}";
-        var body = JsonSerializer.Serialize(new Payload(events.Select(Event).ToList()), Json);
+        var body = JsonSerializer.Serialize(new Payload(events.Select(e => Event(e, withMarket)).ToList()), Json);
         return new ConversionRequest(
             ShopsOptions.Normalize(shop.Domain),
             new Uri(new Uri(baseUrl.ToString().TrimEnd('/') + "/"), path),
@@ -33,7 +38,7 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
             body);
     }
 
-    private static EventPayload Event(PinterestEvent e) => new(
+    private static EventPayload Event(PinterestEvent e, bool withMarket) => new(
         e.EventName,
         e.ActionSource,
         e.EventTime,
@@ -46,16 +51,47 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
             e.CustomData.Currency, e.CustomData.Value, e.CustomData.OrderId, OrNull(e.CustomData.ContentIds), e.CustomData.NumItems,
             e.CustomData.Contents.Count > 0 ? e.CustomData.Contents.Select(c => new ContentPayload(c.Id, c.ItemPrice, c.Quantity, c.ItemName, c.ItemBrand)).ToList() : null,
             e.CustomData.SearchString,
-            e.CustomData.OptOutType),
+            e.CustomData.OptOutType,
+            withMarket ? e.MarketId : null,
+            withMarket ? e.MarketHandle : null),
         e.EventSourceUrl,
         e.OptOut);
 
     // Pinterest wants a key left out rather than sent empty.
     private static IList<string>? OrNull(IList<string> values) => values.Count > 0 ? values : null;
 
+    /// <summary>The fields Pinterest matches on that an event carried, for the delivery log.</summary>
+    public static List<string> MatchKeys(PinterestEvent e)
+    {
+        var u = e.UserData;
+        var keys = new List<string>();
+        void Add(string name, bool present)
+        {
+            if (present)
+            {
+                keys.Add(name);
+            }
+        }
+
+        Add("em", u.Em.Count > 0);
+        Add("ph", u.Ph.Count > 0);
+        Add("fn", u.Fn.Count > 0);
+        Add("ln", u.Ln.Count > 0);
+        Add("ct", u.Ct.Count > 0);
+        Add("st", u.St.Count > 0);
+        Add("zp", u.Zp.Count > 0);
+        Add("country", u.Country.Count > 0);
+        Add("external_id", u.ExternalId.Count > 0);
+        Add("client_ip_address", u.ClientIpAddress is not null);
+        Add("client_user_agent", u.ClientUserAgent is not null);
+        Add("click_id", u.ClickId is not null);
+        return keys;
+    }
+
+    public override string ToString() => $"ConversionRequest {{ Shop = {Shop}, Url = {Url}, Bytes = {Body.Length} }}";
+
     private sealed record Payload(IReadOnlyList<EventPayload> Data);
 
-    // The market fields stay in our records: Pinterest's event object allows no properties it does not define.
     private sealed record EventPayload(
         string EventName, string ActionSource, long EventTime, string EventId, UserDataPayload UserData, CustomDataPayload CustomData,
         string? EventSourceUrl, bool? OptOut);
@@ -66,7 +102,7 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
 
     private sealed record CustomDataPayload(
         string? Currency, string? Value, string? OrderId, IList<string>? ContentIds, long? NumItems, IList<ContentPayload>? Contents,
-        string? SearchString, string? OptOutType);
+        string? SearchString, string? OptOutType, string? MarketId, string? MarketHandle);
 
     private sealed record ContentPayload(string Id, string? ItemPrice, long? Quantity, string? ItemName, string? ItemBrand);
 }

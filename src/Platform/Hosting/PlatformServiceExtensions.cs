@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
@@ -27,7 +28,8 @@ namespace Streaming.Platform.Hosting;
 /// <summary>What every service of the pipeline registers the same way: Kafka, Avro, shops, telemetry, health.</summary>
 public static class PlatformServiceExtensions
 {
-    private const string ReadyTag = "ready";
+    /// <summary>The tag of health checks that <c>/readyz</c> reports.</summary>
+    public const string ReadyTag = "ready";
     private static readonly object Marker = new();
 
     /// <summary>Registers the shared parts once, however many services one host runs.</summary>
@@ -54,6 +56,9 @@ public static class PlatformServiceExtensions
         services.AddOptions<ShopsOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
             .ValidateOnStart();
+        // A reloaded shop list reaches IOptionsMonitor: a shop paused for a refused token resumes with a new one.
+        services.AddSingleton<IOptionsChangeTokenSource<ShopsOptions>>(
+            new ConfigurationChangeTokenSource<ShopsOptions>(builder.Configuration.GetSection(ShopsOptions.Section)));
         services.AddSingleton<IValidateOptions<ShopsOptions>, ShopsOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -183,8 +188,19 @@ public static class PlatformServiceExtensions
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
         return endpoints;
+    }
+
+    /// <summary>Each check with its status and description: an operator sees which part (or which shop) is degraded.</summary>
+    private static Task WriteHealthAsync(Microsoft.AspNetCore.Http.HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return System.Text.Json.JsonSerializer.SerializeAsync(context.Response.Body, new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description }),
+        });
     }
 
     private static IKafkaCluster CreateCluster(IServiceProvider services)

@@ -11,7 +11,8 @@ public sealed class PinterestEvent : ISpecificRecord
     public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.PinterestEvent");
 
     /// <summary>Events ready for Pinterest, written by the Enricher, keyed by shop and event id.</summary>
-    public static readonly TopicDeclaration KafkaTopic = new("PinterestEvents", "pinterest.events", DefaultRetentionMs: 7L * 24 * 3600 * 1000);
+    public static readonly TopicDeclaration KafkaTopic = new(
+        "PinterestEvents", "pinterest.events", DefaultRetentionMs: 7L * 24 * 3600 * 1000, CoPartitionGroup: TopicDeclaration.EventGroup);
 
     public string ShopDomain { get; set; } = "";
     public string EventName { get; set; } = "";
@@ -25,6 +26,7 @@ public sealed class PinterestEvent : ISpecificRecord
     public bool? OptOut { get; set; }
     public string MarketId { get; set; } = "0";
     public string MarketHandle { get; set; } = "unassigned_market";
+    public bool Resend { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -42,6 +44,7 @@ public sealed class PinterestEvent : ISpecificRecord
         9 => OptOut,
         10 => MarketId,
         11 => MarketHandle,
+        12 => Resend,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -61,6 +64,7 @@ public sealed class PinterestEvent : ISpecificRecord
             case 9: OptOut = (bool?)fieldValue; break;
             case 10: MarketId = (string)fieldValue; break;
             case 11: MarketHandle = (string)fieldValue; break;
+            case 12: Resend = (bool)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

@@ -22,6 +22,8 @@ public sealed class PipelineTelemetry : IDisposable
         StateExpired = _meter.CreateCounter<long>("pipeline.enricher.state.expired", "{entry}", "State entries deleted because their retention ran out.");
         EventsDispatched = _meter.CreateCounter<long>("pipeline.dispatcher.events", "{event}", "Pinterest events by outcome.");
         PinterestRequests = _meter.CreateCounter<long>("pipeline.dispatcher.requests", "{request}", "Calls to the Pinterest API by HTTP status.");
+        MarketFieldsRefused = _meter.CreateCounter<long>("pipeline.dispatcher.market_fields_refused", "{request}", "Requests Pinterest refused for carrying market_id and market_handle, by shop; sent again without them.");
+        ShopsPaused = _meter.CreateCounter<long>("pipeline.dispatcher.shops_paused", "{pause}", "Times a shop was paused because Pinterest refused its conversion token (401, 403).");
         DeadLetters = _meter.CreateCounter<long>("pipeline.dead_letters", "{record}", "Records sent to the dead-letter topic, by service and reason.");
     }
 
@@ -39,10 +41,18 @@ public sealed class PipelineTelemetry : IDisposable
 
     public Counter<long> PinterestRequests { get; }
 
+    public Counter<long> MarketFieldsRefused { get; }
+
+    public Counter<long> ShopsPaused { get; }
+
     public Counter<long> DeadLetters { get; }
 
     /// <summary>Reports a value that is read when metrics are collected, for example bytes held right now.</summary>
     public void Observe(string name, string unit, string description, Func<long> read) =>
+        _meter.CreateObservableGauge(name, read, unit, description);
+
+    /// <summary>Reports values with tags (one per shop, say) that are read when metrics are collected.</summary>
+    public void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> read) =>
         _meter.CreateObservableGauge(name, read, unit, description);
 
     public void Dispose() => _meter.Dispose();

@@ -32,11 +32,36 @@ public sealed class ConversionRequestTests
         var e = Event("1", em: []);
         e.CustomData = new PinterestCustomData { OrderId = "1" };
 
-        using var body = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api).Body);
+        using var body = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api, withMarket: false).Body);
 
         var sent = body.RootElement.GetProperty("data")[0];
         Assert.Empty(sent.GetProperty("user_data").EnumerateObject());
         Assert.Equal(["order_id"], sent.GetProperty("custom_data").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void The_market_pair_goes_in_custom_data_unless_the_ad_account_refused_it()
+    {
+        var e = Event("1");
+        e.MarketId = "71502413844";
+        e.MarketHandle = "de";
+
+        using var with = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api).Body);
+        using var without = JsonDocument.Parse(ConversionRequest.For(Shop(), [e], Api, withMarket: false).Body);
+
+        var custom = with.RootElement.GetProperty("data")[0].GetProperty("custom_data");
+        Assert.Equal(("71502413844", "de"), (custom.GetProperty("market_id").GetString(), custom.GetProperty("market_handle").GetString()));
+        var plain = without.RootElement.GetProperty("data")[0].GetProperty("custom_data");
+        Assert.False(plain.TryGetProperty("market_id", out _) || plain.TryGetProperty("market_handle", out _));
+    }
+
+    [Fact]
+    public void A_request_printed_anywhere_never_shows_its_conversion_token()
+    {
+        var request = ConversionRequest.For(Shop(token: "secret-token-value"), [Event("1")], Api);
+
+        Assert.Equal("secret-token-value", request.ConversionToken);
+        Assert.DoesNotContain("secret-token-value", request.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

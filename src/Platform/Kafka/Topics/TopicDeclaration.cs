@@ -21,6 +21,9 @@ public sealed record TopicDeclaration(
     /// <summary>Topics keyed by shop and cart token, read together by the enricher.</summary>
     public const string CartGroup = "cart";
 
+    /// <summary>Pinterest events (keyed by shop and event id) and the dispatcher's delivered-id changelog.</summary>
+    public const string EventGroup = "pinterest-event";
+
     public TopicOptions Defaults() => new()
     {
         Name = DefaultName,

@@ -9,7 +9,7 @@ namespace Streaming.Dispatcher.Tests;
 
 /// <summary>The dispatcher as a service, against the test broker and a Pinterest stand-in on loopback.</summary>
 [Collection(OnKafka.Name)]
-public sealed class PinterestEventBatchHandlerTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed class DeliveryTests(KafkaFixture kafka) : IAsyncLifetime
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly AvroSerdes _serdes = TestRecords.Serdes();

@@ -1,0 +1,71 @@
+using Microsoft.Extensions.Options;
+using Streaming.Dispatcher.Pinterest;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
+using Streaming.Platform.Telemetry;
+using Streaming.Records;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>One event's outcome: its delivery status, the message that goes with it, and a dead-letter reason where it is due.</summary>
+public readonly record struct Outcome(PendingEvent Pending, string Status, string? Message = null, string? DeadLetterReason = null);
+
+/// <summary>
+/// Finishes events: writes their delivery records and dead letters, waits until Kafka has them, counts
+/// them, and only then lets their offsets go.
+/// </summary>
+public sealed class DeliveryLog(
+    RecordPublisher publisher,
+    DeadLetterPublisher deadLetters,
+    IOptions<TopicsOptions> topics,
+    PartitionProgress progress,
+    PipelineTelemetry telemetry,
+    TimeProvider clock)
+{
+    private readonly string _topic = topics.Value[PinterestDelivery.KafkaTopic].Name;
+
+    public async Task FinishAsync(IReadOnlyCollection<Outcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (outcomes.Count == 0)
+        {
+            return;
+        }
+
+        var now = clock.GetUtcNow();
+        var writes = new List<Task>();
+        foreach (var outcome in outcomes)
+        {
+            var pending = outcome.Pending;
+            var e = pending.Event;
+            if (outcome.DeadLetterReason is { } reason)
+            {
+                writes.Add(deadLetters.PublishAsync(pending.Raw, DeliveryStatus.Service, reason, outcome.Message ?? reason, cancellationToken));
+            }
+
+            var record = new PinterestDelivery
+            {
+                EventId = e.EventId,
+                ShopDomain = e.ShopDomain,
+                AdAccountId = pending.Shop.Pinterest.AdAccountId,
+                EventName = e.EventName,
+                Status = outcome.Status,
+                Message = string.IsNullOrEmpty(outcome.Message) ? null : outcome.Message,
+                Attempts = pending.Attempts,
+                LatencyMs = Math.Max(0, now.ToUnixTimeMilliseconds() - pending.Raw.Message.Timestamp.UnixTimestampMs),
+                MatchKeys = ConversionRequest.MatchKeys(e),
+                TestMode = pending.Shop.Pinterest.TestMode,
+                AnsweredAt = now.UtcDateTime,
+            };
+            writes.Add(await publisher.EnqueueAsync(_topic, $"{e.ShopDomain}/{e.EventId}", record, cancellationToken).ConfigureAwait(false));
+        }
+
+        await Task.WhenAll(writes).ConfigureAwait(false);
+        foreach (var outcome in outcomes)
+        {
+            outcome.Pending.Finished = true;
+            progress.Finished(outcome.Pending);
+            telemetry.EventsDispatched.Add(
+                1, new("outcome", outcome.Status), new("shop", outcome.Pending.Event.ShopDomain), new("reason", outcome.DeadLetterReason));
+        }
+    }
+}

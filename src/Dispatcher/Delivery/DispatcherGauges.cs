@@ -1,0 +1,28 @@
+using System.Diagnostics.Metrics;
+using Streaming.Dispatcher.Dedupe;
+using Streaming.Platform.Telemetry;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>
+/// What each shop holds, read when metrics are collected: unfinished events and the age of the oldest
+/// (the per-shop lag the docs' alert watches), and the entries of the delivered-id store.
+/// </summary>
+public sealed class DispatcherGauges(PipelineTelemetry telemetry, PartitionProgress progress, DeliveredIds delivered, TimeProvider clock) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        telemetry.Observe("pipeline.dispatcher.shop.pending", "{event}", "Events read and not yet finished, by shop.", () =>
+            progress.Snapshot().GroupBy(p => p.Event.ShopDomain).Select(g => new Measurement<long>(g.Count(), new KeyValuePair<string, object?>("shop", g.Key))));
+        telemetry.Observe("pipeline.dispatcher.shop.oldest_pending_age", "s", "Seconds since the oldest unfinished event of the shop was written to Kafka.", () =>
+        {
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            return progress.Snapshot().GroupBy(p => p.Event.ShopDomain).Select(g => new Measurement<long>(
+                (now - g.Min(p => p.Raw.Message.Timestamp.UnixTimestampMs)) / 1000, new KeyValuePair<string, object?>("shop", g.Key)));
+        });
+        telemetry.Observe("pipeline.dispatcher.delivered_ids", "{id}", "Accepted event ids this instance remembers (estimated).", () => delivered.Entries);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,180 @@
+using Confluent.Kafka;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>
+/// Per partition, the records read and not yet finished. The offset that may be stored is the lowest
+/// unfinished one (or the next to read when none is): a record finished early, in a fast shop's lane,
+/// never lets a slow shop's earlier record be skipped on a restart. Safe to call from any lane.
+/// </summary>
+public sealed class PartitionProgress
+{
+    private readonly object _sync = new();
+    private readonly Dictionary<TopicPartition, Window> _windows = [];
+
+    public void Started(PendingEvent pending)
+    {
+        lock (_sync)
+        {
+            var window = WindowOf(pending.Partition);
+            window.Unfinished.Add(pending.Offset, pending);
+            window.Next = Math.Max(window.Next, pending.Offset + 1);
+        }
+    }
+
+    /// <summary>A record that needs no work (dead-lettered as it was read): only the next offset moves.</summary>
+    public void Skipped(TopicPartition partition, long offset)
+    {
+        lock (_sync)
+        {
+            var window = WindowOf(partition);
+            window.Next = Math.Max(window.Next, offset + 1);
+        }
+    }
+
+    public void Finished(PendingEvent pending)
+    {
+        lock (_sync)
+        {
+            if (_windows.TryGetValue(pending.Partition, out var window) && window.Unfinished.Remove(pending.Offset))
+            {
+                Monitor.PulseAll(_sync);
+            }
+        }
+    }
+
+    public void Sending(IEnumerable<PendingEvent> events, int delta)
+    {
+        lock (_sync)
+        {
+            foreach (var partition in events.Select(e => e.Partition).Distinct())
+            {
+                if (_windows.TryGetValue(partition, out var window))
+                {
+                    window.Sending += delta;
+                }
+            }
+
+            Monitor.PulseAll(_sync);
+        }
+    }
+
+    public int Unfinished(TopicPartition partition)
+    {
+        lock (_sync)
+        {
+            return _windows.TryGetValue(partition, out var window) ? window.Unfinished.Count : 0;
+        }
+    }
+
+    /// <summary>The offsets to store: for each partition, where a new owner has to start reading.</summary>
+    public List<TopicPartitionOffset> Committable(IEnumerable<TopicPartition>? only = null)
+    {
+        lock (_sync)
+        {
+            var result = new List<TopicPartitionOffset>();
+            foreach (var (partition, window) in _windows)
+            {
+                if (only is not null && !only.Contains(partition))
+                {
+                    continue;
+                }
+
+                var offset = window.Unfinished.Count > 0 ? window.Unfinished.Keys[0] : window.Next;
+                if (offset > window.Stored)
+                {
+                    window.Stored = offset;
+                    result.Add(new TopicPartitionOffset(partition, offset));
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Marks the partitions' unfinished events abandoned: no lane sends them from now on.</summary>
+    public void Abandon(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_sync)
+        {
+            foreach (var partition in partitions)
+            {
+                if (_windows.TryGetValue(partition, out var window))
+                {
+                    foreach (var pending in window.Unfinished.Values)
+                    {
+                        pending.Abandon();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Waits (blocking: the consumer thread, in a rebalance) until no request carries the partitions' events.</summary>
+    public bool WaitUntilNotSending(IReadOnlyCollection<TopicPartition> partitions, TimeSpan timeout)
+    {
+        var until = DateTime.UtcNow + timeout;
+        lock (_sync)
+        {
+            while (partitions.Any(p => _windows.TryGetValue(p, out var w) && w.Sending > 0))
+            {
+                var left = until - DateTime.UtcNow;
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+
+                Monitor.Wait(_sync, left);
+            }
+
+            return true;
+        }
+    }
+
+    public void Drop(IEnumerable<TopicPartition> partitions)
+    {
+        lock (_sync)
+        {
+            foreach (var partition in partitions)
+            {
+                if (_windows.Remove(partition, out var window))
+                {
+                    foreach (var pending in window.Unfinished.Values)
+                    {
+                        pending.Abandon();
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Unfinished events, for the metrics of what each shop holds.</summary>
+    public List<PendingEvent> Snapshot()
+    {
+        lock (_sync)
+        {
+            return _windows.Values.SelectMany(w => w.Unfinished.Values).ToList();
+        }
+    }
+
+    private Window WindowOf(TopicPartition partition)
+    {
+        if (!_windows.TryGetValue(partition, out var window))
+        {
+            _windows[partition] = window = new Window();
+        }
+
+        return window;
+    }
+
+    private sealed class Window
+    {
+        public SortedList<long, PendingEvent> Unfinished { get; } = [];
+
+        public long Next { get; set; } = -1;
+
+        public long Stored { get; set; } = -1;
+
+        public int Sending { get; set; }
+    }
+}

@@ -1,0 +1,35 @@
+using Confluent.Kafka;
+using Streaming.Platform.Shops;
+using Streaming.Records;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>An event read from Kafka and not yet finished: delivered, dead-lettered or skipped on purpose.</summary>
+public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEvent value, ShopOptions shop)
+{
+    private int _abandoned;
+
+    public ConsumeResult<byte[]?, byte[]> Raw { get; } = raw;
+
+    public PinterestEvent Event { get; } = value;
+
+    public ShopOptions Shop { get; } = shop;
+
+    public TopicPartition Partition => Raw.TopicPartition;
+
+    public long Offset => Raw.Offset.Value;
+
+    /// <summary>Requests that carried this event so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>Its partition went to another member: whoever owns it now reads the record again.</summary>
+    public bool Abandoned => Volatile.Read(ref _abandoned) == 1;
+
+    public void Abandon() => Volatile.Write(ref _abandoned, 1);
+
+    /// <summary>Its outcome is written (delivery record, dead letter where due): nothing more to do.</summary>
+    public bool Finished { get; set; }
+
+    /// <summary>Still to be worked on: neither finished nor handed to another member.</summary>
+    public bool Open => !Finished && !Abandoned;
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Shops;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>The lanes of the shops seen so far, one each, and one rate limit per ad account shared by its shops' lanes.</summary>
+public sealed class ShopLanes : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, ShopLane> _lanes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RateLimiter> _limits = new(StringComparer.Ordinal);
+    private readonly LaneServices _services;
+    private readonly IDisposable? _onChange;
+
+    public ShopLanes(LaneServices services, IOptionsMonitor<ShopsOptions> shops)
+    {
+        _services = services;
+        _onChange = shops.OnChange(_ =>
+        {
+            foreach (var lane in _lanes.Values)
+            {
+                lane.ShopsChanged();
+            }
+        });
+    }
+
+    public IReadOnlyDictionary<string, ShopLane> Lanes => _lanes;
+
+    public void Route(PendingEvent pending)
+    {
+        var shop = ShopsOptions.Normalize(pending.Shop.Domain);
+        var lane = _lanes.GetOrAdd(shop, s => new ShopLane(s, Limit(pending.Shop.Pinterest.AdAccountId), _services));
+        lane.Enqueue(pending);
+    }
+
+    // A token bucket refilled about every second keeps to the per-minute limit without letting a whole
+    // minute's calls go in one burst.
+    private RateLimiter Limit(string adAccountId) => _limits.GetOrAdd(adAccountId, _ =>
+    {
+        var perMinute = _services.Options.RequestsPerMinute;
+        var tokens = Math.Max(1, perMinute / 60);
+        return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = tokens,
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(60.0 * tokens / perMinute),
+            QueueLimit = int.MaxValue,
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+            AutoReplenishment = true,
+        });
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        _onChange?.Dispose();
+        foreach (var lane in _lanes.Values)
+        {
+            await lane.DisposeAsync();
+        }
+
+        foreach (var limit in _limits.Values)
+        {
+            limit.Dispose();
+        }
+    }
+}
