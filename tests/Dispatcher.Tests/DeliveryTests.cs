@@ -1,83 +1,130 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
 using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
+using Streaming.Platform.Hosting;
 using Streaming.Records;
 using Streaming.TestSupport;
+using Xunit.Abstractions;
 
 namespace Streaming.Dispatcher.Tests;
 
-/// <summary>The dispatcher as a service, against the test broker and a Pinterest stand-in on loopback.</summary>
+/// <summary>
+/// The dispatcher as a service, against the test broker and a Pinterest stand-in on loopback that checks
+/// every body and injects the faults found when the skeleton was tried. Every test ends with the same
+/// checks: no body broke the reference's rules, and no event id was accepted twice.
+/// </summary>
 [Collection(OnKafka.Name)]
-public sealed class DeliveryTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed class DeliveryTests(KafkaFixture kafka, ITestOutputHelper output) : IAsyncLifetime
 {
+    private const string ShopB = "b-shop.myshopify.com";
+    private const string AdAccountB = "222";
+    private const string TokenB = "b-conversion-token-secret";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly AvroSerdes _serdes = TestRecords.Serdes();
+    private readonly List<TestHost> _hosts = [];
     private FakePinterest _pinterest = null!;
     private TestTopics _topics = null!;
-    private TestHost? _host;
 
     public async Task InitializeAsync()
     {
         _pinterest = await FakePinterest.StartAsync();
-        _topics = await kafka.CreateTopicsAsync(partitions: 1);
+        _topics = await kafka.CreateTopicsAsync(partitions: 2);
     }
 
     public async Task DisposeAsync()
     {
-        if (_host is not null)
+        foreach (var host in _hosts)
         {
-            await _host.DisposeAsync();
+            await host.DisposeAsync();
         }
 
         await _pinterest.DisposeAsync();
+        Assert.Empty(_pinterest.Violations);
+        Assert.All(_pinterest.Accepted, a => Assert.Equal(1, a.Value));
     }
 
     [Fact]
-    public async Task While_Pinterest_is_unavailable_the_batch_waits_and_is_sent_once_it_is_back()
+    public async Task Events_go_in_requests_of_up_to_a_thousand_per_ad_account_and_each_gets_a_delivery_record()
     {
-        _pinterest.Respond = (call, _) => call < 2 ? (503, """{"code":0,"message":"Service unavailable"}""") : (200, null);
+        var backlog = Enumerable.Range(0, 2500).Select(i => TestRecords.Checkout($"e-{i}")).ToArray();
+        await ProduceAsync(backlog);
+        await StartAsync();
+
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, backlog.Select(e => e.EventId), Patience);
+
+        var requests = _pinterest.Requests;
+        Assert.All(requests, r => Assert.InRange(r.Events.Count, 1, 1000));
+        // Two partitions, a lane that gathers across them: a handful of requests, not thousands.
+        Assert.InRange(requests.Count, 3, 8);
+        var deliveries = await DeliveriesAsync(backlog.Length);
+        Assert.All(deliveries, d => Assert.Equal("processed", d.Status));
+        Assert.Equal(backlog.Select(e => e.EventId).Order(), deliveries.Select(d => d.EventId).Order());
+        var one = deliveries[0];
+        Assert.Equal((TestSettings.Shop, TestSettings.AdAccountId, "checkout", 1), (one.ShopDomain, one.AdAccountId, one.EventName, one.Attempts));
+        Assert.Equal(["em"], one.MatchKeys);
+        Assert.InRange(one.LatencyMs, 0, 60_000);
+    }
+
+    [Fact]
+    public async Task Five_hundreds_timeouts_and_a_reset_connection_are_retried_until_Pinterest_takes_the_events()
+    {
+        _pinterest.Respond = (call, _) => call switch
+        {
+            0 => (500, """{"code":0,"message":"Internal error"}"""),
+            1 => new FakeAnswer(200, Delay: TimeSpan.FromSeconds(4)),
+            2 => new FakeAnswer(200, Reset: true),
+            3 => (503, """{"code":0,"message":"Service unavailable"}"""),
+            _ => 200,
+        };
         await StartAsync();
 
         await ProduceAsync(TestRecords.Checkout("retry-me"));
 
-        var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
-        Assert.Equal("retry-me", request.Events.Single().GetProperty("event_id").GetString());
-        Assert.Equal(3, _pinterest.Calls);
-        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromSeconds(1)));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["retry-me"], Patience);
+        Assert.Equal(5, _pinterest.Calls);
+        Assert.Equal(5, Assert.Single(await DeliveriesAsync(1)).Attempts);
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]
-    public async Task A_request_Pinterest_rejects_is_dead_lettered_with_its_answer_and_not_retried()
+    public async Task One_bad_event_in_a_request_is_isolated_by_splitting_and_only_it_is_dead_lettered()
     {
-        _pinterest.Respond = (_, _) => (400, """{"code":4196,"message":"The request was invalid."}""");
-        await StartAsync();
+        _pinterest.Respond = (_, request) => request.EventIds.Contains("bad")
+            ? (400, """{"code":4196,"message":"The request was invalid."}""")
+            : 200;
+        var events = Enumerable.Range(0, 20).Select(i => TestRecords.Checkout(i == 13 ? "bad" : $"good-{i}")).ToArray();
+        await ProduceAsync(events);
+        await StartAsync(partitionsOfOne: true);
 
-        await ProduceAsync(TestRecords.Checkout("bad-1"));
-
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, events.Where(e => e.EventId != "bad").Select(e => e.EventId), Patience);
         var letter = await SingleDeadLetterAsync();
         Assert.Equal("pinterest_rejected_400", letter.Reason);
         Assert.Contains("The request was invalid.", letter.Error, StringComparison.Ordinal);
-        Assert.Equal(1, _pinterest.Calls);
+        Assert.Equal("bad", (await _serdes.DeserializeAsync<PinterestEvent>(letter.Value, _topics.PinterestEvents.Name)).EventId);
+        Assert.DoesNotContain(_pinterest.Accepted.Keys, k => k.EndsWith("/bad", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task Only_the_events_Pinterest_reports_as_failed_are_dead_lettered()
+    public async Task Only_the_events_Pinterest_reports_as_failed_are_dead_lettered_on_a_200_and_on_a_422()
     {
-        _pinterest.Respond = (_, request) => (200, $$"""
-            {"num_events_received":{{request.Events.Count}},"num_events_processed":{{request.Events.Count - 1}},"events":[{{string.Join(",", request.Events.Select(e =>
-                e.GetProperty("event_id").GetString() == "broken"
-                    ? """{"status":"failed","error_message":"event_time is too old","warning_message":""}"""
+        _pinterest.Respond = (call, request) => (call == 0 ? 200 : 422, $$"""
+            {"num_events_received":{{request.Events.Count}},"num_events_processed":{{request.Events.Count - 1}},"events":[{{string.Join(",", request.EventIds.Select(id =>
+                id.StartsWith("broken", StringComparison.Ordinal)
+                    ? """{"status":"failed","error_message":"em is not a hash","warning_message":""}"""
                     : """{"status":"processed","error_message":"","warning_message":""}"""))}}]}
             """);
-        await ProduceAsync(TestRecords.Checkout("fine-1"), TestRecords.Checkout("broken"), TestRecords.Checkout("fine-2"));
-        await StartAsync();
+        await ProduceAsync(TestRecords.Checkout("fine-1"), TestRecords.Checkout("broken-1"), TestRecords.Checkout("fine-2"));
+        await StartAsync(partitionsOfOne: true);
 
         var letter = await SingleDeadLetterAsync();
         Assert.Equal("pinterest_event_failed", letter.Reason);
-        Assert.Equal("event_time is too old", letter.Error);
-        var sent = await _serdes.DeserializeAsync<PinterestEvent>(letter.Value, _topics.PinterestEvents.Name);
-        Assert.Equal("broken", sent.EventId);
+        Assert.Equal("em is not a hash", letter.Error);
+        var deliveries = await DeliveriesAsync(3);
+        Assert.Equal("failed", Assert.Single(deliveries, d => d.EventId == "broken-1").Status);
+        Assert.Equal("em is not a hash", Assert.Single(deliveries, d => d.EventId == "broken-1").Message);
     }
 
     [Fact]
@@ -96,88 +143,260 @@ public sealed class DeliveryTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_backlog_goes_out_in_requests_of_at_most_a_thousand_events()
+    public async Task Events_older_than_Pinterests_window_are_dead_lettered_as_too_old_and_never_sent()
     {
-        var backlog = Enumerable.Range(0, 2500).Select(i => TestRecords.Checkout($"e-{i}")).ToArray();
-        await ProduceAsync(backlog);
-        await StartAsync(maxBatch: 5000);
+        var old = TestRecords.Checkout("last-week");
+        old.EventTime = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeSeconds();
+        await ProduceAsync(old, TestRecords.Checkout("today"));
+        await StartAsync();
 
-        var until = DateTime.UtcNow + Patience;
-        while (_pinterest.Requests.Sum(r => r.Events.Count) < backlog.Length && DateTime.UtcNow < until)
-        {
-            await Task.Delay(100);
-        }
-
-        var requests = _pinterest.Requests;
-        Assert.All(requests, r => Assert.InRange(r.Events.Count, 1, 1000));
-        // How the backlog splits into batches depends on fetch timing; the limit per request does not,
-        // and a handful of requests (not thousands) shows the events went out together.
-        Assert.InRange(requests.Count, 3, 10);
-        Assert.Equal(
-            backlog.Select(e => e.EventId).Order(StringComparer.Ordinal),
-            requests.SelectMany(r => r.Events).Select(e => e.GetProperty("event_id").GetString()!).Order(StringComparer.Ordinal));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["today"], Patience);
+        var letter = await SingleDeadLetterAsync();
+        Assert.Equal("too_old", letter.Reason);
+        Assert.Contains("Dispatcher:MaxEventAge", letter.Error, StringComparison.Ordinal);
+        Assert.DoesNotContain(_pinterest.Requests.SelectMany(r => r.EventIds), id => id == "last-week");
     }
 
     [Fact]
-    public async Task A_ramped_down_endpoint_is_a_rejection_not_a_reason_to_wait()
+    public async Task A_ramped_down_endpoint_gets_a_long_backoff_not_dead_letters()
     {
-        _pinterest.Respond = (_, _) => (503, """{"code":4197,"message":"The endpoint has been ramped down and is currently not accepting any traffic."}""");
-        await StartAsync();
+        _pinterest.Respond = (call, _) => call == 0
+            ? (503, """{"code":4197,"message":"The endpoint has been ramped down and is currently not accepting any traffic."}""")
+            : 200;
+        await StartAsync(extra: new() { ["Dispatcher:RampedDownBackoff"] = "00:00:03" });
+        var started = Stopwatch.StartNew();
 
         await ProduceAsync(TestRecords.Checkout("ramped"));
 
-        Assert.Equal("pinterest_rejected_503", (await SingleDeadLetterAsync()).Reason);
-        Assert.Equal(1, _pinterest.Calls);
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["ramped"], Patience);
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(3), $"Sent again after {started.Elapsed.TotalSeconds:0.0} s, before the ramped-down backoff.");
+        Assert.Equal(2, _pinterest.Calls);
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromMilliseconds(500)));
     }
 
     [Fact]
-    public async Task A_partial_failure_422_dead_letters_only_the_events_it_lists_as_failed()
+    public async Task A_429_with_Retry_After_holds_only_its_own_shop_for_as_long_as_Pinterest_asked()
     {
-        _pinterest.Respond = (_, request) => (422, $$"""
-            {"code":4,"message":"Not all events were successfully processed.","details":{},"events":[{{string.Join(",", request.Events.Select(e =>
-                e.GetProperty("event_id").GetString() == "broken"
-                    ? """{"status":"failed","error_message":"em is not a hash","warning_message":""}"""
-                    : """{"status":"processed","error_message":"","warning_message":""}"""))}}]}
-            """);
-        await ProduceAsync(TestRecords.Checkout("fine"), TestRecords.Checkout("broken"));
-        await StartAsync();
-
-        var letter = await SingleDeadLetterAsync();
-        Assert.Equal("pinterest_event_failed", letter.Reason);
-        Assert.Equal("broken", (await _serdes.DeserializeAsync<PinterestEvent>(letter.Value, _topics.PinterestEvents.Name)).EventId);
-    }
-
-    [Fact]
-    public async Task One_shop_waiting_for_Pinterest_neither_holds_back_nor_repeats_another_shops_events()
-    {
-        // Shop B's ad account is unavailable for its first three calls; shop A's always works.
-        var calls = new ConcurrentDictionary<string, int>();
+        var first429 = DateTime.MinValue;
+        var retriedAt = DateTime.MinValue;
         _pinterest.Respond = (_, request) =>
-            request.AdAccountId == "222" && calls.AddOrUpdate("222", 1, (_, n) => n + 1) <= 3 ? (503, """{"code":0}""") : (200, null);
-        var settings = TestSettings.For(kafka.BootstrapServers, _topics, _pinterest.BaseUrl);
-        settings["Shops:1:Domain"] = "b-shop.myshopify.com";
-        settings["Shops:1:WebhookSecrets:0"] = "b-secret";
-        settings["Shops:1:Pinterest:AdAccountId"] = "222";
-        settings["Shops:1:Pinterest:ConversionToken"] = "b-token";
-        settings["Dispatcher:MaxBatchWait"] = "00:00:00.500";
-        settings["Dispatcher:MaxRetryBackoff"] = "00:00:01";
-        await ProduceAsync(TestRecords.Checkout("a-1"), TestRecords.Checkout("b-1", "b-shop.myshopify.com"));
-        _host = await TestHost.StartAsync(settings, b => b.AddDispatcher());
+        {
+            if (request.AdAccountId != TestSettings.AdAccountId)
+            {
+                return 200;
+            }
 
-        var delivered = await _pinterest.WaitForAsync(2, Patience);
+            if (first429 == DateTime.MinValue)
+            {
+                first429 = DateTime.UtcNow;
+                return new FakeAnswer(429, """{"code":8,"message":"Rate limit exceeded"}""", Headers: new Dictionary<string, string> { ["Retry-After"] = "4" });
+            }
 
-        Assert.Equal(["a-1", "b-1"], delivered.Select(r => r.Events.Single().GetProperty("event_id").GetString()).Order(StringComparer.Ordinal));
-        Assert.Single(delivered, r => r.AdAccountId == TestSettings.AdAccountId);
-        Assert.Equal(5, _pinterest.Calls);
+            retriedAt = DateTime.UtcNow;
+            return 200;
+        };
+        await StartAsync(twoShops: true);
+
+        await ProduceAsync(TestRecords.Checkout("a-limited"));
+        await WaitUntilAsync(() => first429 != DateTime.MinValue);
+        var b = Stopwatch.StartNew();
+        await ProduceAsync(TestRecords.Checkout("b-flows", ShopB));
+        await _pinterest.WaitForAcceptedAsync(AdAccountB, ["b-flows"], Patience);
+        var latencyB = b.Elapsed;
+
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["a-limited"], Patience);
+        output.WriteLine($"Shop B's event went in {latencyB.TotalMilliseconds:0} ms while shop A waited out Retry-After: 4 ({(retriedAt - first429).TotalSeconds:0.00} s).");
+        Assert.True(latencyB < TimeSpan.FromSeconds(2), $"Shop B waited {latencyB.TotalSeconds:0.0} s behind shop A's 429.");
+        Assert.InRange((retriedAt - first429).TotalSeconds, 3.9, 8);
     }
 
-    private async Task StartAsync(int maxBatch = 1000)
+    [Fact]
+    public async Task Shops_whose_Pinterest_hangs_hold_neither_another_shop_nor_the_consumer_and_nothing_is_sent_twice()
+    {
+        // Shops C and D hang past the request timeout for their first calls; shop A is healthy.
+        var hung = new HashSet<string>();
+        _pinterest.Respond = (_, request) =>
+        {
+            lock (hung)
+            {
+                return request.AdAccountId != TestSettings.AdAccountId && hung.Add($"{request.AdAccountId}/{request.EventIds.First()}")
+                    ? new FakeAnswer(200, Delay: TimeSpan.FromSeconds(5))
+                    : 200;
+            }
+        };
+        var extra = new Dictionary<string, string?>();
+        foreach (var (n, shop, account) in new[] { (1, "c-shop.myshopify.com", "333"), (2, "d-shop.myshopify.com", "444") })
+        {
+            extra[$"Shops:{n}:Domain"] = shop;
+            extra[$"Shops:{n}:WebhookSecrets:0"] = "secret";
+            extra[$"Shops:{n}:Pinterest:AdAccountId"] = account;
+            extra[$"Shops:{n}:Pinterest:ConversionToken"] = $"token-{n}";
+        }
+
+        var host = await StartAsync(extra: extra);
+        await ProduceAsync(TestRecords.Checkout("c-1", "c-shop.myshopify.com"), TestRecords.Checkout("d-1", "d-shop.myshopify.com"));
+        await Task.Delay(300);
+        var a = Stopwatch.StartNew();
+        await ProduceAsync(TestRecords.Checkout("a-1"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["a-1"], Patience);
+        var latencyA = a.Elapsed;
+
+        await _pinterest.WaitForAcceptedAsync("333", ["c-1"], Patience);
+        await _pinterest.WaitForAcceptedAsync("444", ["d-1"], Patience);
+        output.WriteLine($"Shop A's event went in {latencyA.TotalMilliseconds:0} ms while two shops' Pinterest hung.");
+        Assert.True(latencyA < TimeSpan.FromSeconds(2), $"Shop A waited {latencyA.TotalSeconds:0.0} s behind the hung shops.");
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains("lost", StringComparison.Ordinal) || l.Message.Contains("gave up", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_refused_token_pauses_its_shop_holds_its_events_reports_it_by_name_and_resumes_when_the_token_is_fixed()
+    {
+        _pinterest.Respond = (_, request) => request.Authorization == $"Bearer {TokenB}"
+            ? (401, """{"code":2,"message":"Authentication failed."}""")
+            : 200;
+        var host = await StartAsync(twoShops: true, map: app => app.MapHealthEndpoints());
+
+        await ProduceAsync(TestRecords.Checkout("b-held-1", ShopB), TestRecords.Checkout("b-held-2", ShopB), TestRecords.Checkout("a-1"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["a-1"], Patience);
+        await WaitUntilAsync(() => host.Logs.Lines.Any(l => l.Message.Contains("refused the conversion token of b-shop", StringComparison.Ordinal)));
+        await ProduceAsync(TestRecords.Checkout("a-2"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["a-2"], Patience);
+
+        using var http = new HttpClient { BaseAddress = host.BaseUrl };
+        var ready = await http.GetFromJsonAsync<JsonElement>("/readyz");
+        Assert.Equal("Degraded", ready.GetProperty("status").GetString());
+        Assert.Contains(ShopB, ready.GetProperty("checks").GetProperty("pinterest-shops").GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Single(host.Logs.Lines, l => l.Message.Contains("refused the conversion token", StringComparison.Ordinal));
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromMilliseconds(500)));
+
+        // The operator fixes the token; the configuration reloads.
+        var configuration = (IConfigurationRoot)host.Service<IConfiguration>();
+        configuration["Shops:1:Pinterest:ConversionToken"] = "b-fixed-token";
+        configuration.Reload();
+
+        await _pinterest.WaitForAcceptedAsync(AdAccountB, ["b-held-1", "b-held-2"], Patience);
+        Assert.Equal("Healthy", (await http.GetFromJsonAsync<JsonElement>("/readyz")).GetProperty("status").GetString());
+        AssertNoTokenIn(host, TokenB);
+    }
+
+    [Fact]
+    public async Task An_ad_account_that_refuses_the_market_fields_gets_the_request_again_without_them_and_from_then_on()
+    {
+        _pinterest.Respond = (_, request) => request.Body.Contains("market_handle", StringComparison.Ordinal)
+            ? (400, """{"code":4196,"message":"Invalid request: Additional properties are not allowed ('market_handle', 'market_id' were unexpected)"}""")
+            : 200;
+        var host = await StartAsync(partitionsOfOne: true);
+
+        await ProduceAsync(TestRecords.Checkout("m-1"), TestRecords.Checkout("m-2"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["m-1", "m-2"], Patience);
+        await ProduceAsync(TestRecords.Checkout("m-3"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["m-3"], Patience);
+
+        Assert.Equal(_pinterest.Requests.Count + 1, _pinterest.Calls);
+        Assert.Single(host.Logs.Lines, l => l.Message.Contains("refused the market fields", StringComparison.Ordinal));
+        Assert.Empty(kafka.ReadAll(_topics.DeadLetters.Name, 1, TimeSpan.FromMilliseconds(500)));
+    }
+
+    [Fact]
+    public async Task An_event_id_Pinterest_accepted_is_not_sent_again_after_a_restart_with_empty_disks_unless_marked_for_resending()
+    {
+        await StartAsync();
+        await ProduceAsync(TestRecords.Checkout("once"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["once"], Patience);
+        await StopAllAsync();
+        Assert.Equal("processed", Assert.Single(await DeliveriesAsync(1)).Status);
+
+        // A new instance on a fresh disk restores the delivered ids from the changelog; a replay of the
+        // same event is skipped, an explicit resend goes.
+        await StartAsync();
+        var replayed = TestRecords.Checkout("once");
+        await ProduceAsync(replayed, TestRecords.Checkout("new"));
+        await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["new"], Patience);
+        var deliveries = await DeliveriesAsync(3);
+        Assert.Equal(["processed", "duplicate"], deliveries.Where(d => d.EventId == "once").Select(d => d.Status));
+        Assert.Equal(1, _pinterest.Accepted[$"{TestSettings.AdAccountId}/once"]);
+
+        var resend = TestRecords.Checkout("once");
+        resend.Resend = true;
+        await ProduceAsync(resend);
+        await WaitUntilAsync(() => _pinterest.Requests.Count(r => r.EventIds.Contains("once")) == 2);
+        Assert.Equal(2, _pinterest.Accepted[$"{TestSettings.AdAccountId}/once"]);
+        // Sent twice on purpose: the end-of-test check must not count it.
+        ForgetAccepted($"{TestSettings.AdAccountId}/once");
+    }
+
+    [Fact]
+    public async Task Conversion_tokens_appear_in_no_log_dead_letter_or_delivery_record_whatever_Pinterest_answers()
+    {
+        _pinterest.Respond = (call, request) => call switch
+        {
+            0 => (500, """{"code":0,"message":"Internal error"}"""),
+            1 => new FakeAnswer(200, Reset: true),
+            _ when request.EventIds.Contains("bad") => (400, """{"code":4196,"message":"The request was invalid."}"""),
+            _ when request.AdAccountId == AdAccountB => (403, """{"code":29,"message":"You are not permitted to access that resource."}"""),
+            _ => 200,
+        };
+        var host = await StartAsync(twoShops: true, extra: new() { ["Logging:LogLevel:Default"] = "Trace" });
+
+        await ProduceAsync(TestRecords.Checkout("fine"), TestRecords.Checkout("bad"), TestRecords.Checkout("b-1", ShopB));
+        await SingleDeadLetterAsync();
+        await WaitUntilAsync(() => host.Logs.Lines.Any(l => l.Message.Contains("refused the conversion token", StringComparison.Ordinal)));
+
+        AssertNoTokenIn(host, TestSettings.ConversionToken);
+        AssertNoTokenIn(host, TokenB);
+    }
+
+    private void AssertNoTokenIn(TestHost host, string token)
+    {
+        Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains(token, StringComparison.Ordinal));
+        foreach (var topic in new[] { _topics.DeadLetters.Name, _topics.PinterestDeliveries.Name })
+        {
+            foreach (var record in kafka.ReadAll(topic, int.MaxValue, TimeSpan.FromMilliseconds(500)))
+            {
+                Assert.DoesNotContain(token, Encoding.UTF8.GetString(record.Message.Value), StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private void ForgetAccepted(string key) => ((System.Collections.Concurrent.ConcurrentDictionary<string, int>)_pinterest.Accepted).TryRemove(key, out _);
+
+    private async Task<TestHost> StartAsync(
+        bool twoShops = false, bool partitionsOfOne = false, Dictionary<string, string?>? extra = null, Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null)
     {
         var settings = TestSettings.For(kafka.BootstrapServers, _topics, _pinterest.BaseUrl);
-        settings["Dispatcher:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        settings["Dispatcher:MaxBatchWait"] = "00:00:00.500";
-        settings["Dispatcher:MaxRetryBackoff"] = "00:00:01";
-        _host = await TestHost.StartAsync(settings, b => b.AddDispatcher());
+        settings["Dispatcher:GroupId"] = $"dispatcher-{GetHashCode()}";
+        if (twoShops)
+        {
+            settings["Shops:1:Domain"] = ShopB;
+            settings["Shops:1:WebhookSecrets:0"] = "b-secret";
+            settings["Shops:1:Pinterest:AdAccountId"] = AdAccountB;
+            settings["Shops:1:Pinterest:ConversionToken"] = TokenB;
+        }
+
+        if (partitionsOfOne)
+        {
+            // Long enough that what was produced together goes in one request.
+            settings["Dispatcher:Linger"] = "00:00:00.500";
+        }
+
+        foreach (var (key, value) in extra ?? [])
+        {
+            settings[key] = value;
+        }
+
+        var host = await TestHost.StartAsync(settings, b => b.AddDispatcher(), map);
+        _hosts.Add(host);
+        return host;
+    }
+
+    private async Task StopAllAsync()
+    {
+        foreach (var host in _hosts)
+        {
+            await host.DisposeAsync();
+        }
+
+        _hosts.Clear();
     }
 
     private async Task ProduceAsync(params PinterestEvent[] events)
@@ -191,6 +410,18 @@ public sealed class DeliveryTests(KafkaFixture kafka) : IAsyncLifetime
         await kafka.ProduceAsync(_topics.PinterestEvents.Name, records);
     }
 
+    private async Task<List<PinterestDelivery>> DeliveriesAsync(int count)
+    {
+        var deliveries = new List<PinterestDelivery>();
+        foreach (var record in kafka.ReadAll(_topics.PinterestDeliveries.Name, count, Patience))
+        {
+            deliveries.Add(await _serdes.DeserializeAsync<PinterestDelivery>(record.Message.Value, record.Topic));
+        }
+
+        Assert.Equal(count, deliveries.Count);
+        return deliveries;
+    }
+
     private async Task<DeadLetter> SingleDeadLetterAsync()
     {
         var record = Assert.Single(kafka.ReadAll(_topics.DeadLetters.Name, 1, Patience));
@@ -200,5 +431,15 @@ public sealed class DeliveryTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(record.Message.Key, letter.Key);
         Assert.NotNull(letter.Value);
         return letter;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, "The condition did not come true in time.");
+            await Task.Delay(50);
+        }
     }
 }

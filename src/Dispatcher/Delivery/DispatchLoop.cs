@@ -73,6 +73,10 @@ public sealed partial class DispatchLoop(
         }
         finally
         {
+            // Nothing new is sent; what Pinterest is answering now is finished, so its offsets are committed.
+            var assignment = consumer.Assignment;
+            progress.Abandon(assignment);
+            progress.WaitUntilNotSending(assignment, options.Value.HandOverTimeout);
             StoreOffsets(consumer, progress.Committable());
             consumer.Close();
             LogStopped(_topic);

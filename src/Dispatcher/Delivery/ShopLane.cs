@@ -256,7 +256,8 @@ public sealed partial class ShopLane : IAsyncDisposable
             : new Outcome(e, DeliveryStatus.Processed)).ToList();
 
         // Remembered before the offsets may move: an accepted id is never sent again, whatever happens next.
-        var processed = outcomes.Where(o => o.Status == DeliveryStatus.Processed && !o.Pending.Abandoned).Select(o => o.Pending).ToList();
+        // Also for a partition being handed over: the hand-over waits for this, so the next owner knows.
+        var processed = outcomes.Where(o => o.Status == DeliveryStatus.Processed).Select(o => o.Pending).ToList();
         foreach (var byPartition in processed.GroupBy(e => e.Partition.Partition.Value))
         {
             try
@@ -271,7 +272,7 @@ public sealed partial class ShopLane : IAsyncDisposable
             }
         }
 
-        await _services.Log.FinishAsync(outcomes.Where(o => !o.Pending.Abandoned).ToList(), cancellationToken);
+        await _services.Log.FinishAsync(outcomes, cancellationToken);
         LogSent(_shop, outcomes.Count(o => o.Status == DeliveryStatus.Processed), events.Count, events.Max(e => e.Attempts));
     }
 

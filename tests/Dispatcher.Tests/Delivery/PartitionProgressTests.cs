@@ -1,0 +1,58 @@
+using System.Text;
+using Confluent.Kafka;
+using Streaming.Dispatcher.Delivery;
+using Streaming.Platform.Shops;
+using Streaming.TestSupport;
+
+namespace Streaming.Dispatcher.Tests.Delivery;
+
+public sealed class PartitionProgressTests
+{
+    private static readonly TopicPartition Partition = new("pinterest.events", 0);
+
+    [Fact]
+    public void The_stored_offset_stops_at_the_lowest_unfinished_record_whatever_finished_after_it()
+    {
+        var progress = new PartitionProgress();
+        var events = Enumerable.Range(0, 5).Select(Pending).ToList();
+        events.ForEach(progress.Started);
+
+        // A fast shop finishes 1, 3 and 4; the slow shop's record 0 and 2 are still out.
+        progress.Finished(events[1]);
+        progress.Finished(events[3]);
+        progress.Finished(events[4]);
+        Assert.Equal(0, Assert.Single(progress.Committable()).Offset.Value);
+
+        progress.Finished(events[0]);
+        Assert.Equal(2, Assert.Single(progress.Committable()).Offset.Value);
+        Assert.Empty(progress.Committable());
+
+        progress.Finished(events[2]);
+        Assert.Equal(5, Assert.Single(progress.Committable()).Offset.Value);
+        Assert.Equal(0, progress.Unfinished(Partition));
+    }
+
+    [Fact]
+    public void Records_of_a_dropped_partition_are_abandoned_and_finishing_them_later_moves_nothing()
+    {
+        var progress = new PartitionProgress();
+        var held = Pending(0);
+        progress.Started(held);
+
+        progress.Drop([Partition]);
+        progress.Finished(held);
+
+        Assert.True(held.Abandoned);
+        Assert.False(held.Open);
+        Assert.Empty(progress.Committable());
+    }
+
+    private static PendingEvent Pending(int offset) => new(
+        new ConsumeResult<byte[]?, byte[]>
+        {
+            TopicPartitionOffset = new TopicPartitionOffset(Partition, offset),
+            Message = new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes($"k{offset}"), Value = [], Timestamp = new Timestamp(DateTime.UtcNow) },
+        },
+        TestRecords.Checkout($"e-{offset}"),
+        new ShopOptions { Domain = TestSettings.Shop });
+}
