@@ -32,7 +32,9 @@ public sealed partial class DispatchLoop(
     TimeProvider clock,
     ILogger<DispatchLoop> logger) : BackgroundService
 {
+    private const int BurstRecords = 2000;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan BurstLength = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
 
     private readonly string _topic = topics.Value[PinterestEvent.KafkaTopic].Name;
@@ -57,9 +59,16 @@ public sealed partial class DispatchLoop(
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                if (Consume(consumer) is { } result)
+                // Records are routed in bursts; the bookkeeping (offsets, pauses, sweeps) runs between
+                // bursts, at most every few milliseconds, not once per record.
+                var burstEnds = DateTime.UtcNow + BurstLength;
+                for (var routed = 0; routed < BurstRecords && Consume(consumer, routed == 0 ? Poll : TimeSpan.Zero) is { } result; routed++)
                 {
                     Route(result, stoppingToken).GetAwaiter().GetResult();
+                    if (DateTime.UtcNow > burstEnds)
+                    {
+                        break;
+                    }
                 }
 
                 StoreOffsets(consumer, progress.Committable());
@@ -83,11 +92,11 @@ public sealed partial class DispatchLoop(
         }
     }
 
-    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer)
+    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer, TimeSpan wait)
     {
         try
         {
-            return consumer.Consume(Poll);
+            return consumer.Consume(wait);
         }
         catch (ConsumeException e) when (!e.Error.IsFatal)
         {

@@ -15,7 +15,8 @@ public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEv
 
     public ShopOptions Shop { get; } = shop;
 
-    public TopicPartition Partition => Raw.TopicPartition;
+    // Kept: ConsumeResult.TopicPartition makes a new object on every call, and lanes ask per event.
+    public TopicPartition Partition { get; } = raw.TopicPartition;
 
     public long Offset => Raw.Offset.Value;
 
