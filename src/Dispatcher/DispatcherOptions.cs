@@ -53,8 +53,11 @@ public sealed class DispatcherOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "06:00:00")]
     public TimeSpan RampedDownBackoff { get; set; } = TimeSpan.FromMinutes(15);
 
-    /// <summary>Events older than this (by event_time) are dead-lettered as too old, never sent.</summary>
-    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    /// <summary>
+    /// Events older than this (by event_time) are dead-lettered as too old, never sent. Pinterest is said
+    /// not to count them (7 days, third-party sources); a longer window only suits a replay of fixtures.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "36500.00:00:00")]
     public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>How long an accepted event id is remembered; at least Pinterest's window, so a replay cannot send it again.</summary>

@@ -148,7 +148,7 @@ public sealed class DeliveryTests(KafkaFixture kafka, ITestOutputHelper output) 
         var old = TestRecords.Checkout("last-week");
         old.EventTime = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeSeconds();
         await ProduceAsync(old, TestRecords.Checkout("today"));
-        await StartAsync();
+        await StartAsync(extra: new() { ["Dispatcher:MaxEventAge"] = "7.00:00:00" });
 
         await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["today"], Patience);
         var letter = await SingleDeadLetterAsync();
