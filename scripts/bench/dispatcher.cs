@@ -66,7 +66,7 @@ var pinterestUrl = pinterest.Services.GetRequiredService<Microsoft.AspNetCore.Ho
     .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
 // ---- 1. Throughput, after a warm-up round for both sides --------------------------------------------
-var warmUp = Math.Max(5_000, events / 2);
+var warmUp = Math.Max(5_000, events);
 await ProduceAsync("warm-", warmUp, rate: null);
 RawConsume("warm-", warmUp);
 await RunAsync("warm-", warmUp, null);

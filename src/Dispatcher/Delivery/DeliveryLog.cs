@@ -64,8 +64,13 @@ public sealed class DeliveryLog(
         {
             outcome.Pending.Finished = true;
             progress.Finished(outcome.Pending);
+        }
+
+        // Counted per kind, not per event: a request's thousand events are one measurement.
+        foreach (var kind in outcomes.GroupBy(o => (o.Status, o.Pending.Event.ShopDomain, o.DeadLetterReason)))
+        {
             telemetry.EventsDispatched.Add(
-                1, new("outcome", outcome.Status), new("shop", outcome.Pending.Event.ShopDomain), new("reason", outcome.DeadLetterReason));
+                kind.Count(), new("outcome", kind.Key.Status), new("shop", kind.Key.ShopDomain), new("reason", kind.Key.DeadLetterReason));
         }
     }
 }

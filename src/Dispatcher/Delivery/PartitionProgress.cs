@@ -18,6 +18,7 @@ public sealed class PartitionProgress
         {
             var window = WindowOf(pending.Partition);
             window.Unfinished.Add(pending.Offset, pending);
+            window.Offsets.Add(pending.Offset);
             window.Next = Math.Max(window.Next, pending.Offset + 1);
         }
     }
@@ -38,6 +39,7 @@ public sealed class PartitionProgress
         {
             if (_windows.TryGetValue(pending.Partition, out var window) && window.Unfinished.Remove(pending.Offset))
             {
+                window.Offsets.Remove(pending.Offset);
                 Monitor.PulseAll(_sync);
             }
         }
@@ -80,7 +82,7 @@ public sealed class PartitionProgress
                     continue;
                 }
 
-                var offset = window.Unfinished.Count > 0 ? window.Unfinished.Keys[0] : window.Next;
+                var offset = window.Offsets.Count > 0 ? window.Offsets.Min : window.Next;
                 if (offset > window.Stored)
                 {
                     window.Stored = offset;
@@ -169,7 +171,11 @@ public sealed class PartitionProgress
 
     private sealed class Window
     {
-        public SortedList<long, PendingEvent> Unfinished { get; } = [];
+        // A tree for the lowest offset and a table for the events: records finish in any order, and a
+        // sorted array would shift thousands of entries for each one that finishes at its front.
+        public Dictionary<long, PendingEvent> Unfinished { get; } = [];
+
+        public SortedSet<long> Offsets { get; } = [];
 
         public long Next { get; set; } = -1;
 
