@@ -139,8 +139,7 @@ public sealed partial class DispatchLoop(
             {
                 return (await serdes.DeserializeAsync<PinterestEvent>(bytes, result.Topic), null);
             }
-            catch (Exception e) when (e is InvalidDataException or AvroException or InvalidCastException or FormatException
-                                       || e is SchemaRegistryException { Status: HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity })
+            catch (Exception e) when (AvroSerdes.IsUndecodable(e))
             {
                 return (null, e.Message);
             }

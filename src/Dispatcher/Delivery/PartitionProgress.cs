@@ -137,15 +137,11 @@ public sealed class PartitionProgress
     {
         lock (_sync)
         {
-            foreach (var partition in partitions)
+            var dropped = partitions.ToList();
+            Abandon(dropped);
+            foreach (var partition in dropped)
             {
-                if (_windows.Remove(partition, out var window))
-                {
-                    foreach (var pending in window.Unfinished.Values)
-                    {
-                        pending.Abandon();
-                    }
-                }
+                _windows.Remove(partition);
             }
         }
     }

@@ -22,6 +22,14 @@ namespace Streaming.Platform.Avro;
 /// </remarks>
 public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRegistryOptions> options)
 {
+    /// <summary>
+    /// The value can never be read, whenever it is tried again: not in the wire format, bad Avro, or a
+    /// schema id the registry does not know. A registry that does not answer is not such a failure.
+    /// </summary>
+    public static bool IsUndecodable(Exception e) =>
+        e is InvalidDataException or global::Avro.AvroException or InvalidCastException or FormatException
+        || e is SchemaRegistryException { Status: System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.UnprocessableEntity };
+
     private const byte MagicByte = 0;
     private const int HeaderLength = 5;
 

@@ -232,8 +232,7 @@ public sealed partial class ConsumerLoop<T>(
         {
             return ((T)await serdes.DeserializeAsync(_valueTypes[result.Topic], bytes, result.Topic).ConfigureAwait(false), null);
         }
-        catch (Exception e) when (e is InvalidDataException or AvroException or InvalidCastException or FormatException
-                                   || e is SchemaRegistryException { Status: HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity })
+        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
         {
             return (null, e.Message);
         }
