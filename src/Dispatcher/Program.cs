@@ -1,5 +1,11 @@
 using Streaming.Dispatcher;
+using Streaming.Platform.Hosting;
 
-var builder = Host.CreateApplicationBuilder(args);
+// A worker with an HTTP port for its probes: /healthz, and /readyz with the state of Kafka (and, for the
+// dispatcher, of each shop). Set the address with Urls, for example --Urls=http://0.0.0.0:8080.
+var builder = WebApplication.CreateBuilder(args);
 builder.AddDispatcher();
-builder.Build().Run();
+
+var app = builder.Build();
+app.MapHealthEndpoints();
+app.Run();

@@ -1,4 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
 using Streaming.Records;
 using Streaming.TestSupport;
 using Xunit.Abstractions;
@@ -65,6 +69,12 @@ public sealed class CrashTests(KafkaFixture kafka, ITestOutputHelper output) : I
         try
         {
             await _pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, Enumerable.Range(0, Events).Select(i => $"crash-{i}"), TimeSpan.FromSeconds(90));
+
+            // The standalone dispatcher serves its probes, as a Kubernetes deployment of it needs.
+            using var http = new HttpClient { BaseAddress = new Uri(environment["Urls"]!) };
+            var ready = await http.GetFromJsonAsync<JsonElement>("/readyz");
+            Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+            Assert.True(ready.GetProperty("checks").TryGetProperty("pinterest-shops", out _), ready.ToString());
         }
         finally
         {
@@ -90,7 +100,15 @@ public sealed class CrashTests(KafkaFixture kafka, ITestOutputHelper output) : I
         settings["Dispatcher:MaxEventsPerRequest"] = "100";
         settings["DOTNET_ENVIRONMENT"] = "Production";
         settings["Logging:LogLevel:Default"] = "Warning";
+        settings["Urls"] = $"http://127.0.0.1:{FreePort()}";
         return settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private Process Start(Dictionary<string, string?> environment)

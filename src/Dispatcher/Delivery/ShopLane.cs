@@ -93,7 +93,8 @@ public sealed partial class ShopLane : IAsyncDisposable
         }
 
         using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        linger.CancelAfter(Options.Linger);
+        linger.CancelAfter(RemainingLinger(
+            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), _services.Clock.GetUtcNow(), Options.Linger));
         while (batch.Count < max)
         {
             if (_queue.Reader.TryRead(out var next))
@@ -116,6 +117,18 @@ public sealed partial class ShopLane : IAsyncDisposable
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// How long a request whose first event was written at <paramref name="written"/> still gathers. The
+    /// linger counts from the write, so the hops before the dispatcher come out of it rather than on top of
+    /// it. An event that arrives already older than the linger comes from a backlog (a catch-up after a
+    /// pause, a replay), where full requests matter more than a few milliseconds: it gathers a whole linger.
+    /// </summary>
+    internal static TimeSpan RemainingLinger(DateTimeOffset written, DateTimeOffset now, TimeSpan linger)
+    {
+        var age = now - written;
+        return age > TimeSpan.Zero && age < linger ? linger - age : linger;
     }
 
     private async Task DeliverAsync(List<PendingEvent> batch, CancellationToken cancellationToken)

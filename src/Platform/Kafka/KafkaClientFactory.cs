@@ -1,6 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Streaming.Platform.Kafka.Embedded;
 
 namespace Streaming.Platform.Kafka;
 
@@ -37,6 +38,13 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
             EnableAutoCommit = true,
             EnablePartitionEof = false,
         };
+        if (cluster is EmbeddedKafkaCluster && !_options.Client.ContainsKey("fetch.wait.max.ms"))
+        {
+            // The embedded broker holds an empty fetch for all of fetch.wait.max.ms (500 ms by default) even
+            // when records arrive meanwhile, where a real broker answers at once: without this, every
+            // consumer hop would add a quarter of a second on average.
+            config.FetchWaitMaxMs = 10;
+        }
         if (_options.GroupProtocol == GroupProtocol.Classic)
         {
             config.PartitionAssignmentStrategy = PartitionAssignmentStrategy.CooperativeSticky;
