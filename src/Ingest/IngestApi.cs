@@ -9,7 +9,7 @@ public static class IngestApi
 {
     /// <summary>
     /// <c>POST /webhooks/shopify</c> (Shopify, HMAC-verified), <c>POST /collect</c> and its preflight
-    /// (the storefront pixel), <c>GET /healthz</c> and <c>GET /readyz</c>.
+    /// (the storefront pixel), <c>GET /pixel.js</c> (the pixel itself), <c>GET /healthz</c> and <c>GET /readyz</c>.
     /// </summary>
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
     {
@@ -18,6 +18,7 @@ public static class IngestApi
 
         endpoints.MapPost("/collect", (HttpContext context, CollectReceiver receiver) => receiver.ReceiveAsync(context));
         endpoints.MapMethods("/collect", [HttpMethods.Options], (HttpContext context, CollectReceiver receiver) => receiver.Preflight(context));
+        endpoints.MapGet("/pixel.js", (HttpContext context, PixelScript script) => script.Serve(context));
 
         endpoints.MapHealthEndpoints();
         return endpoints;

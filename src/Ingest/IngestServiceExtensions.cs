@@ -43,6 +43,7 @@ public static class IngestServiceExtensions
         services.AddSingleton<StorefrontOrigins>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<CollectReceiver>();
+        services.AddSingleton<PixelScript>();
         services.AddProblemDetails();
         return builder;
     }

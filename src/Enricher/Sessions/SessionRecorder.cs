@@ -29,7 +29,8 @@ public static class SessionRecorder
 
         var latest = at >= session.LastSeen;
         session.LastSeen = Math.Max(session.LastSeen, at);
-        var clickId = storefrontEvent.ClickId ?? OrderUserData.ClickIdFromLandingSite(href);
+        // Without marketing consent the pixel sends no click id, and the page address must not stand in for it.
+        var clickId = storefrontEvent.Consent.Marketing ? storefrontEvent.ClickId ?? OrderUserData.ClickIdFromLandingSite(href) : null;
         if (clickId is not null && (latest || session.ClickId is null))
         {
             session.ClickId = clickId;

@@ -22,11 +22,26 @@ public sealed class StorefrontOptions : IValidatableObject
     /// </summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>
+    /// Ingest's address as shoppers' browsers reach it (for example <c>https://track.example.com</c>), written
+    /// into <c>/pixel.js</c> as where to post events. Empty: the scheme and host of the request for the script.
+    /// </summary>
+    public string? PublicUrl { get; set; }
+
     public IReadOnlyList<IPNetwork> TrustedProxyNetworks =>
         [.. TrustedProxies.Select(p => IPNetwork.TryParse(p, out var network) ? network : default)];
 
-    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
-        TrustedProxies
-            .Where(p => !IPNetwork.TryParse(p, out _))
-            .Select(p => new ValidationResult($"'{p}' is not a network in CIDR notation, for example 10.0.0.0/8.", [nameof(TrustedProxies)]));
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        foreach (var proxy in TrustedProxies.Where(p => !IPNetwork.TryParse(p, out _)))
+        {
+            yield return new ValidationResult($"'{proxy}' is not a network in CIDR notation, for example 10.0.0.0/8.", [nameof(TrustedProxies)]);
+        }
+
+        if (!string.IsNullOrWhiteSpace(PublicUrl)
+            && !(Uri.TryCreate(PublicUrl, UriKind.Absolute, out var url) && url.Scheme is "https" or "http" && url.Query.Length == 0))
+        {
+            yield return new ValidationResult($"'{PublicUrl}' is not an http(s) address, for example https://track.example.com.", [nameof(PublicUrl)]);
+        }
+    }
 }

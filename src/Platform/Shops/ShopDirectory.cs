@@ -35,6 +35,9 @@ public sealed partial class ShopsOptions
 
     [GeneratedRegex(@"^\d{1,18}$")]
     internal static partial Regex AdAccountId();
+
+    [GeneratedRegex(@"^\d{1,20}$")]
+    internal static partial Regex TagId();
 }
 
 /// <summary>Refuses to start with a shop list that would fail on the first webhook instead.</summary>
@@ -70,6 +73,11 @@ public sealed class ShopsOptionsValidator : IValidateOptions<ShopsOptions>
             if (!ShopsOptions.AdAccountId().IsMatch(shop.Pinterest.AdAccountId ?? ""))
             {
                 failures.Add($"{at}:Pinterest:AdAccountId must be 1 to 18 digits, not '{shop.Pinterest.AdAccountId}'.");
+            }
+
+            if (!string.IsNullOrEmpty(shop.Pinterest.TagId) && !ShopsOptions.TagId().IsMatch(shop.Pinterest.TagId))
+            {
+                failures.Add($"{at}:Pinterest:TagId must be the Pinterest Tag id, 1 to 20 digits, not '{shop.Pinterest.TagId}'.");
             }
         }
 

@@ -69,4 +69,10 @@ public sealed class ShopPinterestOptions
 
     /// <summary>Send with <c>?test=true</c>: Pinterest validates the events but records none.</summary>
     public bool TestMode { get; set; }
+
+    /// <summary>
+    /// The Pinterest Tag id the storefront pixel loads and fires with the shared event ids. Empty: the
+    /// pixel only feeds <c>/collect</c>, and the shop's Tag (if any) keeps its own event ids.
+    /// </summary>
+    public string? TagId { get; set; }
 }

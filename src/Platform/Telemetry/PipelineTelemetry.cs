@@ -17,6 +17,7 @@ public sealed class PipelineTelemetry : IDisposable
         _meter = meterFactory.Create(Name);
         Webhooks = _meter.CreateCounter<long>("pipeline.ingest.webhooks", "{webhook}", "Webhook requests by outcome and reason.");
         StorefrontEvents = _meter.CreateCounter<long>("pipeline.ingest.storefront_events", "{event}", "Storefront event posts by outcome and reason.");
+        PixelScripts = _meter.CreateCounter<long>("pipeline.ingest.pixel_scripts", "{request}", "Requests for /pixel.js by outcome (served, not_modified, rejected) and reason.");
         RecordsMapped = _meter.CreateCounter<long>("pipeline.enricher.records", "{record}", "Webhooks the enricher handled, by topic and outcome.");
         EventsProduced = _meter.CreateCounter<long>("pipeline.enricher.events", "{event}", "Pinterest events the enricher wrote, by event name.");
         StateExpired = _meter.CreateCounter<long>("pipeline.enricher.state.expired", "{entry}", "State entries deleted because their retention ran out.");
@@ -30,6 +31,8 @@ public sealed class PipelineTelemetry : IDisposable
     public Counter<long> Webhooks { get; }
 
     public Counter<long> StorefrontEvents { get; }
+
+    public Counter<long> PixelScripts { get; }
 
     public Counter<long> RecordsMapped { get; }
 

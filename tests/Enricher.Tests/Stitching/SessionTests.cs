@@ -43,6 +43,17 @@ public sealed class SessionTests
     }
 
     [Fact]
+    public void Without_marketing_consent_no_click_id_is_taken_from_the_envelope_or_the_page()
+    {
+        var viewed = Pixel("pixel-product_viewed.json");
+
+        var session = SessionRecorder.Record(null, Event(viewed, at: 1, clickId: "sent-anyway", ip: null, ua: null, marketing: false), viewed.RootElement);
+
+        Assert.Null(session.ClickId);
+        Assert.False(session.MarketingAllowed);
+    }
+
+    [Fact]
     public void Market_present_null_and_absent()
     {
         var present = Pixel("pixel-checkout_completed.json");
