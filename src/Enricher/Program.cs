@@ -1,8 +1,8 @@
 using Streaming.Enricher;
 using Streaming.Platform.Hosting;
 
-// A worker with an HTTP port for its probes: /healthz, and /readyz with the state of Kafka (and, for the
-// dispatcher, of each shop). Set the address with Urls, for example --Urls=http://0.0.0.0:8080.
+// A worker with an HTTP port for its probes: /healthz, and /readyz with the state of Kafka. Set the
+// address with Urls, for example --Urls=http://0.0.0.0:8080.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddEnricher();
 

@@ -57,7 +57,6 @@ public sealed class PixelScript(ShopDirectory shops, IOptions<StorefrontOptions>
             ["collectUrl"] = collectUrl,
             ["shop"] = ShopsOptions.Normalize(shop.Domain),
             ["tagId"] = string.IsNullOrWhiteSpace(shop.Pinterest.TagId) ? null : shop.Pinterest.TagId,
-            ["withoutMarketingConsent"] = shop.Events.WithoutMarketingConsent.ToString(),
             ["checkoutValue"] = shop.Events.CheckoutValue.ToString(),
         });
         return Template.Value.Replace(Placeholder, config, StringComparison.Ordinal);
