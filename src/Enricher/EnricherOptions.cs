@@ -32,4 +32,10 @@ public sealed class EnricherOptions : ConsumerGroupOptions
 
     [Required]
     public StateStoreOptions State { get; set; } = new();
+
+    /// <summary>
+    /// Write the state to its changelog topic and restore it from there when a partition moves. Off only
+    /// for throwaway state (the replay tool's re-enrichment): a partition that moves then starts empty.
+    /// </summary>
+    public bool StateChangelog { get; set; } = true;
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Streaming.Enricher.Output;
 using Streaming.Platform.Hosting;
 using Streaming.Records;
 
@@ -9,8 +11,10 @@ public static class EnricherServiceExtensions
     /// Registers the consumer that joins a cart's webhooks and storefront events (co-partitioned by cart)
     /// in partition state, changelogged to its own compacted topic, and writes Pinterest events.
     /// </summary>
-    public static IHostApplicationBuilder AddEnricher(this IHostApplicationBuilder builder) =>
-        builder
+    public static IHostApplicationBuilder AddEnricher(this IHostApplicationBuilder builder)
+    {
+        builder.Services.TryAddSingleton<IEnrichmentOutput, KafkaEnrichmentOutput>();
+        return builder
             .AddPipelinePlatform()
             .AddTopic(PinterestEvent.KafkaTopic)
             .AddTopic(EnricherState.KafkaTopic)
@@ -19,4 +23,5 @@ public static class EnricherServiceExtensions
                 EnricherOptions.Section,
                 (ShopifyWebhook.KafkaTopic, typeof(ShopifyWebhook)),
                 (StorefrontEvent.KafkaTopic, typeof(StorefrontEvent)));
+    }
 }

@@ -5,6 +5,7 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
+using Streaming.Enricher.Output;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Storefront;
@@ -27,13 +28,11 @@ namespace Streaming.Enricher;
 /// </summary>
 public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IPartitionAware, IPunctuated, IBacklogAware, IDisposable
 {
-    private const string Service = "enricher";
     private const int MaxSentOrders = 50;
     private const int SweepSlice = 10_000;
 
     private readonly ShopDirectory _shops;
-    private readonly RecordPublisher _publisher;
-    private readonly DeadLetterPublisher _deadLetters;
+    private readonly IEnrichmentOutput _output;
     private readonly AvroSerdes _serdes;
     private readonly EnricherOptions _options;
     private readonly PipelineTelemetry _telemetry;
@@ -51,7 +50,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     public EnrichmentHandler(
         ShopDirectory shops,
         RecordPublisher publisher,
-        DeadLetterPublisher deadLetters,
+        IEnrichmentOutput output,
         AvroSerdes serdes,
         ChangelogRestorer restorer,
         IOptions<TopicsOptions> topics,
@@ -61,8 +60,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         ILogger<EnrichmentHandler> logger)
     {
         _shops = shops;
-        _publisher = publisher;
-        _deadLetters = deadLetters;
+        _output = output;
         _serdes = serdes;
         _options = options.Value;
         _telemetry = telemetry;
@@ -72,7 +70,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         ChangelogTopic = topics.Value[EnricherState.KafkaTopic].Name;
         // One directory per group: instances of different groups on one machine never share a store.
         _stores = new PartitionStores(
-            "enricher-state", ChangelogTopic, Path.Combine(_options.State.Directory, _options.GroupId), _options.State, publisher, restorer, logger);
+            "enricher-state", _options.StateChangelog ? ChangelogTopic : null, Path.Combine(_options.State.Directory, _options.GroupId), _options.State, publisher, restorer, logger);
         _nextSweep = clock.GetUtcNow() + _options.ExpirySweepInterval;
         telemetry.Observe("pipeline.enricher.state.partitions", "{partition}", "Partitions whose state this instance holds.", () => _stores.Open.Count);
     }
@@ -256,7 +254,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var session = await SessionAsync(states, webhook.ShopDomain, cartToken, Text(order, "checkout_token"));
         // Mapped now, whatever happens next: what cannot be mapped is dead-lettered at once, not after a wait.
         var draft = CheckoutEventMapper.Draft(webhook, order, shop, _clock);
-        if (session is null && cartToken is not null && _options.GracePeriod > TimeSpan.Zero)
+        // A backfilled order is days old: its session, if any, was never recorded, and none will come.
+        if (session is null && cartToken is not null && _options.GracePeriod > TimeSpan.Zero && webhook.BackfillRun is null)
         {
             // What waits is the event, only the session still to come: the body is not parsed again.
             var checkoutEvent = await _serdes.SerializeAsync(draft, _eventsTopic);
@@ -498,7 +497,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var deliveries = new List<Task>(work.Events.Count);
         foreach (var pinterestEvent in work.Events)
         {
-            deliveries.Add(await _publisher.EnqueueAsync(_eventsTopic, $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}", pinterestEvent, cancellationToken));
+            deliveries.Add(await _output.EnqueueAsync(pinterestEvent, cancellationToken));
         }
 
         await Task.WhenAll(deliveries);
@@ -535,7 +534,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     private async Task DeadLetterAsync(ConsumedRecord<ISpecificRecord> record, string topic, string reason, string error, CancellationToken cancellationToken)
     {
-        await _deadLetters.PublishAsync(record.Raw, Service, reason, error, cancellationToken);
+        await _output.DeadLetterAsync(record.Raw, reason, error, cancellationToken);
         record.MarkDone();
         _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", "dead_lettered"), new("reason", reason));
     }
@@ -603,6 +602,24 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
                 foreach (var partition in _stores.Open.Keys.ToList())
                 {
                     await SweepAsync(work.States(partition, States), work);
+                }
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Lets every waiting server event go with whatever session is known, as if all grace periods were
+    /// over: for the end of a bounded input (a replay), where nothing more will arrive.
+    /// </summary>
+    public Task ReleaseAllWaitingAsync(CancellationToken cancellationToken) =>
+        CompleteAsync(async work =>
+        {
+            foreach (var partition in _stores.Open.Keys.ToList())
+            {
+                var states = work.States(partition, States);
+                foreach (var key in _waiting.Due(partition, long.MaxValue, long.MaxValue))
+                {
+                    work.Touched.Add(partition);
+                    await ReleaseAsync(states, key, work);
                 }
             }
         }, cancellationToken);

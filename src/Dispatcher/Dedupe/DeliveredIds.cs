@@ -32,7 +32,8 @@ public sealed class DeliveredIds : IDisposable
         _clock = clock;
     }
 
-    public string ChangelogTopic => _stores.ChangelogTopic;
+    // The dispatcher's stores always have a changelog: it is what makes an accepted id survive a move.
+    public string ChangelogTopic => _stores.ChangelogTopic!;
 
     public long Entries
     {

@@ -55,6 +55,7 @@ public sealed class DeliveryLog(
                 MatchKeys = ConversionRequest.MatchKeys(e),
                 TestMode = pending.Shop.Pinterest.TestMode,
                 AnsweredAt = now.UtcDateTime,
+                Replay = e.Replay,
             };
             writes.Add(await publisher.EnqueueAsync(_topic, $"{e.ShopDomain}/{e.EventId}", record, cancellationToken).ConfigureAwait(false));
         }

@@ -73,6 +73,7 @@ public static partial class CheckoutEventMapper
                 NumItems = numItems,
             },
             SourceWebhookId = webhook.WebhookId,
+            Replay = webhook.BackfillRun is { } run ? $"backfill/{run}" : null,
             EventSourceUrl = Text(order, "order_status_url"),
         };
     }

@@ -24,6 +24,7 @@ public sealed class PinterestDelivery : ISpecificRecord
     public IList<string> MatchKeys { get; set; } = [];
     public bool TestMode { get; set; }
     public DateTime AnsweredAt { get; set; }
+    public string? Replay { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -40,6 +41,7 @@ public sealed class PinterestDelivery : ISpecificRecord
         8 => MatchKeys,
         9 => TestMode,
         10 => AnsweredAt,
+        11 => Replay,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -58,6 +60,7 @@ public sealed class PinterestDelivery : ISpecificRecord
             case 8: MatchKeys = (IList<string>)fieldValue; break;
             case 9: TestMode = (bool)fieldValue; break;
             case 10: AnsweredAt = (DateTime)fieldValue; break;
+            case 11: Replay = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

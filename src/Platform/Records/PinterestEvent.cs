@@ -27,6 +27,7 @@ public sealed class PinterestEvent : ISpecificRecord
     public string MarketId { get; set; } = "0";
     public string MarketHandle { get; set; } = "unassigned_market";
     public bool Resend { get; set; }
+    public string? Replay { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -45,6 +46,7 @@ public sealed class PinterestEvent : ISpecificRecord
         10 => MarketId,
         11 => MarketHandle,
         12 => Resend,
+        13 => Replay,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -65,6 +67,7 @@ public sealed class PinterestEvent : ISpecificRecord
             case 10: MarketId = (string)fieldValue; break;
             case 11: MarketHandle = (string)fieldValue; break;
             case 12: Resend = (bool)fieldValue; break;
+            case 13: Replay = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

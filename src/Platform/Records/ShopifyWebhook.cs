@@ -26,6 +26,7 @@ public sealed class ShopifyWebhook : ISpecificRecord
     public DateTime ReceivedAt { get; set; }
     public IDictionary<string, string> Headers { get; set; } = new Dictionary<string, string>();
     public byte[] Body { get; set; } = [];
+    public string? BackfillRun { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -40,6 +41,7 @@ public sealed class ShopifyWebhook : ISpecificRecord
         6 => ReceivedAt,
         7 => Headers,
         8 => Body,
+        9 => BackfillRun,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -56,6 +58,7 @@ public sealed class ShopifyWebhook : ISpecificRecord
             case 6: ReceivedAt = (DateTime)fieldValue; break;
             case 7: Headers = (IDictionary<string, string>)fieldValue; break;
             case 8: Body = (byte[])fieldValue; break;
+            case 9: BackfillRun = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

@@ -19,6 +19,12 @@ public sealed class ShopOptions
 
     /// <summary>Which events the enricher makes for this shop, and how.</summary>
     public ShopEventOptions Events { get; set; } = new();
+
+    /// <summary>
+    /// Admin API access token (scope <c>read_orders</c>) for the replay tool's install-time backfill, which
+    /// reads the shop's recent orders. The pipeline itself never calls Shopify.
+    /// </summary>
+    public string? AdminApiToken { get; set; }
 }
 
 /// <summary>A shop's choices about what becomes a Pinterest event (<c>Shops:N:Events</c>).</summary>

@@ -8,10 +8,12 @@ namespace Streaming.Platform.State;
 /// The stores of the partitions this instance owns, one stack per partition number, opened and restored
 /// when a partition is assigned, closed when it is revoked, abandoned when it is lost. Partition numbers
 /// are shared by co-partitioned inputs: a store stays open while any input partition of its number is owned.
+/// Without a changelog topic the stores are local only: nothing is restored or written to Kafka, for
+/// throwaway state such as a replay's.
 /// </summary>
 public sealed partial class PartitionStores(
     string name,
-    string changelogTopic,
+    string? changelogTopic,
     string directory,
     StateStoreOptions options,
     RecordPublisher publisher,
@@ -22,7 +24,7 @@ public sealed partial class PartitionStores(
     private readonly Dictionary<int, HashSet<string>> _owners = [];
     private readonly RocksDbSettings _rocksDb = new((ulong)options.BlockCacheBytes, (ulong)options.WriteBufferBytes);
 
-    public string ChangelogTopic { get; } = changelogTopic;
+    public string? ChangelogTopic { get; } = changelogTopic;
 
     public IReadOnlyDictionary<int, PartitionStore> Open => _open;
 
@@ -46,12 +48,15 @@ public sealed partial class PartitionStores(
             {
                 var disk = RocksDbStore.Open(Directory(number), _rocksDb);
                 opened.Add(new(number, disk, disk.ReadCheckpoint()));
-                var changelog = new ChangeLoggingStore(disk, publisher, new TopicPartition(ChangelogTopic, number));
-                _open[number] = new PartitionStore(number, new CachingStore(changelog, options.CacheEntriesPerPartition), disk);
+                IKeyValueStore below = ChangelogTopic is null ? disk : new ChangeLoggingStore(disk, publisher, new TopicPartition(ChangelogTopic, number));
+                _open[number] = new PartitionStore(number, new CachingStore(below, options.CacheEntriesPerPartition), disk);
             }
         }
 
-        restorer.Restore(ChangelogTopic, opened, cancellationToken);
+        if (ChangelogTopic is not null)
+        {
+            restorer.Restore(ChangelogTopic, opened, cancellationToken);
+        }
     }
 
     /// <summary>Handed over cleanly: every committed change is on the changelog and on disk, with its checkpoint.</summary>

@@ -1,0 +1,20 @@
+using Confluent.Kafka;
+using Streaming.Records;
+
+namespace Streaming.Enricher.Output;
+
+/// <summary>
+/// Where the enricher's results go. The live pipeline writes events to pinterest.events and poison to
+/// the dead-letter topic; a replay re-enriching old records decides for itself what to send.
+/// </summary>
+public interface IEnrichmentOutput
+{
+    /// <summary>
+    /// Completes once the event is queued behind every event queued before it; the task it returns
+    /// completes when the event is safely written (only then is the batch's state committed).
+    /// </summary>
+    Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken);
+
+    /// <summary>A record the enricher can never map; completes once it is safely put aside.</summary>
+    Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken);
+}

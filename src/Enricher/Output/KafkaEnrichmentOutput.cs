@@ -1,0 +1,24 @@
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Kafka.Topics;
+using Streaming.Records;
+
+namespace Streaming.Enricher.Output;
+
+/// <summary>The live enricher's output: events keyed by shop and event id, so that every copy of an event meets the dispatcher's delivered-id store on one partition.</summary>
+public sealed class KafkaEnrichmentOutput(RecordPublisher publisher, DeadLetterPublisher deadLetters, IOptions<TopicsOptions> topics) : IEnrichmentOutput
+{
+    public const string Service = "enricher";
+
+    private readonly string _eventsTopic = topics.Value[PinterestEvent.KafkaTopic].Name;
+
+    public async Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) =>
+        await publisher.EnqueueAsync(_eventsTopic, Key(pinterestEvent), pinterestEvent, cancellationToken).ConfigureAwait(false);
+
+    public Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken) =>
+        deadLetters.PublishAsync(source, Service, reason, message, cancellationToken);
+
+    /// <summary>The Kafka key of a Pinterest event, wherever it is written from.</summary>
+    public static string Key(PinterestEvent pinterestEvent) => $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}";
+}

@@ -1,0 +1,116 @@
+using System.Text;
+using Avro.Specific;
+using Confluent.Kafka;
+using Microsoft.Extensions.Options;
+using Streaming.Enricher;
+using Streaming.Enricher.Output;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+using Streaming.Platform.Telemetry;
+using Streaming.Records;
+using Streaming.Replay.Kafka;
+using Streaming.Replay.Sending;
+
+namespace Streaming.Replay.Reenrich;
+
+/// <summary>
+/// <c>reenrich</c>: runs the raw webhooks and storefront events of a time range through the enricher's
+/// own logic again (a mapping improved, a shop added late) and sends the resulting events Pinterest has
+/// not accepted. The logic runs here, in this process, on state of its own in a temporary directory that
+/// is neither restored from nor written to the live enricher's changelog: the live enricher's memory of
+/// what it sent stays as it is. Reading starts <c>--lookback</c> before <c>--from</c> so that sessions and
+/// carts begun earlier are known again; events of that lead-in are not sent.
+/// </summary>
+public sealed class ReenrichCommand(ReplayContext context)
+{
+    private const int BatchSize = 2_000;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var accepted = await context.AcceptedAsync(cancellationToken);
+        var sink = context.Sink(accepted, rememberSent: false);
+        var ranges = request.Topics.SelectMany(t =>
+        {
+            var found = context.Offsets.Find(t, request.From - request.Lookback, cancellationToken);
+            context.LogRanges(t, found);
+            return found;
+        }).ToList();
+        var valueTypes = new Dictionary<string, Type>(StringComparer.Ordinal)
+        {
+            [context.Topics[ShopifyWebhook.KafkaTopic].Name] = typeof(ShopifyWebhook),
+            [context.Topics[StorefrontEvent.KafkaTopic].Name] = typeof(StorefrontEvent),
+        };
+
+        var state = Path.Combine(Path.GetTempPath(), "pipeline-replay", request.RunId);
+        var enricher = context.Services.GetRequiredService<IOptions<EnricherOptions>>().Value;
+        enricher.State.Directory = state;
+        enricher.StateChangelog = false;
+        using var skips = new EnricherSkips(context.Services.GetRequiredService<PipelineTelemetry>(), context.Tally);
+        var handler = ActivatorUtilities.CreateInstance<EnrichmentHandler>(
+            context.Services, Options.Create(enricher), (IEnrichmentOutput)new ReplayEnrichmentOutput(sink, context.Tally));
+        try
+        {
+            handler.OnAssigned(ranges.Select(r => r.Partition).ToList(), cancellationToken);
+            using var reader = new BoundedReader(context.Clients, ranges);
+            await using var progress = context.Progress(() => reader.Total);
+            for (var batch = reader.Next(BatchSize, cancellationToken); batch.Count > 0; batch = reader.Next(BatchSize, cancellationToken))
+            {
+                context.Tally.Reading(batch.Count);
+                var records = new List<ConsumedRecord<ISpecificRecord>>(batch.Count);
+                foreach (var record in batch.Where(Selected))
+                {
+                    if (await DecodeAsync(record, valueTypes[record.Topic]) is { } value)
+                    {
+                        records.Add(new ConsumedRecord<ISpecificRecord>(record, value));
+                    }
+                }
+
+                if (records.Count > 0)
+                {
+                    await handler.HandleAsync(records, cancellationToken);
+                }
+            }
+
+            // The input is over: nothing more will come for what still waits for a session.
+            await handler.ReleaseAllWaitingAsync(cancellationToken);
+        }
+        finally
+        {
+            handler.Dispose();
+            if (Directory.Exists(state))
+            {
+                Directory.Delete(state, recursive: true);
+            }
+        }
+    }
+
+    // Records are keyed <shop>/<cart or id>: other shops' records are left without being decoded.
+    private bool Selected(ConsumeResult<byte[]?, byte[]> record)
+    {
+        if (context.Request.Shops.Count == 0)
+        {
+            return true;
+        }
+
+        if (record.Message.Key is not { } key || Encoding.UTF8.GetString(key) is not { } text || text.IndexOf('/', StringComparison.Ordinal) is var slash && slash <= 0)
+        {
+            return true;
+        }
+
+        return context.Request.Shops.Contains(text[..slash]);
+    }
+
+    private async Task<ISpecificRecord?> DecodeAsync(ConsumeResult<byte[]?, byte[]> record, Type type)
+    {
+        try
+        {
+            return await context.Serdes.DeserializeAsync(type, record.Message.Value, record.Topic);
+        }
+        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
+        {
+            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+using Confluent.Kafka;
+using Streaming.Dispatcher.Delivery;
+using Streaming.Platform.Avro;
+using Streaming.Records;
+using Streaming.Replay.Kafka;
+using Streaming.Replay.Sending;
+
+namespace Streaming.Replay.Resend;
+
+/// <summary>
+/// <c>resend</c>: the Pinterest events of a time range that Pinterest has not accepted (a shop that ran
+/// without a token, a token that was refused, an outage), read from pinterest.events, or from the
+/// dispatcher's dead letters by reason, and written again for the dispatcher to send.
+/// </summary>
+public sealed class ResendCommand(ReplayContext context)
+{
+    // Events are written shortly after they happen, dead letters after that: reading from a little before
+    // --from finds every event of the range, whatever the clocks of the writers said.
+    private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(10);
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var eventsTopic = context.Topics[PinterestEvent.KafkaTopic].Name;
+        var deadLetterTopic = context.Topics[DeadLetter.KafkaTopic].Name;
+        var accepted = await context.AcceptedAsync(cancellationToken);
+        var sink = context.Sink(accepted, rememberSent: true);
+        var ranges = context.Request.Topics.ToDictionary(t => t, t => context.Offsets.Find(t, context.Request.From - ClockSlack, cancellationToken));
+        foreach (var (topic, topicRanges) in ranges)
+        {
+            context.LogRanges(topic, topicRanges);
+        }
+
+        await using var progress = context.Progress(() => ranges.Values.Sum(r => r.Sum(p => p.Records)));
+        foreach (var (topic, topicRanges) in ranges)
+        {
+            using var reader = new BoundedReader(context.Clients, topicRanges);
+            var writes = new List<Task>();
+            for (var batch = reader.Next(2_000, cancellationToken); batch.Count > 0; batch = reader.Next(2_000, cancellationToken))
+            {
+                foreach (var record in batch)
+                {
+                    context.Tally.Reading(1);
+                    var pinterestEvent = topic == deadLetterTopic
+                        ? await FromDeadLetterAsync(record, eventsTopic, deadLetterTopic)
+                        : await DecodeAsync(record.Message.Value, eventsTopic);
+                    if (pinterestEvent is not null)
+                    {
+                        writes.Add(await sink.OfferAsync(pinterestEvent, cancellationToken));
+                    }
+                }
+
+                // Kafka has this batch's records before the next is read: a run killed now loses nothing it counted as sent.
+                await Task.WhenAll(writes);
+                writes.Clear();
+            }
+        }
+    }
+
+    private async Task<PinterestEvent?> FromDeadLetterAsync(ConsumeResult<byte[]?, byte[]> record, string eventsTopic, string deadLetterTopic)
+    {
+        DeadLetter letter;
+        try
+        {
+            letter = await context.Serdes.DeserializeAsync<DeadLetter>(record.Message.Value, deadLetterTopic);
+        }
+        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
+        {
+            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
+            return null;
+        }
+
+        // The enricher's letters hold raw webhooks (re-enrichment is their way back); only the dispatcher's hold events.
+        if (letter.Service != DeliveryStatus.Service || letter.SourceTopic != eventsTopic)
+        {
+            return null;
+        }
+
+        if (context.Request.Reasons.Count > 0 && !context.Request.Reasons.Contains(letter.Reason))
+        {
+            return null;
+        }
+
+        if (letter.Value is null)
+        {
+            context.Tally.Exclude("dead_letter_without_value");
+            return null;
+        }
+
+        return await DecodeAsync(letter.Value, eventsTopic);
+    }
+
+    private async Task<PinterestEvent?> DecodeAsync(byte[]? value, string eventsTopic)
+    {
+        try
+        {
+            return value is { Length: > 0 } ? await context.Serdes.DeserializeAsync<PinterestEvent>(value, eventsTopic) : null;
+        }
+        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
+        {
+            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
+            return null;
+        }
+    }
+}
