@@ -42,7 +42,8 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
         where T : ISpecificRecord
     {
         var schemaId = await SchemaIdAsync(value, topic).ConfigureAwait(false);
-        var writer = _writers.GetOrAdd(typeof(T), _ => new SpecificDefaultWriter(value.Schema));
+        // By the value's own type: a caller holding it as ISpecificRecord must not get another record type's writer.
+        var writer = _writers.GetOrAdd(value.GetType(), _ => new SpecificDefaultWriter(value.Schema));
         using var stream = new MemoryStream(1024);
         stream.WriteByte(MagicByte);
         Span<byte> id = stackalloc byte[sizeof(int)];
