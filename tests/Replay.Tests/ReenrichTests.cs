@@ -55,6 +55,7 @@ public sealed class ReenrichTests(KafkaFixture kafka) : IAsyncLifetime
         var events = await _rig.ReadAsync<PinterestEvent>(_rig.Topics.PinterestEvents.Name, 2);
         Assert.All(events, e => Assert.StartsWith("reenrich/", e.Replay, StringComparison.Ordinal));
 
+        await _rig.WaitForProcessedAsync(2);
         var second = await _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d");
 
         Assert.True(second.ExitCode == ReplayCli.Done, second.ToString());

@@ -84,6 +84,34 @@ public sealed class ReplayRig : IAsyncDisposable
         return records;
     }
 
+    /// <summary>
+    /// Waits until the dispatcher reported <paramref name="count"/> processed events on pinterest.deliveries:
+    /// it writes those after their ids are in its delivered-id changelog, which the tool reads.
+    /// </summary>
+    public async Task WaitForProcessedAsync(int count)
+    {
+        var until = DateTime.UtcNow + Patience;
+        while (true)
+        {
+            var all = Kafka.ReadAll(Topics.PinterestDeliveries.Name, int.MaxValue, TimeSpan.FromSeconds(1));
+            var processed = 0;
+            foreach (var record in all)
+            {
+                processed += (await _serdes.DeserializeAsync<PinterestDelivery>(record.Message.Value, Topics.PinterestDeliveries.Name)).Status == "processed" ? 1 : 0;
+            }
+
+            if (processed >= count)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > until)
+            {
+                throw new TimeoutException($"{processed} of {count} processed deliveries in {Patience.TotalSeconds} s.");
+            }
+        }
+    }
+
     /// <summary>How many times Pinterest accepted each id of the test shop's ad account.</summary>
     public int AcceptedTimes(string eventId) => Pinterest.Accepted.GetValueOrDefault($"{TestSettings.AdAccountId}/{eventId}");
 

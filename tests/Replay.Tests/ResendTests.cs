@@ -49,6 +49,7 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(5, replayed.Count(e => e.Replay?.StartsWith("resend/", StringComparison.Ordinal) == true && !e.Resend));
         Assert.DoesNotContain(replayed, e => e.EventId == stale.EventId && e.Replay is not null);
 
+        await _rig.WaitForProcessedAsync(5);
         var second = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d");
 
         Assert.True(second.ExitCode == ReplayCli.Done, second.ToString());
