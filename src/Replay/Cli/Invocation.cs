@@ -29,14 +29,14 @@ public sealed class Invocation(ParseResult parsed, CommonOptions options, TextWr
             return await BadAsync(problem!);
         }
 
-        if (from > to)
-        {
-            return await BadAsync($"--from ({from:u}) is after --to ({to:u}).");
-        }
-
         if (from > now)
         {
             return await BadAsync($"--from ({from:u}) is in the future.");
+        }
+
+        if (from > to)
+        {
+            return await BadAsync($"--from ({from:u}) is after --to ({to:u}).");
         }
 
         var lookback = TimeSpan.Zero;

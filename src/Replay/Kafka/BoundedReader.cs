@@ -24,6 +24,8 @@ public sealed class BoundedReader : IDisposable
         var config = clients.ConsumerConfig($"replay-reader-{Environment.MachineName}", $"replay-reader-{Guid.NewGuid():N}");
         config.EnableAutoCommit = false;
         config.EnablePartitionEof = true;
+        // What it reads was written before the run: there is never a reason to hold a fetch open for more.
+        config.FetchWaitMaxMs = 10;
         _consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         foreach (var range in ranges)
         {

@@ -29,6 +29,9 @@ public sealed partial class StartOffsets(KafkaClientFactory clients, ILogger<Sta
     {
         var config = clients.ConsumerConfig($"replay-offsets-{Environment.MachineName}", $"replay-offsets-{Guid.NewGuid():N}");
         config.EnableAutoCommit = false;
+        // Each probe of the search fetches one record and moves on: a broker that holds an empty fetch
+        // for the default 500 ms (librdkafka's mock does, right after a seek) would cost that per probe.
+        config.FetchWaitMaxMs = 10;
         using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config).Build();
         using var admin = clients.CreateAdminClient($"replay-metadata-{Environment.MachineName}");
         var metadata = admin.GetMetadata(topic, Timeout).Topics.Single();
