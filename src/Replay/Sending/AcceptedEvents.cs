@@ -1,8 +1,8 @@
 using System.Text;
 using Streaming.Platform.Avro;
 using Streaming.Platform.Kafka;
-using Streaming.Replay.Kafka;
 using Streaming.Records;
+using Streaming.Replay.Kafka;
 
 namespace Streaming.Replay.Sending;
 

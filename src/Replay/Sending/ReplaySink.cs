@@ -4,8 +4,8 @@ using Streaming.Enricher.Output;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Topics;
 using Streaming.Platform.Shops;
-using Streaming.Replay.Cli;
 using Streaming.Records;
+using Streaming.Replay.Cli;
 
 namespace Streaming.Replay.Sending;
 
