@@ -58,6 +58,21 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(10, second.Count("already_accepted"));
         await Task.Delay(1000);
         Assert.All(ids, id => Assert.Equal(1, _rig.AcceptedTimes(id)));
+
+        // --resend overrides the delivered-id store, and says so.
+        var forced = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d", "--to", "now", "--resend");
+
+        Assert.True(forced.ExitCode == ReplayCli.Done, forced.ToString());
+        Assert.Contains("--resend", forced.Error, StringComparison.Ordinal);
+        Assert.Equal(5, forced.Count($"{Shop} checkout"));
+        Assert.Equal(5, forced.Count("repeated_in_run"));
+        var until = DateTime.UtcNow + ReplayRig.Patience;
+        while (ids.Any(id => _rig.AcceptedTimes(id) < 2) && DateTime.UtcNow < until)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.All(ids, id => Assert.Equal(2, _rig.AcceptedTimes(id)));
     }
 
     [Fact]
