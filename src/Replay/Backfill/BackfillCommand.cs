@@ -15,8 +15,6 @@ namespace Streaming.Replay.Backfill;
 /// </summary>
 public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate, string apiVersion, int pageSize)
 {
-    private static readonly TimeSpan WindowMargin = TimeSpan.FromMinutes(10);
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -99,7 +97,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
             return null;
         }
 
-        if (DateTimeOffset.FromUnixTimeSeconds(draft.EventTime) < context.Clock.GetUtcNow() - maxEventAge + WindowMargin)
+        if (ReplaySink.OutsideWindow(DateTimeOffset.FromUnixTimeSeconds(draft.EventTime), context.Clock.GetUtcNow(), maxEventAge))
         {
             context.Tally.Skip(ReplayTally.Skips.OutsideWindow);
             return null;

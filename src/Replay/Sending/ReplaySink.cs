@@ -21,6 +21,10 @@ public sealed class ReplaySink
     // edge would only become a too_old dead letter on the way.
     private static readonly TimeSpan WindowMargin = TimeSpan.FromMinutes(10);
 
+    /// <summary>Too old for Pinterest's window by the time the dispatcher would send it.</summary>
+    public static bool OutsideWindow(DateTimeOffset eventTime, DateTimeOffset now, TimeSpan maxEventAge) =>
+        eventTime < now - maxEventAge + WindowMargin;
+
     private readonly ReplayRequest _request;
     private readonly AcceptedEvents _accepted;
     private readonly ReplayTally _tally;
@@ -73,7 +77,7 @@ public sealed class ReplaySink
             return Task.CompletedTask;
         }
 
-        if (at < _clock.GetUtcNow() - _maxEventAge + WindowMargin)
+        if (OutsideWindow(at, _clock.GetUtcNow(), _maxEventAge))
         {
             _tally.Skip(ReplayTally.Skips.OutsideWindow);
             return Task.CompletedTask;
