@@ -10,6 +10,7 @@ public sealed class ArgumentTests : IDisposable
     private readonly ReplayTool _tool = new(new Dictionary<string, string?>
     {
         ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Shops:0:Domain"] = TestSettings.Shop,
         ["Shops:0:WebhookSecrets:0"] = TestSettings.Secret,
         ["Shops:0:Pinterest:AdAccountId"] = TestSettings.AdAccountId,

@@ -52,7 +52,10 @@ public static class PlatformServiceExtensions
         services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
         services.AddOptions<TopicsOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TopicsOptions>, TopicsOptionsValidator>();
-        services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section));
+        services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<ProductionGuard>();
+        services.AddSingleton<IValidateOptions<KafkaOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
+        services.AddSingleton<IValidateOptions<SchemaRegistryOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
         services.AddOptions<ShopsOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
             .ValidateOnStart();
