@@ -38,10 +38,12 @@ public sealed partial class ChartTests
         AssertValid(Chart.Values);
     }
 
-    [Fact]
-    public void The_CI_workflows_values_are_valid_against_the_schema_too()
+    [Theory]
+    [InlineData("kind-values.yaml")]
+    [InlineData("all-features-values.yaml")]
+    public void The_CI_workflows_values_are_valid_against_the_schema_too(string file)
     {
-        AssertValid(Yaml.Merge(Chart.Values, Yaml.LoadFile(Path.Combine(Repository.Chart, "ci", "kind-values.yaml"))));
+        AssertValid(Yaml.Merge(Chart.Values, Yaml.LoadFile(Path.Combine(Repository.Chart, "ci", file))));
     }
 
     [Theory]
