@@ -77,7 +77,7 @@ public sealed class ProductionGuardTests(KafkaFixture kafka)
         Assert.Contains("set only one of them", refusal.Message, StringComparison.Ordinal);
     }
 
-    private static async Task<WebApplication> StartAsync(string environment, Dictionary<string, string?> settings)
+    internal static async Task<WebApplication> StartAsync(string environment, Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = environment });
         builder.WebHost.UseUrls("http://127.0.0.1:0");

@@ -64,6 +64,17 @@ public sealed class ArgumentTests : IDisposable
     }
 
     [Fact]
+    public async Task Without_a_registry_in_the_configuration_the_tool_says_how_to_ask_for_the_in_memory_one()
+    {
+        _tool.Settings.Remove("SchemaRegistry:UseInMemoryRegistry");
+
+        var result = await _tool.RunAsync("resend", "--from", "-2d");
+
+        Assert.Equal(ReplayCli.BadArguments, result.ExitCode);
+        Assert.Contains("SchemaRegistry:UseInMemoryRegistry=true", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Every_command_has_help()
     {
         foreach (var command in new[] { "resend", "reenrich", "backfill" })
