@@ -9,7 +9,8 @@ namespace Streaming.Deploy.Tests;
 /// <param name="Name">The compose service, the chart's values key and component label, for example <c>ingest</c>.</param>
 /// <param name="Project">The folder under <c>src/</c> and the Dockerfile's <c>SERVICE</c> build argument.</param>
 /// <param name="ConsumerGroupSetting">The setting that names its consumer group, when it consumes.</param>
-public sealed record Deployable(string Name, string Project, string? ConsumerGroupSetting = null)
+/// <param name="StartSettings">Settings it needs to start beyond the shared test settings (a token of its own, say).</param>
+public sealed record Deployable(string Name, string Project, string? ConsumerGroupSetting = null, IReadOnlyDictionary<string, string?>? StartSettings = null)
 {
     public string AssemblyName => $"Streaming.{Project}";
 

@@ -49,6 +49,8 @@ public sealed partial class DockerfileTests
         var copied = _dockerfile.ContextSources.Select(s => s.TrimEnd('/')).ToList();
         var ignored = DockerIgnore();
 
+        Assert.All(copied, c => Assert.True(File.Exists(Repository.File(c)) || Directory.Exists(Repository.File(c)), $"COPY {c}: no such file in the repository."));
+        Assert.All(copied, c => Assert.False(ignored.Any(p => p.IsMatch(c)), $"COPY {c}, but .dockerignore excludes it."));
         foreach (var needed in BuildInputs(deployable.ProjectFile))
         {
             var relative = Path.GetRelativePath(Repository.Root, needed).Replace('\\', '/');

@@ -40,7 +40,7 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
         settings["ASPNETCORE_ENVIRONMENT"] = "Production";
         var urls = Deployables.All.ToDictionary(d => d.Name, _ => new Uri($"http://127.0.0.1:{FreePort()}"));
 
-        var services = publications.Select(p => ServiceProcess.Start(p, Environment(settings, urls[p.Deployable.Name]))).ToList();
+        var services = publications.Select(p => ServiceProcess.Start(p, Environment(settings, p.Deployable, urls[p.Deployable.Name]))).ToList();
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
@@ -54,7 +54,7 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
             output.WriteLine($"All answered /healthz and /readyz after {clock.Elapsed.TotalSeconds:0.0} s.");
             var answer = await PostSampleOrderAsync(http, new Uri(urls["ingest"], "/webhooks/shopify"));
             Assert.True(answer.StatusCode == HttpStatusCode.OK, await answer.Content.ReadAsStringAsync());
-            var dryRun = await WaitForDryRunAsync(settings["Pinterest:DryRunFile"]!, TimeSpan.FromSeconds(30));
+            var dryRun = await WaitForDryRunAsync(settings["Pinterest:DryRunFile"]!, TimeSpan.FromSeconds(60));
             Assert.True(dryRun is not null, $"No dry-run line for order {OrderId}. Dispatcher:\n{services.Single(s => s.Deployable.Name == "dispatcher").Output}");
             output.WriteLine($"Dry-run line after {clock.Elapsed.TotalSeconds:0.0} s: {dryRun}");
 
@@ -106,9 +106,10 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
         return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset.Value;
     }
 
-    private static Dictionary<string, string?> Environment(Dictionary<string, string?> settings, Uri url)
+    private static Dictionary<string, string?> Environment(Dictionary<string, string?> settings, Deployable deployable, Uri url)
     {
-        var environment = settings.ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
+        var environment = settings.Concat(deployable.StartSettings ?? new Dictionary<string, string?>())
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
         environment["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/');
         return environment;
     }
