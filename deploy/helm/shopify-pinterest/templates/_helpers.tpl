@@ -34,16 +34,20 @@ dispatcher:
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* The release's full name, kept short enough for a deployable's suffix (the longest is "-dispatcher"). */}}
+{{/*
+The release's full name, at most 40 characters: a StatefulSet's name gets a deployable's suffix (the
+longest is "-dispatcher") and then Kubernetes adds an 11-character revision hash to a label that holds
+63, so StatefulSet names must stay within 52.
+*/}}
 {{- define "shopify-pinterest.fullname" -}}
 {{- if .Values.fullnameOverride }}
-{{- .Values.fullnameOverride | trunc 50 | trimSuffix "-" }}
+{{- .Values.fullnameOverride | trunc 40 | trimSuffix "-" }}
 {{- else }}
 {{- $name := default .Chart.Name .Values.nameOverride }}
 {{- if contains $name .Release.Name }}
-{{- .Release.Name | trunc 50 | trimSuffix "-" }}
+{{- .Release.Name | trunc 40 | trimSuffix "-" }}
 {{- else }}
-{{- printf "%s-%s" .Release.Name $name | trunc 50 | trimSuffix "-" }}
+{{- printf "%s-%s" .Release.Name $name | trunc 40 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 {{- end }}
