@@ -256,6 +256,8 @@ IHost Dispatcher(string prefix)
     {
         ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
         ["Kafka:ProvisionTopics"] = "false",
+        // The host runs in Production, which takes the in-memory registry only when asked for by name.
+        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Kafka:Topics:PinterestEvents:Name"] = prefix + "pinterest",
         ["Kafka:Topics:PinterestEvents:Partitions"] = $"{Partitions}",
         ["Kafka:Topics:PinterestDeliveries:Name"] = prefix + "deliveries",

@@ -57,6 +57,9 @@ var state = Directory.CreateTempSubdirectory("e2e-bench-");
 var settings = new Dictionary<string, string>
 {
     ["Urls"] = ingest.ToString(),
+    // Production refuses the in-process stand-ins unless they are asked for by name.
+    ["Kafka__UseEmbeddedBroker"] = "true",
+    ["SchemaRegistry__UseInMemoryRegistry"] = "true",
     ["Pinterest__BaseUrl"] = pinterestUrl,
     ["Pinterest__DryRunFile"] = Path.Combine(state.FullName, "dry-run.jsonl"),
     ["Enricher__State__Directory"] = Path.Combine(state.FullName, "enricher"),

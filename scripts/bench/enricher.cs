@@ -112,6 +112,8 @@ async Task<TimeSpan> RunEnricherAsync(string prefix, int count)
     {
         ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
         ["Kafka:ProvisionTopics"] = "false",
+        // The host runs in Production, which takes the in-memory registry only when asked for by name.
+        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Kafka:Topics:ShopifyWebhooks:Name"] = prefix + "webhooks",
         ["Kafka:Topics:StorefrontEvents:Name"] = prefix + "storefront",
         ["Kafka:Topics:PinterestEvents:Name"] = prefix + "pinterest",

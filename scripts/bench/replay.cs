@@ -52,6 +52,7 @@ File.WriteAllText(config, $$"""
         "ShopifyWebhooks": { "Name": "webhooks", "Partitions": {{partitions}} }, "StorefrontEvents": { "Name": "storefront", "Partitions": {{partitions}} },
         "PinterestEvents": { "Name": "pinterest", "Partitions": {{partitions}} }, "DispatcherDelivered": { "Name": "delivered", "Partitions": {{partitions}} },
         "DeadLetters": { "Name": "dead", "Partitions": 1 }, "EnricherState": { "Name": "state", "Partitions": {{partitions}} } } },
+      "SchemaRegistry": { "UseInMemoryRegistry": true },
       "Logging": { "LogLevel": { "Default": "Warning" } },
       "Shops": [ { "Domain": "{{Shop}}", "WebhookSecrets": [ "s" ], "Pinterest": { "AdAccountId": "549755813888" } } ]
     }

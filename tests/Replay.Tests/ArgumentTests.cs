@@ -10,6 +10,7 @@ public sealed class ArgumentTests : IDisposable
     private readonly ReplayTool _tool = new(new Dictionary<string, string?>
     {
         ["Kafka:BootstrapServers"] = "127.0.0.1:9",
+        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Shops:0:Domain"] = TestSettings.Shop,
         ["Shops:0:WebhookSecrets:0"] = TestSettings.Secret,
         ["Shops:0:Pinterest:AdAccountId"] = TestSettings.AdAccountId,
@@ -60,6 +61,17 @@ public sealed class ArgumentTests : IDisposable
         Assert.Null(saved);
         Assert.Equal(ReplayCli.BadArguments, result.ExitCode);
         Assert.Contains("--bootstrap-servers", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_registry_in_the_configuration_the_tool_says_how_to_ask_for_the_in_memory_one()
+    {
+        _tool.Settings.Remove("SchemaRegistry:UseInMemoryRegistry");
+
+        var result = await _tool.RunAsync("resend", "--from", "-2d");
+
+        Assert.Equal(ReplayCli.BadArguments, result.ExitCode);
+        Assert.Contains("SchemaRegistry:UseInMemoryRegistry=true", result.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -71,6 +71,8 @@ public static class TestSettings
     {
         ["Kafka:BootstrapServers"] = bootstrapServers,
         ["Kafka:DeliveryTimeout"] = "00:00:10",
+        // Said by name, so that a test host run as its own process in the Production environment starts too.
+        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
         ["Enricher:MaxBatchWait"] = "00:00:00.020",
         ["Enricher:MaxRetryBackoff"] = "00:00:02",

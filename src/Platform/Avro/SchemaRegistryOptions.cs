@@ -8,6 +8,12 @@ public sealed class SchemaRegistryOptions
     /// <summary>Confluent Schema Registry URL. Empty: an in-memory registry that knows only schemas/.</summary>
     public string? Url { get; set; }
 
+    /// <summary>
+    /// Asks for the in-memory registry by name. In the Production environment an empty <see cref="Url"/> alone
+    /// is refused: records written with its fixed ids would not decode against a real registry.
+    /// </summary>
+    public bool UseInMemoryRegistry { get; set; }
+
     /// <summary>user:password for the registry's basic auth, if it has any.</summary>
     public string? BasicAuthUserInfo { get; set; }
 

@@ -52,7 +52,10 @@ public static class PlatformServiceExtensions
         services.AddSingleton<IValidateOptions<KafkaOptions>, KafkaOptionsValidator>();
         services.AddOptions<TopicsOptions>().ValidateOnStart();
         services.AddSingleton<IValidateOptions<TopicsOptions>, TopicsOptionsValidator>();
-        services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section));
+        services.AddOptions<SchemaRegistryOptions>().Bind(builder.Configuration.GetSection(SchemaRegistryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<ProductionGuard>();
+        services.AddSingleton<IValidateOptions<KafkaOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
+        services.AddSingleton<IValidateOptions<SchemaRegistryOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
         services.AddOptions<ShopsOptions>()
             .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
             .ValidateOnStart();
@@ -92,6 +95,13 @@ public static class PlatformServiceExtensions
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
             telemetry.UseOtlpExporter();
+        }
+
+        // Read now, not through options: the exporter is part of the meter provider being built here.
+        services.AddOptions<TelemetryOptions>().Bind(builder.Configuration.GetSection(TelemetryOptions.Section));
+        if (builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>()?.PrometheusMetrics == true)
+        {
+            telemetry.WithMetrics(m => m.AddPrometheusExporter());
         }
 
         return builder;
@@ -184,11 +194,19 @@ public static class PlatformServiceExtensions
         return services;
     }
 
-    /// <summary><c>/healthz</c>: the process is alive. <c>/readyz</c>: it can reach Kafka.</summary>
+    /// <summary>
+    /// <c>/healthz</c>: the process is alive. <c>/readyz</c>: it can reach Kafka. And <c>/metrics</c> for
+    /// Prometheus when <c>Telemetry:PrometheusMetrics</c> is on: every deployable maps these, so each can be probed and scraped.
+    /// </summary>
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
         endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteHealthAsync });
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<TelemetryOptions>>().Value.PrometheusMetrics)
+        {
+            endpoints.MapPrometheusScrapingEndpoint();
+        }
+
         return endpoints;
     }
 

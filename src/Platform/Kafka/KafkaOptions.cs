@@ -11,6 +11,12 @@ public sealed class KafkaOptions
     /// <summary>The cluster to use. Empty: an embedded broker (librdkafka's mock cluster) in this process.</summary>
     public string? BootstrapServers { get; set; }
 
+    /// <summary>
+    /// Asks for the embedded broker by name. In the Production environment an empty <see cref="BootstrapServers"/>
+    /// alone is refused: a mistyped setting must not put a broker that forgets everything in front of real shops.
+    /// </summary>
+    public bool UseEmbeddedBroker { get; set; }
+
     /// <summary>KIP-848 <c>Consumer</c> by default (generally available since Kafka 4.0); <c>Classic</c> for older clusters.</summary>
     public GroupProtocol GroupProtocol { get; set; } = GroupProtocol.Consumer;
 

@@ -83,7 +83,7 @@ public sealed class CommonOptions
 
     public Option<string> SchemaRegistry { get; } = new("--schema-registry")
     {
-        Description = "The pipeline's Schema Registry URL (overrides SchemaRegistry:Url). Without one, the built-in registry's fixed ids are used, as the pipeline does.",
+        Description = "The pipeline's Schema Registry URL (overrides SchemaRegistry:Url). Without one, and with SchemaRegistry:UseInMemoryRegistry=true in the configuration, the built-in registry's fixed ids are used, as the pipeline does.",
     };
 
     public Option<double> ProgressEvery { get; } = new("--progress-every")

@@ -95,6 +95,7 @@ public sealed class Invocation(ParseResult parsed, CommonOptions options, TextWr
             topics = host.Services.GetRequiredService<IOptions<TopicsOptions>>().Value;
             shops = host.Services.GetRequiredService<IOptions<ShopsOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<Platform.Avro.SchemaRegistryOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Dispatcher.DispatcherOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Enricher.EnricherOptions>>().Value;
         }

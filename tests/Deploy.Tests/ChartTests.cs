@@ -1,0 +1,291 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Json.Schema;
+using Streaming.Platform.Avro;
+using Streaming.Platform.Kafka;
+
+namespace Streaming.Deploy.Tests;
+
+/// <summary>
+/// The Helm chart against its schema, against the Kubernetes API versions in use today, and against the
+/// services' options. Where a check reads template text instead of rendering it, it says so: Helm runs
+/// only in the CI workflow.
+/// </summary>
+public sealed partial class ChartTests
+{
+    /// <summary>What the chart may create: the current, non-deprecated API version of each kind.</summary>
+    private static readonly Dictionary<string, string> CurrentApiVersions = new(StringComparer.Ordinal)
+    {
+        ["ConfigMap"] = "v1",
+        ["Secret"] = "v1",
+        ["Service"] = "v1",
+        ["ServiceAccount"] = "v1",
+        ["Deployment"] = "apps/v1",
+        ["StatefulSet"] = "apps/v1",
+        ["HorizontalPodAutoscaler"] = "autoscaling/v2",
+        ["PodDisruptionBudget"] = "policy/v1",
+        ["Ingress"] = "networking.k8s.io/v1",
+        ["ScaledObject"] = "keda.sh/v1alpha1",
+        ["ServiceMonitor"] = "monitoring.coreos.com/v1",
+    };
+
+    private static readonly EvaluationOptions Details = new() { OutputFormat = OutputFormat.List };
+
+    [Fact]
+    public void Values_yaml_is_valid_against_values_schema_json()
+    {
+        AssertValid(Chart.Values);
+    }
+
+    [Theory]
+    [InlineData("kind-values.yaml")]
+    [InlineData("all-features-values.yaml")]
+    public void The_CI_workflows_values_are_valid_against_the_schema_too(string file)
+    {
+        AssertValid(Yaml.Merge(Chart.Values, Yaml.LoadFile(Path.Combine(Repository.Chart, "ci", file))));
+    }
+
+    [Theory]
+    [InlineData("enricher.config.Enricher.GracePeriode", "\"00:00:30\"")]
+    [InlineData("enricher.config.Enricher.GracePeriod", "30")]
+    [InlineData("config.Kafka.BootstrapServer", "\"kafka:9092\"")]
+    [InlineData("ingest.config.Enricher.GroupId", "\"x\"")]
+    [InlineData("config.Shops", "[{\"Domain\":\"a.myshopify.com\",\"WebhookSecrets\":[\"s\"],\"Pinterest\":{\"AdAccountId\":549755813888}}]")]
+    [InlineData("dispatcher.workload", "\"DaemonSet\"")]
+    public void The_schema_refuses_a_misspelled_or_mistyped_setting(string path, string json)
+    {
+        var values = Chart.Values;
+        var parts = path.Split('.');
+        var node = parts[..^1].Aggregate((JsonNode)values, (n, p) => n[p] ??= new JsonObject());
+        node[parts[^1]] = JsonNode.Parse(json);
+
+        Assert.False(Evaluate(values).IsValid, $"The schema accepted {path}: {json}.");
+    }
+
+    [Fact]
+    public void Every_template_creates_kinds_of_their_current_API_version_and_the_chart_has_each_kind_the_issue_asks_for()
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var workloads = Chart.Schema["definitions"]!["deployable"]!["properties"]!["workload"]!["enum"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
+        foreach (var (file, text) in Chart.TemplateFiles)
+        {
+            foreach (Match match in ApiVersionAndKind().Matches(text))
+            {
+                var apiVersion = match.Groups["api"].Value;
+                // A templated kind is the deployable's workload: one of the schema's values for it (text, not a render).
+                var kinds = match.Groups["kind"].Value == "{{ $v.workload }}" ? workloads : [match.Groups["kind"].Value];
+                foreach (var kind in kinds)
+                {
+                    Assert.True(CurrentApiVersions.TryGetValue(kind, out var current), $"{file}: {kind} is not a kind this chart should create.");
+                    Assert.True(current == apiVersion, $"{file}: {kind} is {apiVersion}; current is {current}.");
+                    found.Add(kind);
+                }
+            }
+        }
+
+        Assert.Equal(CurrentApiVersions.Keys.Order(), found.Order());
+    }
+
+    [Fact]
+    public void Every_Values_path_a_template_reads_is_in_values_yaml()
+    {
+        var values = Chart.Values;
+        foreach (var (file, text) in Chart.TemplateFiles)
+        {
+            foreach (var path in ValuesPath().Matches(text).Select(m => m.Groups[1].Value).Distinct())
+            {
+                Assert.True(Resolves(values, path.Split('.', StringSplitOptions.RemoveEmptyEntries)), $"{file} reads .Values{path}, which values.yaml does not have.");
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_path_a_template_reads_of_a_deployables_values_is_in_each_deployables_block()
+    {
+        var values = Chart.Values;
+        foreach (var (file, text) in Chart.TemplateFiles)
+        {
+            foreach (var path in DeployablePath().Matches(text).Select(m => m.Groups[1].Value).Distinct())
+            {
+                foreach (var deployable in Deployables.All)
+                {
+                    // A feature switched off may leave out the rest of its block: the templates read it only when on.
+                    Assert.True(
+                        Resolves(values[deployable.Name]!, path.Split('.', StringSplitOptions.RemoveEmptyEntries), offBlocksMayEnd: true),
+                        $"{file} reads $v{path}, which {deployable.Name}'s block in values.yaml does not have.");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void The_chart_deploys_exactly_the_deployables_and_names_their_projects_and_consumer_groups_as_the_services_do()
+    {
+        var helper = Chart.DeployablesHelper;
+
+        Assert.Equal(Deployables.All.Select(d => d.Name).Order(), helper.Select(h => h.Key).Order());
+        foreach (var deployable in Deployables.All)
+        {
+            var entry = helper[deployable.Name]!;
+            Assert.Equal(deployable.Project, entry["project"]!.GetValue<string>());
+            Assert.NotNull(Chart.Values[deployable.Name]);
+            Assert.NotNull(Chart.Schema["properties"]![deployable.Name]);
+            if (deployable.ConsumerGroupSetting is { } setting)
+            {
+                var section = setting.Split(':')[0];
+                Assert.Equal(section, entry["consumerGroup"]!["section"]!.GetValue<string>());
+                Assert.Equal(DefaultOf(deployable, setting), entry["consumerGroup"]!["default"]!.GetValue<string>());
+            }
+            else
+            {
+                Assert.Null(entry["consumerGroup"]);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_topic_KEDA_watches_is_the_one_the_dispatcher_reads()
+    {
+        var topic = Chart.DeployablesHelper["dispatcher"]!["topic"]!;
+
+        Assert.Equal(Records.PinterestEvent.KafkaTopic.Key, topic["key"]!.GetValue<string>());
+        Assert.Equal(Records.PinterestEvent.KafkaTopic.DefaultName, topic["default"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_shared_settings_of_the_schema_are_exactly_the_options_of_Kafka_SchemaRegistry_and_Shops()
+    {
+        var schema = Keys(Chart.Schema["definitions"]!["sharedConfig"], "", Chart.Schema).Where(k => !k.StartsWith("Logging:", StringComparison.Ordinal));
+        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, Platform.Shops.ShopsOptions.Section }
+            .SelectMany(s => ConfigurationKeys.Sections[s]);
+
+        Assert.Equal(options.Order(StringComparer.Ordinal), schema.Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [MemberData(nameof(Deployables.Names), MemberType = typeof(Deployables))]
+    public void Each_deployables_own_settings_in_the_schema_are_exactly_the_options_of_its_sections(string name)
+    {
+        var deployable = Deployables.Named(name);
+        var config = Chart.Schema["definitions"]![$"{name}Config"];
+        Assert.True(config is not null, $"values.schema.json has no definitions.{name}Config.");
+        var sections = ConfigurationKeys.SectionsOf(deployable.Assembly);
+
+        Assert.Equal(sections.Order(StringComparer.Ordinal), config["properties"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(
+            sections.SelectMany(s => ConfigurationKeys.Sections[s]).Order(StringComparer.Ordinal),
+            Keys(config, "", Chart.Schema).Order(StringComparer.Ordinal));
+        Assert.Equal(sections.Order(StringComparer.Ordinal), Chart.Values[name]!["config"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_environment_variable_a_template_names_is_a_setting_of_the_services()
+    {
+        var names = Chart.TemplateFiles.SelectMany(t => EnvironmentName().Matches(t.Text).Select(m => (t.File, Name: m.Groups[1].Value))).ToList();
+
+        Assert.NotEmpty(names);
+        Assert.All(names, n => Assert.True(ConfigurationKeys.Known(ConfigurationKeys.FromEnvironmentName(n.Name)), $"{n.File}: {n.Name} is no setting of the services."));
+    }
+
+    [Fact]
+    public void Pods_are_probed_on_healthz_and_readyz_and_run_non_root_without_privilege_escalation_on_a_read_only_root()
+    {
+        var workload = Chart.Templates["workload.yaml"];
+        var values = Chart.Values;
+
+        Assert.Matches(@"livenessProbe:\s+httpGet:\s+path: /healthz", workload);
+        Assert.Matches(@"readinessProbe:\s+httpGet:\s+path: /readyz", workload);
+        Assert.Matches(@"startupProbe:\s+httpGet:\s+path: /healthz", workload);
+        Assert.True(values["podSecurityContext"]!["runAsNonRoot"]!.GetValue<bool>());
+        Assert.False(values["securityContext"]!["allowPrivilegeEscalation"]!.GetValue<bool>());
+        Assert.True(values["securityContext"]!["readOnlyRootFilesystem"]!.GetValue<bool>());
+        var volume = JsonSerializer.Deserialize<string[]>(Assert.Single(Dockerfile.Parse().Arguments("VOLUME")))![0];
+        Assert.Contains($"mountPath: {volume}", workload, StringComparison.Ordinal);
+        Assert.Contains("mountPath: /tmp", workload, StringComparison.Ordinal);
+        Assert.Contains($"containerPort: {new Uri(Dockerfile.Parse().Environment["ASPNETCORE_URLS"].Replace("+", "localhost", StringComparison.Ordinal)).Port}", workload, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Ingests_Ingress_routes_only_its_public_paths()
+    {
+        var paths = Chart.Values["ingest"]!["ingress"]!["hosts"]!.AsArray().SelectMany(h => h!["paths"]!.AsArray().Select(p => p!.GetValue<string>())).ToList();
+        var routes = Repository.Read("src", "Ingest", "IngestApi.cs");
+
+        Assert.Equal(["/webhooks/shopify", "/collect", "/pixel.js"], paths);
+        Assert.All(paths, p => Assert.Contains($"\"{p}\"", routes, StringComparison.Ordinal));
+    }
+
+    private static void AssertValid(JsonNode? values)
+    {
+        var results = Evaluate(values);
+        Assert.True(results.IsValid, string.Join("\n", (results.Details ?? []).Where(d => d.Errors is { Count: > 0 }).Select(d => $"{d.InstanceLocation}: {string.Join("; ", d.Errors!.Values)}")));
+    }
+
+    private static EvaluationResults Evaluate(JsonNode? values)
+    {
+        using var document = JsonDocument.Parse(values!.ToJsonString());
+        return JsonSchema.FromText(Chart.SchemaText).Evaluate(document.RootElement, Details);
+    }
+
+    private static bool Resolves(JsonNode node, string[] path, bool offBlocksMayEnd = false)
+    {
+        foreach (var part in path)
+        {
+            if (node is not JsonObject map)
+            {
+                return false;
+            }
+
+            if (!map.TryGetPropertyValue(part, out var child) || child is null)
+            {
+                return offBlocksMayEnd && map["enabled"] is JsonValue enabled && !enabled.GetValue<bool>();
+            }
+
+            node = child;
+        }
+
+        return true;
+    }
+
+    /// <summary>The configuration keys a schema allows, as <see cref="ConfigurationKeys"/> writes them.</summary>
+    private static IEnumerable<string> Keys(JsonNode? schema, string prefix, JsonObject root)
+    {
+        if (schema?["$ref"] is { } reference)
+        {
+            schema = reference.GetValue<string>().TrimStart('#', '/').Split('/').Aggregate((JsonNode)root, (n, p) => n[p]!);
+        }
+
+        if (schema?["properties"] is JsonObject properties)
+        {
+            return properties.SelectMany(p => Keys(p.Value, prefix.Length == 0 ? p.Key : $"{prefix}:{p.Key}", root));
+        }
+
+        if (schema?["items"] is { } items)
+        {
+            return items["properties"] is null ? [$"{prefix}:<n>"] : Keys(items, $"{prefix}:<n>", root);
+        }
+
+        return schema?["additionalProperties"] is JsonObject ? [$"{prefix}:*"] : [prefix];
+    }
+
+    private static string DefaultOf(Deployable deployable, string setting)
+    {
+        var section = setting.Split(':')[0];
+        var type = deployable.Assembly.GetTypes().Single(t => t.GetField("Section")?.GetRawConstantValue() as string == section);
+        return (string)type.GetProperty(setting.Split(':')[1])!.GetValue(Activator.CreateInstance(type))!;
+    }
+
+    [GeneratedRegex(@"^apiVersion: (?<api>\S+)\s*\n\s*kind: (?<kind>\{\{ \$v\.workload \}\}|\S+)", RegexOptions.Multiline)]
+    private static partial Regex ApiVersionAndKind();
+
+    [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
+    private static partial Regex ValuesPath();
+
+    [GeneratedRegex(@"\$v((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
+    private static partial Regex DeployablePath();
+
+    // Environment names the templates write literally, as keys (Telemetry__PrometheusMetrics:) or env entries (name: ASPNETCORE_URLS).
+    [GeneratedRegex(@"(?:^\s*|name: )([A-Za-z][A-Za-z0-9]*(?:__[A-Za-z0-9.]+)+|ASPNETCORE_[A-Z_]+|DOTNET_[A-Z_]+)(?=:|\s*$)", RegexOptions.Multiline)]
+    private static partial Regex EnvironmentName();
+}

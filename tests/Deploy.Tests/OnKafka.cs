@@ -1,0 +1,9 @@
+using Streaming.TestSupport;
+
+namespace Streaming.Deploy.Tests;
+
+[CollectionDefinition(Name)]
+public sealed class OnKafka : ICollectionFixture<KafkaFixture>
+{
+    public const string Name = "kafka";
+}
