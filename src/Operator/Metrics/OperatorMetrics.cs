@@ -14,6 +14,12 @@ namespace Streaming.Operator.Metrics;
 /// </summary>
 public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView view, TimeProvider clock) : IHostedService
 {
+    // One collection reads every gauge in turn: they share one computation of the figures.
+    private static readonly TimeSpan Fresh = TimeSpan.FromSeconds(5);
+
+    private readonly Lock _gate = new();
+    private (DateTimeOffset At, IReadOnlyList<ShopFigures> Figures)? _last;
+
     public const string Events = "pipeline.operator.events";
     public const string EventsByReason = "pipeline.operator.events_by_reason";
     public const string Delay = "pipeline.operator.delay";
@@ -56,11 +62,22 @@ public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView vi
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private IEnumerable<(ShopFigures Figures, EventFigures Event)> EachEvent()
+    /// <summary>Every shop over every window, computed at most once per <see cref="Fresh"/>.</summary>
+    private IReadOnlyList<ShopFigures> Figures()
     {
-        var now = clock.GetUtcNow();
-        return Window.All.SelectMany(w => view.AllFigures(w, now)).SelectMany(f => f.Events.Select(e => (f, e)));
+        lock (_gate)
+        {
+            var now = clock.GetUtcNow();
+            if (_last is not { } last || now - last.At >= Fresh)
+            {
+                _last = last = (now, [.. Window.All.SelectMany(w => view.AllFigures(w, now))]);
+            }
+
+            return last.Figures;
+        }
     }
+
+    private IEnumerable<(ShopFigures Figures, EventFigures Event)> EachEvent() => Figures().SelectMany(f => f.Events.Select(e => (f, e)));
 
     private IEnumerable<Measurement<long>> EventCounts()
     {
@@ -109,8 +126,7 @@ public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView vi
 
     private IEnumerable<Measurement<double>> KeyShares()
     {
-        var now = clock.GetUtcNow();
-        foreach (var figures in Window.All.SelectMany(w => view.AllFigures(w, now)).Where(f => f.Total.Matchable > 0))
+        foreach (var figures in Figures().Where(f => f.Total.Matchable > 0))
         {
             foreach (var key in ConversionRequest.MatchKeyNames)
             {
@@ -121,8 +137,7 @@ public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView vi
 
     private IEnumerable<Measurement<double>> WebOrderShares(Func<Tally, long> part)
     {
-        var now = clock.GetUtcNow();
-        foreach (var figures in Window.All.SelectMany(w => view.AllFigures(w, now)).Where(f => f.Total.WebOrders > 0))
+        foreach (var figures in Figures().Where(f => f.Total.WebOrders > 0))
         {
             yield return new((double)part(figures.Total) / figures.Total.WebOrders, Tag("shop", figures.Shop), Tag("window", figures.Window.Name));
         }
@@ -130,7 +145,7 @@ public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView vi
 
     private IEnumerable<Measurement<long>> OrderCounts()
     {
-        foreach (var figures in view.AllFigures(Window.Day, clock.GetUtcNow()))
+        foreach (var figures in Figures().Where(f => f.Window == Window.Day))
         {
             foreach (var day in figures.Days)
             {

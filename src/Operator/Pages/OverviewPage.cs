@@ -1,3 +1,4 @@
+using Streaming.Dispatcher.Delivery;
 using Streaming.Operator.Counting;
 using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
 
@@ -29,7 +30,7 @@ public static class OverviewPage
         }
 
         html.Raw("<h2>Shops").Tag("small", window.Title).Raw("</h2><table><thead><tr><th>Shop</th>");
-        foreach (var column in new[] { "Received", "Excluded", "Dead-lettered", "Sent", "Accepted", "Failed", "Delay p50" })
+        foreach (var column in new[] { "Received", "Excluded", "Dead-lettered", "Sent", "Accepted", "Failed", "Dry run", "Delay p50" })
         {
             html.Tag("th", column, ("class", "n"));
         }
@@ -46,6 +47,7 @@ public static class OverviewPage
                 .Count($"shops/{shop.Shop}/{M.Sent}", t.Sent)
                 .Count($"shops/{shop.Shop}/{M.Accepted}", t.Accepted)
                 .Count($"shops/{shop.Shop}/{M.Failed}", t.Failed)
+                .Count($"shops/{shop.Shop}/{M.DryRun}", t.Status(DeliveryStatus.DryRun))
                 .Figure($"shops/{shop.Shop}/delay_p50", Format.Delay(p50), p50)
                 .Raw("</tr>");
         }

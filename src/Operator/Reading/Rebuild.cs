@@ -25,7 +25,7 @@ public sealed class Rebuild(TimeProvider clock)
         lock (_gate)
         {
             return CaughtUpAt is { } at
-                ? $"Caught up at {at:u} after {Records} record(s); following the topics live."
+                ? $"Caught up at {at:u}; {Records} record(s) read, following the topics live."
                 : _startedAt is null
                     ? "Finding where the last 7 days start on the topics."
                     : $"Rebuilding: {Records} record(s) read, {_behind.Count} partition(s) still behind the end they had at start.";
