@@ -41,7 +41,7 @@ public static class OperatorApi
         }
 
         var now = clock.GetUtcNow();
-        return Page(http, OverviewPage.Render(view.AllFigures(span, now), span, now, Context(http, rebuild, topics)));
+        return Page(http, OverviewPage.Render(view.AllFigures(span, now), view.Unattributed, span, now, Context(http, rebuild, topics)));
     }
 
     private static IResult Shop(HttpContext http, string shop, string? window, OperatorView view, ShopDirectory shops, Rebuild rebuild, IOptions<TopicsOptions> topics, TimeProvider clock)

@@ -101,6 +101,18 @@ public sealed class AccessTests(OperatorFixture rig)
     }
 
     [Fact]
+    public async Task Records_of_a_shop_that_is_not_configured_are_counted_nowhere_but_said_to_be_left_out()
+    {
+        using var http = OperatorFixture.Client(rig.Host);
+
+        var overview = PageFigures.Read(await http.GetStringAsync("/operator?window=7d"));
+
+        Assert.Equal(1, overview["unattributed"]);
+        Assert.DoesNotContain(overview.Keys, k => k.Contains(OperatorFixture.StrangerShop, StringComparison.Ordinal));
+        Assert.Equal(OperatorFixture.Shops.Count + 1, overview.Keys.Count(k => k.EndsWith("/received", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_page_is_never_cached_framed_or_given_a_script_to_run()
     {
         using var http = OperatorFixture.Client(rig.Host);

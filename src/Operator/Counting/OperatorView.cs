@@ -23,8 +23,10 @@ public sealed class OperatorView
     /// <summary>The configured shops, by domain.</summary>
     public IReadOnlyList<string> Shops { get; }
 
-    /// <summary>Records of shops that are not configured, left out of every figure.</summary>
-    public long Unattributed { get; private set; }
+    private long _unattributed;
+
+    /// <summary>Records of shops that are not configured (or of no shop that can be told), left out of every figure.</summary>
+    public long Unattributed => Interlocked.Read(ref _unattributed);
 
     public void Add(EnrichmentOutcome outcome) => Add(outcome.ShopDomain, shop => shop.Add(outcome));
 
@@ -66,7 +68,7 @@ public sealed class OperatorView
             }
             else
             {
-                Unattributed++;
+                Interlocked.Increment(ref _unattributed);
             }
         }
     }

@@ -7,7 +7,8 @@ namespace Streaming.Operator.Pages;
 /// <summary>Every configured shop in one table over a window, each linking to its own page.</summary>
 public static class OverviewPage
 {
-    public static string Render(IReadOnlyList<ShopFigures> shops, Window window, DateTimeOffset asOf, PageContext context)
+    /// <param name="unattributed">Records read of shops that are not configured: a shop missing from the list shows here first.</param>
+    public static string Render(IReadOnlyList<ShopFigures> shops, long unattributed, Window window, DateTimeOffset asOf, PageContext context)
     {
         var html = Layout.Start("Operator view", "Pinterest delivery", "all shops");
         html.Open("nav", ("class", "windows"));
@@ -53,6 +54,13 @@ public static class OverviewPage
         }
 
         html.Raw("</tbody></table>");
+        if (unattributed > 0)
+        {
+            html.Open("p", ("class", "note flag")).Text("Left out of every figure: ")
+                .Tag("span", Format.Count(unattributed), ("data-figure", "unattributed"), ("data-value", unattributed.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Text(" record(s) of shops that are not configured, or whose shop cannot be told (a dead letter without a key), since the start.").Close("p");
+        }
+
         return Layout.End(html, context.Footer);
     }
 }
