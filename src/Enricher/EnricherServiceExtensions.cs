@@ -18,6 +18,7 @@ public static class EnricherServiceExtensions
             .AddPipelinePlatform()
             .AddTopic(PinterestEvent.KafkaTopic)
             .AddTopic(EnricherState.KafkaTopic)
+            .AddTopic(EnrichmentOutcome.KafkaTopic)
             .AddJoiningConsumerLoop<EnrichmentHandler, EnricherOptions>(
                 "enricher",
                 EnricherOptions.Section,

@@ -171,15 +171,15 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
     private async Task HandleOneAsync(ConsumedRecord<ISpecificRecord> record, CartStates states, long at, Work work, CancellationToken cancellationToken)
     {
-        var (topic, shopDomain) = record.Value switch
+        var (topic, shopDomain, occurredAt) = record.Value switch
         {
-            ShopifyWebhook w => (w.Topic, w.ShopDomain),
-            StorefrontEvent e => ($"storefront/{e.EventName}", e.ShopDomain),
-            _ => ("unknown", ""),
+            ShopifyWebhook w => (w.Topic, w.ShopDomain, w.ReceivedAt),
+            StorefrontEvent e => (Outcomes.StorefrontInput(e.EventName), e.ShopDomain, e.OccurredAt),
+            _ => ("unknown", "", default),
         };
         if (!_shops.TryFind(shopDomain, out var shop))
         {
-            await DeadLetterAsync(record, topic, "unknown_shop", $"No shop '{shopDomain}' is configured.", cancellationToken);
+            await DeadLetterAsync(record, Outcomes.DeadLettered(shopDomain, topic, RecordOutcomes.Reasons.UnknownShop, occurredAt), $"No shop '{shopDomain}' is configured.", cancellationToken);
             return;
         }
 
@@ -196,7 +196,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         catch (Exception e) when (e is UnmappableWebhookException or JsonException)
         {
             // Whatever the record did to the mappers, it will do it again: never retry it.
-            await DeadLetterAsync(record, topic, "unmappable", e.Message, cancellationToken);
+            await DeadLetterAsync(record, Outcomes.DeadLettered(shopDomain, topic, RecordOutcomes.Reasons.Unmappable, occurredAt), e.Message, cancellationToken);
         }
     }
 
@@ -240,6 +240,8 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var order = document.RootElement;
         if (CheckoutEventMapper.Exclusion(order, shop) is { } excluded)
         {
+            var createdAt = PlausibleTime(Text(order, "created_at"), _clock.GetUtcNow())?.UtcDateTime ?? webhook.ReceivedAt;
+            work.Skipped(webhook.ShopDomain, webhook.Topic, excluded, createdAt);
             return excluded;
         }
 
@@ -260,7 +262,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             // What waits is the event, only the session still to come: the body is not parsed again.
             var checkoutEvent = await _serdes.SerializeAsync(draft, _eventsTopic);
             await WaitAsync(states, CartStates.Cart(webhook.ShopDomain, cartToken), webhook, [], at, checkoutEvent, Text(order, "checkout_token"));
-            return Outcomes.Waiting;
+            return RecordOutcomes.Waiting;
         }
 
         return await SendCheckoutAsync(draft, session, shop, states, sentKey, sentState, at, work);
@@ -289,11 +291,12 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         var (checkout, skipped) = SessionStitcher.Stitch(draft, session, shop.Events);
         if (checkout is null)
         {
+            work.Skipped(draft.ShopDomain, CheckoutEventMapper.OrdersCreate, skipped!, DateTimeOffset.FromUnixTimeSeconds(draft.EventTime).UtcDateTime);
             return skipped!;
         }
 
         var orderId = checkout.CustomData.OrderId!;
-        work.Events.Add(checkout);
+        work.Mapped(checkout, CheckoutEventMapper.OrdersCreate, sessionJoined: session is not null);
         sentState ??= new EnricherState();
         sentState.SentOrders.Add(orderId);
         while (sentState.SentOrders.Count > MaxSentOrders)
@@ -302,7 +305,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         }
 
         await states.WriteAsync(sentKey, sentState, at);
-        return Outcomes.Mapped;
+        return RecordOutcomes.Mapped;
     }
 
     private async Task<string> CartChangedAsync(ShopifyWebhook webhook, ShopOptions shop, CartStates states, long at, Work work, IList<CartLine>? before = null)
@@ -323,14 +326,23 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             {
                 await states.WriteAsync(key, state, at);
                 await WaitAsync(states, key, webhook, before, at);
-                return Outcomes.Waiting;
+                return RecordOutcomes.Waiting;
             }
         }
 
         var (events, skipped) = AddToCartMapper.Map(webhook, document.RootElement, before, state.Session, shop);
-        work.Events.AddRange(events);
+        foreach (var added in events)
+        {
+            work.Mapped(added, webhook.Topic, sessionJoined: state.Session is not null);
+        }
+
+        if (skipped is not null)
+        {
+            work.Skipped(webhook.ShopDomain, webhook.Topic, skipped, webhook.ReceivedAt);
+        }
+
         await states.WriteAsync(key, state, at);
-        return skipped ?? Outcomes.Mapped;
+        return skipped ?? RecordOutcomes.Mapped;
     }
 
     private async Task<string> HandleStorefrontAsync(StorefrontEvent storefrontEvent, ShopOptions shop, CartStates states, long at, Work work)
@@ -365,9 +377,15 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
         }
 
         var (derived, skipped) = StorefrontEventMapper.Map(storefrontEvent, document.RootElement, state.Session, shop);
+        var input = Outcomes.StorefrontInput(storefrontEvent.EventName);
         if (derived is not null)
         {
-            work.Events.Add(derived);
+            // The storefront event is the session: joined by its nature.
+            work.Mapped(derived, input, sessionJoined: true);
+        }
+        else
+        {
+            work.Skipped(shopDomain, input, skipped!, storefrontEvent.OccurredAt);
         }
 
         if (key is not null)
@@ -379,7 +397,7 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             }
         }
 
-        return skipped ?? Outcomes.Mapped;
+        return skipped ?? RecordOutcomes.Mapped;
     }
 
     private async Task WaitAsync(
@@ -444,12 +462,13 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
             var outcome = waiting.CheckoutEvent is not null
                 ? await CheckoutWaitedAsync(waiting, shop, states, at, work)
                 : await CartChangedAsync(webhook, shop, states, at, work, waiting.CartLinesBefore);
-            work.Outcomes.Add((webhook.Topic, outcome == Outcomes.Mapped ? Outcomes.Released : outcome));
+            work.Outcomes.Add((webhook.Topic, outcome == RecordOutcomes.Mapped ? RecordOutcomes.Released : outcome));
         }
         catch (Exception e) when (e is UnmappableWebhookException or JsonException)
         {
             // It was mapped once on arrival; only a changed mapper gets here. Counted and logged, not retried forever.
-            work.Outcomes.Add((webhook.Topic, "unmappable_on_release"));
+            work.Outcomes.Add((webhook.Topic, SkipReasons.UnmappableOnRelease));
+            work.Skipped(webhook.ShopDomain, webhook.Topic, SkipReasons.UnmappableOnRelease, webhook.ReceivedAt);
             LogReleaseFailed(e, webhook.Topic, webhook.WebhookId);
         }
     }
@@ -494,10 +513,18 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     private async Task FinishAsync(Work work, CancellationToken cancellationToken)
     {
         // Events first, state after: state that says "sent" is never ahead of what was sent.
-        var deliveries = new List<Task>(work.Events.Count);
+        var deliveries = new List<Task>(work.Events.Count + work.Decisions.Count);
         foreach (var pinterestEvent in work.Events)
         {
             deliveries.Add(await _output.EnqueueAsync(pinterestEvent, cancellationToken));
+        }
+
+        // What became of the inputs goes with the events: a retried batch writes both again, or neither.
+        var decidedAt = _clock.GetUtcNow().UtcDateTime;
+        foreach (var outcome in work.Decisions)
+        {
+            outcome.DecidedAt = decidedAt;
+            deliveries.Add(await _output.EnqueueOutcomeAsync(outcome, cancellationToken));
         }
 
         await Task.WhenAll(deliveries);
@@ -522,21 +549,29 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     {
         var kind = outcome switch
         {
-            Outcomes.Mapped or Outcomes.Released or Outcomes.Waiting => outcome,
-            _ => "skipped",
+            RecordOutcomes.Mapped or RecordOutcomes.Released or RecordOutcomes.Waiting => outcome,
+            _ => RecordOutcomes.Skipped,
         };
-        _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", kind), new("reason", kind == "skipped" ? outcome : null));
-        if (kind == "skipped")
+        _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", kind), new("reason", kind == RecordOutcomes.Skipped ? outcome : null));
+        if (kind == RecordOutcomes.Skipped)
         {
             LogSkipped(topic, outcome);
         }
     }
 
-    private async Task DeadLetterAsync(ConsumedRecord<ISpecificRecord> record, string topic, string reason, string error, CancellationToken cancellationToken)
+    private async Task DeadLetterAsync(ConsumedRecord<ISpecificRecord> record, EnrichmentOutcome outcome, string error, CancellationToken cancellationToken)
     {
-        await _output.DeadLetterAsync(record.Raw, reason, error, cancellationToken);
+        // Written with the letter, not with the batch: a record marked done is not handled again by a retry.
+        var written = await _output.EnqueueOutcomeAsync(Decided(outcome), cancellationToken);
+        await Task.WhenAll(_output.DeadLetterAsync(record.Raw, outcome.Reason!, error, cancellationToken), written);
         record.MarkDone();
-        _telemetry.RecordsMapped.Add(1, new("topic", topic), new("outcome", "dead_lettered"), new("reason", reason));
+        _telemetry.RecordsMapped.Add(1, new("topic", outcome.Input), new("outcome", RecordOutcomes.DeadLettered), new("reason", outcome.Reason));
+    }
+
+    private EnrichmentOutcome Decided(EnrichmentOutcome outcome)
+    {
+        outcome.DecidedAt = _clock.GetUtcNow().UtcDateTime;
+        return outcome;
     }
 
     public void OnAssigned(IReadOnlyList<TopicPartition> partitions, CancellationToken cancellationToken)
@@ -677,13 +712,6 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
     [LoggerMessage(Level = LogLevel.Error, Message = "A waiting {Topic} webhook {WebhookId} could not be mapped when its wait ended; it is dropped")]
     private partial void LogReleaseFailed(Exception exception, string topic, string webhookId);
 
-    private static class Outcomes
-    {
-        public const string Mapped = "mapped";
-        public const string Waiting = "waiting";
-        public const string Released = "released";
-    }
-
     private sealed class Work
     {
         private readonly Dictionary<int, CartStates> _states = [];
@@ -698,11 +726,30 @@ public sealed partial class EnrichmentHandler : IRecordBatchHandler<ISpecificRec
 
         public List<(string Topic, string Outcome)> Outcomes { get; } = [];
 
+        /// <summary>What became of the inputs that were, or would have been, events: written after the events.</summary>
+        public List<EnrichmentOutcome> Decisions { get; } = [];
+
+        public void Mapped(PinterestEvent pinterestEvent, string input, bool sessionJoined)
+        {
+            Events.Add(pinterestEvent);
+            Decisions.Add(Output.Outcomes.Mapped(pinterestEvent, input, sessionJoined));
+        }
+
+        /// <summary>Records a skip where it left out an event that was due; an input that is no event is not one.</summary>
+        public void Skipped(string shop, string input, string reason, DateTime occurredAt)
+        {
+            if (SkipReasons.IsExclusion(reason))
+            {
+                Decisions.Add(Output.Outcomes.Skipped(shop, input, reason, occurredAt));
+            }
+        }
+
         public void Absorb(Work lane)
         {
             Touched.UnionWith(lane.Touched);
             Events.AddRange(lane.Events);
             Outcomes.AddRange(lane.Outcomes);
+            Decisions.AddRange(lane.Decisions);
         }
     }
 }

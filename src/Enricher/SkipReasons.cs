@@ -21,4 +21,13 @@ public static class SkipReasons
     public const string SessionOnly = "session_recorded";
     public const string BrowsingEventsOff = "browsing_events_off";
     public const string TopicNotMapped = "topic_not_mapped";
+    public const string UnmappableOnRelease = "unmappable_on_release";
+
+    /// <summary>
+    /// The reasons that leave out an event that was due (a POS order, a shopper without consent), as
+    /// opposed to an input that is no event at all (an order update, a session recorded, a repeat): only
+    /// these are the "excluded" of the operator view.
+    /// </summary>
+    public static bool IsExclusion(string reason) => reason is PointOfSale or DraftOrder or SubscriptionRenewal or OtherChannel or TestOrder
+        or NoMatchKey or NoMarketingConsent or BrowsingEventsOff or UnmappableOnRelease;
 }

@@ -7,7 +7,6 @@ using Streaming.Platform.Kafka;
 using Streaming.Platform.State;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
-using Streaming.Replay.Kafka;
 
 namespace Streaming.Replay;
 

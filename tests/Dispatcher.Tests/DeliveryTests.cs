@@ -66,6 +66,9 @@ public sealed class DeliveryTests(KafkaFixture kafka, ITestOutputHelper output) 
         Assert.Equal((TestSettings.Shop, TestSettings.AdAccountId, "checkout", 1), (one.ShopDomain, one.AdAccountId, one.EventName, one.Attempts));
         Assert.Equal(["em"], one.MatchKeys);
         Assert.InRange(one.LatencyMs, 0, 60_000);
+        // The event's own time rides along, so the operator view can tell the delay from the shop's event.
+        Assert.Equal(backlog.Single(e => e.EventId == one.EventId).EventTime, one.EventTime);
+        Assert.All(deliveries, d => Assert.Null(d.DeadLetterReason));
     }
 
     [Fact]
@@ -123,8 +126,12 @@ public sealed class DeliveryTests(KafkaFixture kafka, ITestOutputHelper output) 
         Assert.Equal("pinterest_event_failed", letter.Reason);
         Assert.Equal("em is not a hash", letter.Error);
         var deliveries = await DeliveriesAsync(3);
-        Assert.Equal("failed", Assert.Single(deliveries, d => d.EventId == "broken-1").Status);
-        Assert.Equal("em is not a hash", Assert.Single(deliveries, d => d.EventId == "broken-1").Message);
+        var broken = Assert.Single(deliveries, d => d.EventId == "broken-1");
+        Assert.Equal("failed", broken.Status);
+        Assert.Equal("em is not a hash", broken.Message);
+        // The delivery record names the dead letter written with it.
+        Assert.Equal("pinterest_event_failed", broken.DeadLetterReason);
+        Assert.All(deliveries.Where(d => d.EventId != "broken-1"), d => Assert.Null(d.DeadLetterReason));
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
+using Streaming.BrowserSupport;
 using Streaming.Enricher;
 using Streaming.Ingest;
 using Streaming.Records;

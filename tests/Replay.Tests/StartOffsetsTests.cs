@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Streaming.Platform.Kafka;
 using Streaming.Platform.Kafka.Topics;
-using Streaming.Replay.Kafka;
 using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;

@@ -22,7 +22,9 @@ public sealed class TestTopics
 
     public TopicOptions DispatcherDelivered { get; init; } = DeliveredEvent.KafkaTopic.Defaults();
 
-    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState, PinterestDeliveries, DispatcherDelivered];
+    public TopicOptions EnrichmentOutcomes { get; init; } = EnrichmentOutcome.KafkaTopic.Defaults();
+
+    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState, PinterestDeliveries, DispatcherDelivered, EnrichmentOutcomes];
 
     /// <summary>The default names and layout, as a service with no topic configuration would use them.</summary>
     public static TestTopics Defaults() => new();
@@ -37,6 +39,7 @@ public sealed class TestTopics
         EnricherState = new() { Name = KafkaFixture.UniqueTopic("enricher-state"), Partitions = partitions, Compacted = true },
         PinterestDeliveries = new() { Name = KafkaFixture.UniqueTopic("deliveries"), Partitions = 1 },
         DispatcherDelivered = new() { Name = KafkaFixture.UniqueTopic("delivered"), Partitions = partitions, Compacted = true },
+        EnrichmentOutcomes = new() { Name = KafkaFixture.UniqueTopic("outcomes"), Partitions = partitions },
     };
 
     /// <summary>
@@ -67,6 +70,7 @@ public sealed class TestTopics
                      (Records.EnricherState.KafkaTopic.Key, EnricherState),
                      (PinterestDelivery.KafkaTopic.Key, PinterestDeliveries),
                      (DeliveredEvent.KafkaTopic.Key, DispatcherDelivered),
+                     (EnrichmentOutcome.KafkaTopic.Key, EnrichmentOutcomes),
                  })
         {
             yield return new($"Kafka:Topics:{key}:Name", topic.Name);

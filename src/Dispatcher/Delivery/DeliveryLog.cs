@@ -56,6 +56,8 @@ public sealed class DeliveryLog(
                 TestMode = pending.Shop.Pinterest.TestMode,
                 AnsweredAt = now.UtcDateTime,
                 Replay = e.Replay,
+                EventTime = e.EventTime,
+                DeadLetterReason = outcome.DeadLetterReason,
             };
             writes.Add(await publisher.EnqueueAsync(_topic, $"{e.ShopDomain}/{e.EventId}", record, cancellationToken).ConfigureAwait(false));
         }

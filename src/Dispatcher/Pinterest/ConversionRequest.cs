@@ -18,6 +18,23 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
+    // One table for both the delivery records' key lists and the operator view's rows.
+    private static readonly (string Name, Func<PinterestUserData, bool> Present)[] Keys =
+    [
+        ("em", u => u.Em.Count > 0),
+        ("ph", u => u.Ph.Count > 0),
+        ("fn", u => u.Fn.Count > 0),
+        ("ln", u => u.Ln.Count > 0),
+        ("ct", u => u.Ct.Count > 0),
+        ("st", u => u.St.Count > 0),
+        ("zp", u => u.Zp.Count > 0),
+        ("country", u => u.Country.Count > 0),
+        ("external_id", u => u.ExternalId.Count > 0),
+        ("client_ip_address", u => u.ClientIpAddress is not null),
+        ("client_user_agent", u => u.ClientUserAgent is not null),
+        ("click_id", u => u.ClickId is not null),
+    ];
+
     /// <param name="withMarket">
     /// Adds <c>market_id</c> and <c>market_handle</c> to <c>custom_data</c>, as Littledata does. Pinterest's
     /// schema does not list them; an ad account that refuses them gets requests without them.
@@ -63,30 +80,20 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
     /// <summary>The fields Pinterest matches on that an event carried, for the delivery log.</summary>
     public static List<string> MatchKeys(PinterestEvent e)
     {
-        var u = e.UserData;
         var keys = new List<string>();
-        void Add(string name, bool present)
+        foreach (var (name, present) in Keys)
         {
-            if (present)
+            if (present(e.UserData))
             {
                 keys.Add(name);
             }
         }
 
-        Add("em", u.Em.Count > 0);
-        Add("ph", u.Ph.Count > 0);
-        Add("fn", u.Fn.Count > 0);
-        Add("ln", u.Ln.Count > 0);
-        Add("ct", u.Ct.Count > 0);
-        Add("st", u.St.Count > 0);
-        Add("zp", u.Zp.Count > 0);
-        Add("country", u.Country.Count > 0);
-        Add("external_id", u.ExternalId.Count > 0);
-        Add("client_ip_address", u.ClientIpAddress is not null);
-        Add("client_user_agent", u.ClientUserAgent is not null);
-        Add("click_id", u.ClickId is not null);
         return keys;
     }
+
+    /// <summary>Every user_data key Pinterest matches on, in the order the delivery records list them.</summary>
+    public static IReadOnlyList<string> MatchKeyNames { get; } = [.. Keys.Select(k => k.Name)];
 
     public override string ToString() => $"ConversionRequest {{ Shop = {Shop}, Url = {Url}, Bytes = {Body.Length} }}";
 

@@ -15,6 +15,9 @@ namespace Streaming.Enricher.Carts;
 /// </summary>
 public static class AddToCartMapper
 {
+    /// <summary>The Pinterest event an item added to a cart becomes.</summary>
+    public const string EventName = "add_to_cart";
+
     public static bool IsCartTopic(string topic) => topic is "carts/create" or "carts/update";
 
     /// <summary>The cart's token (its id) and its lines, one per variant with quantities added up.</summary>
@@ -69,10 +72,10 @@ public static class AddToCartMapper
             var draft = new PinterestEvent
             {
                 ShopDomain = webhook.ShopDomain,
-                EventName = "add_to_cart",
+                EventName = EventName,
                 ActionSource = "web",
                 EventTime = time,
-                EventId = SessionRecorder.TakePixelEventId(session, "add_to_cart", line.VariantId)
+                EventId = SessionRecorder.TakePixelEventId(session, EventName, line.VariantId)
                           ?? EventIds.AddToCart(webhook.ShopDomain, token, line.VariantId, line.Quantity, Text(cart, "updated_at") ?? webhook.WebhookId),
                 UserData = new PinterestUserData(),
                 CustomData = new PinterestCustomData

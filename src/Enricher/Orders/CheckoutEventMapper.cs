@@ -22,6 +22,9 @@ public static partial class CheckoutEventMapper
 {
     public const string OrdersCreate = "orders/create";
 
+    /// <summary>The Pinterest event an order becomes.</summary>
+    public const string EventName = "checkout";
+
     public static OrderMapping Map(ShopifyWebhook webhook, ShopOptions shop, Session? session = null, TimeProvider? clock = null)
     {
         if (webhook.Topic != OrdersCreate)
@@ -58,7 +61,7 @@ public static partial class CheckoutEventMapper
         return new PinterestEvent
         {
             ShopDomain = webhook.ShopDomain,
-            EventName = "checkout",
+            EventName = EventName,
             ActionSource = "web",
             EventTime = eventTime.ToUnixTimeSeconds(),
             EventId = EventIds.Checkout(orderId),

@@ -12,9 +12,15 @@ public sealed class KafkaEnrichmentOutput(RecordPublisher publisher, DeadLetterP
     public const string Service = "enricher";
 
     private readonly string _eventsTopic = topics.Value[PinterestEvent.KafkaTopic].Name;
+    private readonly string _outcomesTopic = topics.Value[EnrichmentOutcome.KafkaTopic].Name;
 
     public async Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) =>
         await publisher.EnqueueAsync(_eventsTopic, Key(pinterestEvent), pinterestEvent, cancellationToken).ConfigureAwait(false);
+
+    // Keyed like the event where there is one; the operator view reads every partition, so no order is needed beyond that.
+    public async Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) =>
+        await publisher.EnqueueAsync(
+            _outcomesTopic, outcome.EventId is { } id ? $"{outcome.ShopDomain}/{id}" : outcome.ShopDomain, outcome, cancellationToken).ConfigureAwait(false);
 
     public Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken) =>
         deadLetters.PublishAsync(source, Service, reason, message, cancellationToken);

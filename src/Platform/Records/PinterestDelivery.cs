@@ -25,6 +25,8 @@ public sealed class PinterestDelivery : ISpecificRecord
     public bool TestMode { get; set; }
     public DateTime AnsweredAt { get; set; }
     public string? Replay { get; set; }
+    public long EventTime { get; set; }
+    public string? DeadLetterReason { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -42,6 +44,8 @@ public sealed class PinterestDelivery : ISpecificRecord
         9 => TestMode,
         10 => AnsweredAt,
         11 => Replay,
+        12 => EventTime,
+        13 => DeadLetterReason,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -61,6 +65,8 @@ public sealed class PinterestDelivery : ISpecificRecord
             case 9: TestMode = (bool)fieldValue; break;
             case 10: AnsweredAt = (DateTime)fieldValue; break;
             case 11: Replay = (string?)fieldValue; break;
+            case 12: EventTime = (long)fieldValue; break;
+            case 13: DeadLetterReason = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

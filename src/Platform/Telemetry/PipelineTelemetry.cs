@@ -58,5 +58,9 @@ public sealed class PipelineTelemetry : IDisposable
     public void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<long>>> read) =>
         _meter.CreateObservableGauge(name, read, unit, description);
 
+    /// <summary>Reports fractional values with tags (a share, a delay in seconds) that are read when metrics are collected.</summary>
+    public void Observe(string name, string unit, string description, Func<IEnumerable<Measurement<double>>> read) =>
+        _meter.CreateObservableGauge(name, read, unit, description);
+
     public void Dispose() => _meter.Dispose();
 }

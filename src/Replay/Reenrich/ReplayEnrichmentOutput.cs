@@ -14,6 +14,9 @@ public sealed class ReplayEnrichmentOutput(ReplaySink sink, ReplayTally tally) :
 {
     public Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) => sink.OfferAsync(pinterestEvent, cancellationToken);
 
+    // The live enricher gave its account of these inputs when they first came: a second one would count them twice.
+    public Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) => Task.FromResult(Task.CompletedTask);
+
     public Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken)
     {
         tally.Exclude($"enricher_{reason}");

@@ -92,14 +92,49 @@ public sealed class SchemaEvolutionTests
         Assert.Equal(("unassigned_market", "0"), (read.MarketHandle, read.MarketId));
     }
 
+    [Fact]
+    public void A_PinterestDelivery_of_the_schema_before_the_operator_view_is_read_with_the_current_one()
+    {
+        var previous = Previous("pinterest_delivery.v1.avsc");
+        var old = new GenericRecord(previous);
+        old.Add("event_id", "9007199254740993");
+        old.Add("shop_domain", "shop.myshopify.com");
+        old.Add("ad_account_id", "549755813888");
+        old.Add("event_name", "checkout");
+        old.Add("status", "failed");
+        old.Add("message", "Invalid parameter");
+        old.Add("attempts", 2);
+        old.Add("latency_ms", 180L);
+        old.Add("match_keys", new object[] { "em", "click_id" });
+        old.Add("test_mode", false);
+        old.Add("answered_at", DateTimeOffset.FromUnixTimeMilliseconds(1_770_000_000_000L).UtcDateTime);
+        old.Add("replay", null);
+        using var bytes = new MemoryStream();
+        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
+        bytes.Position = 0;
+
+        var read = new SpecificDatumReader<PinterestDelivery>(previous, PinterestDelivery.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+
+        Assert.Equal("failed", read.Status);
+        Assert.Equal(["em", "click_id"], read.MatchKeys);
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_770_000_000_000L).UtcDateTime, read.AnsweredAt);
+        // Unknown before the field existed: the operator view leaves such records out of the delay.
+        Assert.Equal(0, read.EventTime);
+        Assert.Null(read.DeadLetterReason);
+    }
+
     [Theory]
     [InlineData("pinterest_event.v1.avsc")]
     [InlineData("pinterest_event.v2.avsc")]
+    [InlineData("pinterest_delivery.v1.avsc")]
     public void Every_field_added_since_a_previous_schema_has_a_default(string file)
     {
         var previous = Previous(file);
+        var pairs = previous.Name == PinterestDelivery.AvroSchema.Name
+            ? new[] { (previous, PinterestDelivery.AvroSchema) }
+            : [(previous, PinterestEvent.AvroSchema), ((RecordSchema)previous["user_data"].Schema, PinterestUserData.AvroSchema), ((RecordSchema)previous["custom_data"].Schema, PinterestCustomData.AvroSchema)];
 
-        foreach (var (before, now) in new[] { (previous, PinterestEvent.AvroSchema), ((RecordSchema)previous["user_data"].Schema, PinterestUserData.AvroSchema), ((RecordSchema)previous["custom_data"].Schema, PinterestCustomData.AvroSchema) })
+        foreach (var (before, now) in pairs)
         {
             foreach (var field in now.Fields.Where(f => !before.Contains(f.Name)))
             {

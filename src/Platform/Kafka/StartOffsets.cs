@@ -1,7 +1,7 @@
 using Confluent.Kafka;
-using Streaming.Platform.Kafka;
+using Microsoft.Extensions.Logging;
 
-namespace Streaming.Replay.Kafka;
+namespace Streaming.Platform.Kafka;
 
 /// <summary>Where a partition's records of a time range start, and where the part written before the run ends.</summary>
 /// <param name="End">The high watermark when the run started: records written after it are not this run's.</param>

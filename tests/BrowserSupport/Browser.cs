@@ -1,11 +1,13 @@
 using Microsoft.Playwright;
+using Xunit;
 
-namespace Streaming.Pixel.Tests;
+namespace Streaming.BrowserSupport;
 
 /// <summary>
-/// Headless Chromium, Debian's package, driven by Playwright. Where it is missing the browser tests fail
-/// and say how to install it, unless <c>PIXEL_TESTS_WITHOUT_BROWSER=1</c> is set: then they are skipped, with
-/// that reason in the test output.
+/// Headless Chromium, Debian's package, driven by Playwright, for the pixel's tests and the operator page's.
+/// Where it is missing the browser tests fail and say how to install it, unless
+/// <c>PIXEL_TESTS_WITHOUT_BROWSER=1</c> is set (the name is older than the second user): then they are
+/// skipped, with that reason in the test output.
 /// </summary>
 public sealed class Browser : IAsyncLifetime
 {

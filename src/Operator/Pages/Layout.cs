@@ -1,0 +1,54 @@
+namespace Streaming.Operator.Pages;
+
+/// <summary>The frame of every page: title, styles (no script at all), header and footer.</summary>
+public static class Layout
+{
+    private const string Styles = """
+        :root { color-scheme: light; --ink: #1d2430; --muted: #5f6b7a; --line: #e3e7ed; --band: #f6f8fa; --accent: #bd081c; --good: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
+        * { box-sizing: border-box; }
+        body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
+        header { padding: 14px 28px; border-bottom: 3px solid var(--accent); display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 18px; }
+        header h1 { font-size: 19px; margin: 0; font-weight: 650; }
+        header .where { color: var(--muted); }
+        main { padding: 8px 28px 28px; max-width: 1400px; }
+        h2 { font-size: 15px; margin: 26px 0 8px; font-weight: 650; }
+        h2 small { font-weight: 400; color: var(--muted); margin-left: 6px; }
+        p.note { color: var(--muted); margin: 4px 0 8px; max-width: 70em; }
+        nav.windows a, nav.windows strong { display: inline-block; padding: 2px 10px; border: 1px solid var(--line); border-radius: 12px; margin-right: 4px; text-decoration: none; color: var(--ink); }
+        nav.windows strong { background: var(--ink); color: #fff; border-color: var(--ink); }
+        table { border-collapse: collapse; width: 100%; margin: 4px 0; }
+        th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+        th { font-weight: 600; color: var(--muted); font-size: 12.5px; background: var(--band); white-space: nowrap; }
+        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        tr.total td { font-weight: 650; border-top: 2px solid var(--line); }
+        td.msg { color: var(--muted); max-width: 38em; overflow-wrap: anywhere; }
+        code { font: 12.5px ui-monospace, "DejaVu Sans Mono", monospace; }
+        .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; border: 1px solid currentColor; }
+        .s-processed { color: var(--good); } .s-failed, .s-rejected, .s-too_old { color: var(--bad); } .s-dry_run, .s-duplicate { color: var(--muted); }
+        .flag { color: var(--warn); }
+        table.narrow { width: auto; min-width: 520px; margin-top: 14px; }
+        table.lines td { padding-top: 3px; padding-bottom: 3px; font-size: 13px; }
+        td code { white-space: nowrap; }
+        td.keys code { white-space: normal; }
+        td.t { white-space: nowrap; font-variant-numeric: tabular-nums; }
+        footer { color: var(--muted); padding: 0 28px 24px; font-size: 12.5px; }
+        a { color: #0a58ca; }
+        """;
+
+    public static Html Start(string title, string heading, string? where)
+    {
+        var html = new Html()
+            .Raw("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
+            .Tag("title", title)
+            .Raw("<style>").Raw(Styles).Raw("</style></head><body><header>")
+            .Tag("h1", heading);
+        if (where is not null)
+        {
+            html.Tag("span", where, ("class", "where"));
+        }
+
+        return html;
+    }
+
+    public static string End(Html html, string footer) => html.Raw("</main><footer>").Text(footer).Raw("</footer></body></html>").ToString();
+}

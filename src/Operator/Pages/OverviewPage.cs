@@ -1,0 +1,66 @@
+using Streaming.Dispatcher.Delivery;
+using Streaming.Operator.Counting;
+using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
+
+namespace Streaming.Operator.Pages;
+
+/// <summary>Every configured shop in one table over a window, each linking to its own page.</summary>
+public static class OverviewPage
+{
+    /// <param name="unattributed">Records read of shops that are not configured: a shop missing from the list shows here first.</param>
+    public static string Render(IReadOnlyList<ShopFigures> shops, long unattributed, Window window, DateTimeOffset asOf, PageContext context)
+    {
+        var html = Layout.Start("Operator view", "Pinterest delivery", "all shops");
+        html.Open("nav", ("class", "windows"));
+        foreach (var w in Window.All)
+        {
+            if (w == window)
+            {
+                html.Tag("strong", w.Title);
+            }
+            else
+            {
+                html.Tag("a", w.Title, ("href", $"{context.OverviewPath}?window={w.Name}"));
+            }
+        }
+
+        html.Close("nav").Tag("span", $"as of {Format.Time(asOf)} UTC", ("class", "where")).Raw("</header><main>");
+        if (!context.RebuildDone)
+        {
+            html.Tag("p", $"Partial figures: {context.RebuildState}", ("class", "note flag"), ("data-figure", "rebuilding"));
+        }
+
+        html.Raw("<h2>Shops").Tag("small", window.Title).Raw("</h2><table><thead><tr><th>Shop</th>");
+        foreach (var column in new[] { "Received", "Excluded", "Dead-lettered", "Sent", "Accepted", "Failed", "Dry run", "Delay p50" })
+        {
+            html.Tag("th", column, ("class", "n"));
+        }
+
+        html.Raw("</tr></thead><tbody>");
+        foreach (var shop in shops)
+        {
+            var t = shop.Total;
+            var p50 = t.Delay.Seconds(0.5);
+            html.Raw("<tr><td>").Tag("a", shop.Shop, ("href", $"{context.ShopPath(shop.Shop)}?window={window.Name}")).Raw("</td>")
+                .Count($"shops/{shop.Shop}/{M.Received}", t.Received)
+                .Count($"shops/{shop.Shop}/{M.Excluded}", t.Excluded)
+                .Count($"shops/{shop.Shop}/{M.DeadLettered}", t.DeadLettered)
+                .Count($"shops/{shop.Shop}/{M.Sent}", t.Sent)
+                .Count($"shops/{shop.Shop}/{M.Accepted}", t.Accepted)
+                .Count($"shops/{shop.Shop}/{M.Failed}", t.Failed)
+                .Count($"shops/{shop.Shop}/{M.DryRun}", t.Status(DeliveryStatus.DryRun))
+                .Figure($"shops/{shop.Shop}/delay_p50", Format.Delay(p50), p50)
+                .Raw("</tr>");
+        }
+
+        html.Raw("</tbody></table>");
+        if (unattributed > 0)
+        {
+            html.Open("p", ("class", "note flag")).Text("Left out of every figure: ")
+                .Tag("span", Format.Count(unattributed), ("data-figure", "unattributed"), ("data-value", unattributed.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Text(" record(s) of shops that are not configured, or whose shop cannot be told (a dead letter without a key), since the start.").Close("p");
+        }
+
+        return Layout.End(html, context.Footer);
+    }
+}
