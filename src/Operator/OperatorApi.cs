@@ -16,19 +16,14 @@ public static class OperatorApi
 
     /// <summary>
     /// <c>GET /operator</c> (every shop), <c>GET /operator/shops/{shop}</c> (one shop), both with
-    /// <c>?window=1h|24h|7d</c>, and the Prometheus scrape endpoint where <c>Operator:PrometheusPath</c> names one.
+    /// <c>?window=1h|24h|7d</c>. Its gauges are scraped where every deployable's metrics are: <c>/metrics</c>
+    /// with <c>Telemetry:PrometheusMetrics</c> (see <c>MapHealthEndpoints</c>).
     /// </summary>
     public static IEndpointRouteBuilder MapOperator(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup(Prefix).AddEndpointFilter<OperatorAccess>();
         pages.MapGet("", Overview);
         pages.MapGet("/shops/{shop}", Shop);
-
-        if (endpoints.ServiceProvider.GetRequiredService<IOptions<OperatorOptions>>().Value.PrometheusPath is { Length: > 0 } path)
-        {
-            var access = endpoints.ServiceProvider.GetRequiredService<OperatorAccess>();
-            endpoints.MapPrometheusScrapingEndpoint(path, meterProvider: null, configureBranchedPipeline: branch => branch.Use(access.GuardAsync), optionsName: null);
-        }
 
         return endpoints;
     }

@@ -17,9 +17,6 @@ public sealed class OperatorOptions
     /// <summary>The user name basic auth takes with the token.</summary>
     public string UserName { get; set; } = "operator";
 
-    /// <summary>Where Prometheus scrapes every metric of the process (for example <c>/metrics</c>), behind the same credentials. Empty: no scrape endpoint.</summary>
-    public string? PrometheusPath { get; set; }
-
     public bool Closed => string.IsNullOrEmpty(Token);
 }
 
@@ -37,11 +34,6 @@ public sealed class OperatorOptionsValidator : IValidateOptions<OperatorOptions>
         if (string.IsNullOrWhiteSpace(options.UserName) || options.UserName.Contains(':', StringComparison.Ordinal))
         {
             failures.Add($"{OperatorOptions.Section}:UserName must be a name without ':' (basic auth separates it from the password with one), not '{options.UserName}'.");
-        }
-
-        if (!string.IsNullOrEmpty(options.PrometheusPath) && !(options.PrometheusPath.StartsWith('/') && Uri.IsWellFormedUriString(options.PrometheusPath, UriKind.Relative)))
-        {
-            failures.Add($"{OperatorOptions.Section}:PrometheusPath must be a path starting with '/', for example /metrics, not '{options.PrometheusPath}'.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

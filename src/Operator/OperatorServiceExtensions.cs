@@ -41,12 +41,6 @@ public static class OperatorServiceExtensions
         services.AddHostedService<ClosedWarning>();
         services.AddHealthChecks().AddCheck<RebuildHealth>("operator-view", whileRebuilding, [PlatformServiceExtensions.ReadyTag]);
 
-        // Pull-based: it costs nothing until Prometheus scrapes the path MapOperator maps.
-        if (!string.IsNullOrEmpty(builder.Configuration[$"{OperatorOptions.Section}:{nameof(OperatorOptions.PrometheusPath)}"]))
-        {
-            services.AddOpenTelemetry().WithMetrics(m => m.AddPrometheusExporter());
-        }
-
         return builder;
     }
 }

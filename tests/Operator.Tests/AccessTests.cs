@@ -23,8 +23,6 @@ public sealed class AccessTests(OperatorFixture rig)
         { "basic auth that is not base64", "/operator", "Basic %%%", HttpStatusCode.Unauthorized },
         { "another scheme", "/operator", $"Token {OperatorFixture.Token}", HttpStatusCode.Unauthorized },
         { "a shop page without credentials", $"/operator/shops/{Showcase.Shop}", null, HttpStatusCode.Unauthorized },
-        { "the scrape endpoint without credentials", "/metrics", null, HttpStatusCode.Unauthorized },
-        { "the scrape endpoint with the token", "/metrics", $"Bearer {OperatorFixture.Token}", HttpStatusCode.OK },
         { "an unknown shop, before anything is said about it", "/operator/shops/nobody.myshopify.com", null, HttpStatusCode.Unauthorized },
         { "an unknown shop", "/operator/shops/nobody.myshopify.com", $"Bearer {OperatorFixture.Token}", HttpStatusCode.NotFound },
         { "a shop that only has records, no configuration", $"/operator/shops/{OperatorFixture.StrangerShop}", $"Bearer {OperatorFixture.Token}", HttpStatusCode.NotFound },

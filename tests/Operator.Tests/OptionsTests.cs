@@ -3,16 +3,15 @@ namespace Streaming.Operator.Tests;
 public sealed class OptionsTests
 {
     [Theory]
-    [InlineData(null, "operator", null, null)]
-    [InlineData("a-long-enough-token", "operator", "/metrics", null)]
-    [InlineData("short", "operator", null, "Operator:Token must be at least 16 characters, not 5")]
-    [InlineData("                    ", "operator", null, "Operator:Token must be at least 16 characters")]
-    [InlineData("a-long-enough-token", "op:erator", null, "Operator:UserName must be a name without ':'")]
-    [InlineData("a-long-enough-token", "", null, "Operator:UserName must be a name without ':'")]
-    [InlineData("a-long-enough-token", "operator", "metrics", "Operator:PrometheusPath must be a path starting with '/'")]
-    public void Settings_that_could_never_work_stop_the_start_with_the_setting_named(string? token, string userName, string? prometheusPath, string? failure)
+    [InlineData(null, "operator", null)]
+    [InlineData("a-long-enough-token", "operator", null)]
+    [InlineData("short", "operator", "Operator:Token must be at least 16 characters, not 5")]
+    [InlineData("                    ", "operator", "Operator:Token must be at least 16 characters")]
+    [InlineData("a-long-enough-token", "op:erator", "Operator:UserName must be a name without ':'")]
+    [InlineData("a-long-enough-token", "", "Operator:UserName must be a name without ':'")]
+    public void Settings_that_could_never_work_stop_the_start_with_the_setting_named(string? token, string userName, string? failure)
     {
-        var result = new OperatorOptionsValidator().Validate(null, new OperatorOptions { Token = token, UserName = userName, PrometheusPath = prometheusPath });
+        var result = new OperatorOptionsValidator().Validate(null, new OperatorOptions { Token = token, UserName = userName });
 
         if (failure is null)
         {

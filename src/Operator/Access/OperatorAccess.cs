@@ -18,18 +18,6 @@ public sealed partial class OperatorAccess(IOptionsMonitor<OperatorOptions> opti
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
         Allows(context.HttpContext) ? await next(context) : Refusal(context.HttpContext);
 
-    /// <summary>The same guard as middleware, for the Prometheus endpoint, which takes no endpoint filter.</summary>
-    public async Task GuardAsync(HttpContext context, RequestDelegate next)
-    {
-        if (Allows(context))
-        {
-            await next(context);
-            return;
-        }
-
-        await Refusal(context).ExecuteAsync(context);
-    }
-
     private bool Allows(HttpContext context)
     {
         var current = options.CurrentValue;

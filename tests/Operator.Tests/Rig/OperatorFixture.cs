@@ -73,7 +73,7 @@ public sealed class OperatorFixture(IMessageSink diagnostics) : IAsyncLifetime
         }
 
         settings["Operator:Token"] = token;
-        settings["Operator:PrometheusPath"] = "/metrics";
+        settings["Telemetry:PrometheusMetrics"] = "true";
         return settings;
     }
 
