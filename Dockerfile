@@ -1,9 +1,9 @@
 # One image per deployable, from this one file: the build argument SERVICE names the project folder
-# under src/ (Ingest, Enricher or Dispatcher), and the image runs the assembly Streaming.<SERVICE>.
+# under src/ (Ingest, Enricher, Dispatcher or Operator), and the image runs the assembly Streaming.<SERVICE>.
 #
 #   docker build --build-arg SERVICE=Ingest -t shopify-pinterest-ingest .
 #
-# docker-compose.yml and the CI workflow build all three. A new deployable under src/<Name> with the
+# docker-compose.yml and the CI workflow build all four. A new deployable under src/<Name> with the
 # assembly Streaming.<Name> needs no change here.
 
 ARG DOTNET_VERSION=10.0

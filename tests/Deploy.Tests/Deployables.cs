@@ -28,6 +28,7 @@ public static class Deployables
         new("ingest", "Ingest"),
         new("enricher", "Enricher", "Enricher:GroupId"),
         new("dispatcher", "Dispatcher", "Dispatcher:GroupId"),
+        new("operator", "Operator", StartSettings: new Dictionary<string, string?> { ["Operator:Token"] = "deploy-tests-operator-token" }),
     ];
 
     public static TheoryData<string> Names => new(All.Select(d => d.Name));

@@ -15,6 +15,8 @@ dispatcher:
   project: Dispatcher
   consumerGroup: {section: Dispatcher, default: pipeline-dispatcher}
   topic: {key: PinterestEvents, default: pinterest.events}
+operator:
+  project: Operator
 {{- end }}
 
 {{/* Configuration keys whose values, and everything below them, go to the Secret instead of the ConfigMap. */}}
@@ -22,6 +24,7 @@ dispatcher:
 - WebhookSecrets
 - ConversionToken
 - AdminApiToken
+- Token
 - BasicAuthUserInfo
 - sasl.password
 - sasl.oauthbearer.client.secret
