@@ -21,7 +21,13 @@ public static class OperatorApi
     /// </summary>
     public static IEndpointRouteBuilder MapOperator(this IEndpointRouteBuilder endpoints)
     {
-        var pages = endpoints.MapGroup(Prefix).AddEndpointFilter<OperatorAccess>();
+        var pages = endpoints.MapGroup(Prefix)
+            .AddEndpointFilter<OperatorAccess>()
+            .AddEndpointFilter((context, next) =>
+            {
+                Protect(context.HttpContext.Response.Headers);
+                return next(context);
+            });
         pages.MapGet("", Overview);
         pages.MapGet("/shops/{shop}", Shop);
 
@@ -72,15 +78,16 @@ public static class OperatorApi
             $"Built from {t[PinterestDelivery.KafkaTopic].Name}, {t[EnrichmentOutcome.KafkaTopic].Name} and {t[DeadLetter.KafkaTopic].Name}: the last 7 days, read at start, then live. {rebuild.Describe()}");
     }
 
-    private static IResult Page(HttpContext http, string html)
+    private static IResult Page(HttpContext http, string html) => Results.Content(html, "text/html; charset=utf-8");
+
+    // Every answer past the token, a 404 or 400 too: per-order data and shop names are never cached on the
+    // way, pages never framed, no script run at all.
+    private static void Protect(IHeaderDictionary headers)
     {
-        var headers = http.Response.Headers;
-        // Per-order data: never cached on the way, never framed, no script to run at all.
         headers.CacheControl = "no-store";
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
         headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
-        return Results.Content(html, "text/html; charset=utf-8");
     }
 }

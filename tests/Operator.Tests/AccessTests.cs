@@ -125,6 +125,21 @@ public sealed class AccessTests(OperatorFixture rig)
         Assert.DoesNotContain("<script", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 
+    [Theory]
+    [InlineData("/operator/shops/nobody.myshopify.com", HttpStatusCode.NotFound)]
+    [InlineData("/operator?window=week", HttpStatusCode.BadRequest)]
+    public async Task A_refusal_past_the_token_is_never_cached_either(string path, HttpStatusCode status)
+    {
+        using var http = OperatorFixture.Client(rig.Host);
+
+        // It names the configured shops or repeats the query: no more cacheable than a page.
+        using var answer = await http.GetAsync(path);
+
+        Assert.Equal(status, answer.StatusCode);
+        Assert.True(answer.Headers.CacheControl?.NoStore);
+        Assert.Equal("nosniff", answer.Headers.GetValues("X-Content-Type-Options").Single());
+    }
+
     [Fact]
     public async Task The_page_shows_reasons_and_sources_of_dead_letters_and_never_their_bodies_or_a_shoppers_address()
     {
