@@ -1,6 +1,8 @@
+using Streaming.Operator.Counting;
+
 namespace Streaming.Operator.Pages;
 
-/// <summary>The frame of every page: title, styles (no script at all), header and footer.</summary>
+/// <summary>The frame of every page: title, styles (no script at all), header, window switcher and footer.</summary>
 public static class Layout
 {
     private const string Styles = """
@@ -49,6 +51,29 @@ public static class Layout
 
         return html;
     }
+
+    /// <summary>The window switcher: the current window in bold, the others linked to <paramref name="path"/>.</summary>
+    public static Html Windows(Html html, Window current, string path)
+    {
+        html.Open("nav", ("class", "windows"));
+        foreach (var w in Window.All)
+        {
+            if (w == current)
+            {
+                html.Tag("strong", w.Title);
+            }
+            else
+            {
+                html.Tag("a", w.Title, ("href", $"{path}?window={w.Name}"));
+            }
+        }
+
+        return html.Close("nav");
+    }
+
+    /// <summary>Says so while the figures are still being rebuilt from the topics.</summary>
+    public static Html Rebuilding(Html html, PageContext context) =>
+        context.RebuildDone ? html : html.Tag("p", $"Partial figures: {context.RebuildState}", ("class", "note flag"), ("data-figure", "rebuilding"));
 
     public static string End(Html html, string footer) => html.Raw("</main><footer>").Text(footer).Raw("</footer></body></html>").ToString();
 }

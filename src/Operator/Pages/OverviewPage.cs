@@ -11,24 +11,8 @@ public static class OverviewPage
     public static string Render(IReadOnlyList<ShopFigures> shops, long unattributed, Window window, DateTimeOffset asOf, PageContext context)
     {
         var html = Layout.Start("Operator view", "Pinterest delivery", "all shops");
-        html.Open("nav", ("class", "windows"));
-        foreach (var w in Window.All)
-        {
-            if (w == window)
-            {
-                html.Tag("strong", w.Title);
-            }
-            else
-            {
-                html.Tag("a", w.Title, ("href", $"{context.OverviewPath}?window={w.Name}"));
-            }
-        }
-
-        html.Close("nav").Tag("span", $"as of {Format.Time(asOf)} UTC", ("class", "where")).Raw("</header><main>");
-        if (!context.RebuildDone)
-        {
-            html.Tag("p", $"Partial figures: {context.RebuildState}", ("class", "note flag"), ("data-figure", "rebuilding"));
-        }
+        Layout.Windows(html, window, context.OverviewPath).Tag("span", $"as of {Format.Time(asOf)} UTC", ("class", "where")).Raw("</header><main>");
+        Layout.Rebuilding(html, context);
 
         html.Raw("<h2>Shops").Tag("small", window.Title).Raw("</h2><table><thead><tr><th>Shop</th>");
         foreach (var column in new[] { "Received", "Excluded", "Dead-lettered", "Sent", "Accepted", "Failed", "Dry run", "Delay p50" })

@@ -16,20 +16,7 @@ public static class ShopPage
     {
         var window = figures.Window;
         var html = Layout.Start($"{figures.Shop} · operator view", "Pinterest delivery", figures.Shop);
-        html.Open("nav", ("class", "windows"));
-        foreach (var w in Window.All)
-        {
-            if (w == window)
-            {
-                html.Tag("strong", w.Title);
-            }
-            else
-            {
-                html.Tag("a", w.Title, ("href", $"{context.ShopPath(figures.Shop)}?window={w.Name}"));
-            }
-        }
-
-        html.Close("nav");
+        Layout.Windows(html, window, context.ShopPath(figures.Shop));
         html.Tag("span", $"as of {Format.Time(figures.AsOf)} UTC", ("class", "where"));
         if (shop.Pinterest.TestMode)
         {
@@ -43,10 +30,7 @@ public static class ShopPage
 
         html.Tag("a", "all shops", ("href", context.OverviewPath));
         html.Raw("</header><main>");
-        if (!context.RebuildDone)
-        {
-            html.Tag("p", $"Partial figures: {context.RebuildState}", ("class", "note flag"), ("data-figure", "rebuilding"));
-        }
+        Layout.Rebuilding(html, context);
 
         Events(html, figures);
         Reasons(html, figures);
