@@ -159,8 +159,18 @@ public sealed partial class ShopLane : IAsyncDisposable
         if (toSend.Count > 0 && string.IsNullOrWhiteSpace(shop.Pinterest.ConversionToken))
         {
             var request = ConversionRequest.For(shop, toSend.Select(e => e.Event).ToList(), _services.BaseUrl, _withMarket);
-            await _services.DryRun.AppendAsync(request, toSend.Count, cancellationToken);
-            await _services.Log.FinishAsync(toSend.Select(e => new Outcome(e, DeliveryStatus.DryRun)).ToList(), cancellationToken);
+            // The dry run stands in for Pinterest's answer: a hand-over or a stop waits for it as for a request,
+            // so a line already written is also finished and committed, never written again by the next owner.
+            _services.Progress.Sending(toSend, +1);
+            try
+            {
+                await _services.DryRun.AppendAsync(request, toSend.Count, cancellationToken);
+                await _services.Log.FinishAsync(toSend.Select(e => new Outcome(e, DeliveryStatus.DryRun)).ToList(), cancellationToken);
+            }
+            finally
+            {
+                _services.Progress.Sending(toSend, -1);
+            }
         }
         else if (toSend.Count > 0)
         {
