@@ -256,6 +256,10 @@ IHost Dispatcher(string prefix)
     {
         ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
         ["Kafka:ProvisionTopics"] = "false",
+        // Reached by address, the broker is not known to be the embedded one, which holds an empty fetch for
+        // all of fetch.wait.max.ms (500 ms by default) where a real broker answers once records arrive: the
+        // setting the services choose for the embedded broker by themselves (KafkaClientFactory).
+        ["Kafka:Client:fetch.wait.max.ms"] = "10",
         // The host runs in Production, which takes the in-memory registry only when asked for by name.
         ["SchemaRegistry:UseInMemoryRegistry"] = "true",
         ["Kafka:Topics:PinterestEvents:Name"] = prefix + "pinterest",
