@@ -76,11 +76,16 @@ public sealed class DeliveredIds : IDisposable
         return accepted;
     }
 
-    /// <summary>Remembers accepted ids: on the changelog and on disk when this returns.</summary>
+    /// <summary>
+    /// Remembers accepted ids: on the changelog and on disk when this returns. The partitions are written side
+    /// by side (one after another, a request spread over six partitions waited for six changelog
+    /// acknowledgements in turn). A partition no longer assigned here is left out: its new owner reads its
+    /// records again.
+    /// </summary>
     public async Task RecordAsync(IEnumerable<(int Partition, string Key, string Shop)> events, CancellationToken cancellationToken)
     {
         var now = _clock.GetUtcNow().UtcDateTime;
-        foreach (var byPartition in events.GroupBy(e => e.Partition))
+        await Task.WhenAll(events.GroupBy(e => e.Partition).Select(async byPartition =>
         {
             var values = new Dictionary<string, byte[]>();
             foreach (var e in byPartition)
@@ -88,24 +93,31 @@ public sealed class DeliveredIds : IDisposable
                 values[e.Key] = await _serdes.SerializeAsync(new DeliveredEvent { AcceptedAt = now, ShopDomain = e.Shop }, ChangelogTopic).ConfigureAwait(false);
             }
 
-            await UseAsync(byPartition.Key, async store =>
+            try
             {
-                foreach (var (key, value) in values)
+                await UseAsync(byPartition.Key, async store =>
                 {
-                    store.Put(key, value);
-                }
+                    foreach (var (key, value) in values)
+                    {
+                        store.Put(key, value);
+                    }
 
-                try
-                {
-                    await store.CommitAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    store.Rollback();
-                    throw;
-                }
-            }).ConfigureAwait(false);
-        }
+                    try
+                    {
+                        await store.CommitAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        store.Rollback();
+                        throw;
+                    }
+                }).ConfigureAwait(false);
+            }
+            catch (PartitionGoneException)
+            {
+                // Lost meanwhile: its new owner reads these records again.
+            }
+        })).ConfigureAwait(false);
     }
 
     /// <summary>Deletes, from a slice of each partition, the ids older than the retention.</summary>

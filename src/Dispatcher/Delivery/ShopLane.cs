@@ -280,22 +280,10 @@ public sealed partial class ShopLane : IAsyncDisposable
 
         // Remembered before the offsets may move: an accepted id is never sent again, whatever happens next.
         // Also for a partition being handed over: the hand-over waits for this, so the next owner knows.
-        // The partitions' stores are written side by side: one after another, a request spread over six
-        // partitions waited for six changelog acknowledgements in turn.
-        var processed = outcomes.Where(o => o.Status == DeliveryStatus.Processed).Select(o => o.Pending).ToList();
-        await Task.WhenAll(processed.GroupBy(e => e.Partition.Partition.Value).Select(async byPartition =>
-        {
-            try
-            {
-                await _services.Delivered.RecordAsync(
-                    byPartition.Select(e => (byPartition.Key, DeliveredIds.Key(shop.Pinterest.AdAccountId, e.Event.EventId), e.Event.ShopDomain)).ToList(),
-                    cancellationToken);
-            }
-            catch (PartitionGoneException)
-            {
-                // Lost meanwhile: its new owner reads these records again.
-            }
-        }));
+        var processed = outcomes.Where(o => o.Status == DeliveryStatus.Processed).Select(o => o.Pending);
+        await _services.Delivered.RecordAsync(
+            processed.Select(e => (e.Partition.Partition.Value, DeliveredIds.Key(shop.Pinterest.AdAccountId, e.Event.EventId), e.Event.ShopDomain)),
+            cancellationToken);
 
         await _services.Log.FinishAsync(outcomes, cancellationToken);
         LogSent(_shop, outcomes.Count(o => o.Status == DeliveryStatus.Processed), events.Count, events.Max(e => e.Attempts));
