@@ -1,13 +1,13 @@
 #:sdk Microsoft.NET.Sdk.Web
 #:property PublishAot=false
-#:project ../../src/Platform/Platform.csproj
+#:project ../../src/ServiceDefaults/ServiceDefaults.csproj
 // Second baseline of scripts/bench/ingest.sh, "raw Kafka pass-through": the body-only endpoint that also
 // writes the body as it came to the same embedded broker Ingest uses, with Ingest's producer settings
 // (idempotent, acks=all, linger 5 ms, lz4), and answers 200 after the acknowledgement. No verification,
 // no Avro, no checks: the floor of HTTP plus Kafka on this machine, which Ingest cannot beat.
 // Usage: dotnet run -c Release scripts/bench/body-kafka.cs -- --urls http://127.0.0.1:18081
 using Confluent.Kafka;
-using Streaming.Platform.Kafka.Embedded;
+using Streaming.Development.Kafka;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);

@@ -23,10 +23,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Streaming.Enricher;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Embedded;
-using Streaming.Platform.State;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
+using Streaming.Development.Kafka;
+using Streaming.Kafka.State;
 using Streaming.Records;
 
 var orders = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
@@ -160,6 +160,7 @@ var sessionState = new EnricherState
 var sessionBytes = await serdes.SerializeAsync(sessionState, "restore-changelog");
 Console.WriteLine($"session record: {sessionBytes.Length} bytes");
 using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 50, BatchSize = 1 << 20, CompressionType = CompressionType.Lz4 }).Build())
+using Streaming.Development.Registry;
 {
     for (var i = 0; i < restoreSessions; i++)
     {

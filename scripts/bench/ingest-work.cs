@@ -13,8 +13,9 @@ using Microsoft.Extensions.Options;
 using Streaming.Ingest;
 using Streaming.Ingest.Idempotency;
 using Streaming.Ingest.Webhooks;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
+using Streaming.Development.Registry;
 
 var bodyFile = args.Length > 0 ? args[0] : Path.Combine("..", "..", "samples", "orders-create.json");
 var body = File.ReadAllBytes(bodyFile);

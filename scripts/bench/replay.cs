@@ -14,9 +14,9 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka.Embedded;
-using Streaming.Platform.Kafka.Topics;
+using Streaming.Kafka.Avro;
+using Streaming.Development.Kafka;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
 using Streaming.Replay.Cli;
 
@@ -82,6 +82,8 @@ var sampler = Task.Run(async () =>
     }
 });
 using var output = new StringWriter();
+using Streaming.Contracts;
+using Streaming.Development.Registry;
 string[] replayArgs = ["reenrich", "--from", "-3h", "--lookback", "0m", "--config", config, "--progress-every", "3600", .. mode == "dry" ? new[] { "--dry-run" } : []];
 var code = await ReplayCli.RunAsync(replayArgs, output, TextWriter.Null, terminal: false, CancellationToken.None);
 var replay = clock.Elapsed;

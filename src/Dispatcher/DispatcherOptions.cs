@@ -1,5 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Streaming.Platform.State;
+using Streaming.Kafka.State;
 
 namespace Streaming.Dispatcher;
 

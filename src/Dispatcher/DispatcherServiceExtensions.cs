@@ -6,12 +6,12 @@ using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Dispatcher.Health;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Hosting;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.State;
-using Streaming.Platform.Telemetry;
+using Streaming.Kafka.Avro;
+using Streaming.ServiceDefaults;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.Kafka.State;
+using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher;

@@ -1,5 +1,5 @@
 using Streaming.Dispatcher;
-using Streaming.Platform.Hosting;
+using Streaming.ServiceDefaults;
 
 // A worker with an HTTP port for its probes: /healthz, and /readyz with the state of Kafka and of each
 // shop (paused for a refused token). Set the address with Urls, for example --Urls=http://0.0.0.0:8080.

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.State;
+using Streaming.Kafka;
+using Streaming.Kafka.State;
 
 namespace Streaming.Enricher;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Streaming.Enricher.Output;
-using Streaming.Platform.Hosting;
+using Streaming.ServiceDefaults;
 using Streaming.Records;
 
 namespace Streaming.Enricher;

@@ -9,12 +9,12 @@ using Streaming.Enricher.Output;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Storefront;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
-using Streaming.Platform.State;
-using Streaming.Platform.Telemetry;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Kafka.State;
+using Streaming.Contracts;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
 

@@ -1,5 +1,5 @@
 using Streaming.Enricher;
-using Streaming.Platform.Hosting;
+using Streaming.ServiceDefaults;
 
 // A worker with an HTTP port for its probes: /healthz, and /readyz with the state of Kafka. Set the
 // address with Urls, for example --Urls=http://0.0.0.0:8080.

@@ -1,6 +1,6 @@
 using Streaming.Ingest.Storefront;
 using Streaming.Ingest.Webhooks;
-using Streaming.Platform.Hosting;
+using Streaming.ServiceDefaults;
 
 namespace Streaming.Ingest;
 

@@ -4,8 +4,8 @@ using Streaming.Ingest.Idempotency;
 using Streaming.Ingest.Requests;
 using Streaming.Ingest.Storefront;
 using Streaming.Ingest.Webhooks;
-using Streaming.Platform.Hosting;
-using Streaming.Platform.Telemetry;
+using Streaming.ServiceDefaults;
+using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Ingest;

@@ -3,8 +3,8 @@ using Streaming.Operator.Access;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Pages;
 using Streaming.Operator.Reading;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Operator;

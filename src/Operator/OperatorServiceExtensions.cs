@@ -5,8 +5,8 @@ using Streaming.Operator.Access;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
 using Streaming.Operator.Reading;
-using Streaming.Platform.Hosting;
-using Streaming.Platform.Kafka;
+using Streaming.ServiceDefaults;
+using Streaming.Kafka;
 using Streaming.Records;
 
 namespace Streaming.Operator;

@@ -2,9 +2,9 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Console;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
-using Streaming.Platform.Hosting;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.State;
+using Streaming.ServiceDefaults;
+using Streaming.Kafka;
+using Streaming.Kafka.State;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
 

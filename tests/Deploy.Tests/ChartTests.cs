@@ -2,8 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
 
 namespace Streaming.Deploy.Tests;
 
@@ -157,7 +157,7 @@ public sealed partial class ChartTests
     public void The_shared_settings_of_the_schema_are_exactly_the_options_of_Kafka_SchemaRegistry_and_Shops()
     {
         var schema = Keys(Chart.Schema["definitions"]!["sharedConfig"], "", Chart.Schema).Where(k => !k.StartsWith("Logging:", StringComparison.Ordinal));
-        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, Platform.Shops.ShopsOptions.Section }
+        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, ServiceDefaults.Shops.ShopsOptions.Section }
             .SelectMany(s => ConfigurationKeys.Sections[s]);
 
         Assert.Equal(options.Order(StringComparer.Ordinal), schema.Order(StringComparer.Ordinal));

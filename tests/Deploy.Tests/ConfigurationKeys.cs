@@ -1,9 +1,10 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
 
 namespace Streaming.Deploy.Tests;
 

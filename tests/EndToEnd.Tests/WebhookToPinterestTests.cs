@@ -6,7 +6,7 @@ using System.Text.Json;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
 using Streaming.Ingest;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Streaming.Platform.Telemetry;
+using Streaming.Contracts;
 using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests;

@@ -1,7 +1,7 @@
 using Avro.Specific;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Confluent.SchemaRegistry;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
+using Streaming.Development.Registry;
 
 namespace Streaming.TestSupport;
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
+using Streaming.Development.Registry;
 
 namespace Streaming.TestSupport;
 

@@ -1,7 +1,8 @@
 using System.Globalization;
-using Streaming.Platform.Kafka.Embedded;
-using Streaming.Platform.Kafka.Topics;
+using Streaming.Development.Kafka;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.TestSupport;
 

@@ -1,7 +1,7 @@
 using Confluent.Kafka;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.State;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
+using Streaming.Kafka.State;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Dedupe;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Telemetry;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Delivery;

@@ -4,11 +4,12 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher.Dedupe;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

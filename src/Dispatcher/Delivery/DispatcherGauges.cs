@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using Streaming.Dispatcher.Dedupe;
-using Streaming.Platform.Telemetry;
+using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

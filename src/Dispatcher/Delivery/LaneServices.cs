@@ -2,8 +2,8 @@ using Microsoft.Extensions.Options;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Health;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Platform.Shops;
-using Streaming.Platform.Telemetry;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

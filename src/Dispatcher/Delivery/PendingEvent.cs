@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Delivery;

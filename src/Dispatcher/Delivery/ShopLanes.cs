@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Delivery;
 

@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Streaming.Enricher.Stitching;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Orders;
 

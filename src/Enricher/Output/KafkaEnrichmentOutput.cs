@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
 
 namespace Streaming.Enricher.Output;

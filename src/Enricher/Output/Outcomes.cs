@@ -2,6 +2,7 @@ using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Storefront;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Output;
 

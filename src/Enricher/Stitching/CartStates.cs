@@ -1,5 +1,5 @@
-using Streaming.Platform.Avro;
-using Streaming.Platform.State;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka.State;
 using Streaming.Records;
 
 namespace Streaming.Enricher.Stitching;

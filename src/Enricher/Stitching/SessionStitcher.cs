@@ -1,5 +1,6 @@
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Stitching;
 

@@ -3,9 +3,10 @@ using System.Text.Json;
 using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Storefront;
 

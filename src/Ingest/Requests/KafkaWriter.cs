@@ -1,7 +1,7 @@
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
-using Streaming.Platform.Kafka;
+using Streaming.Kafka;
 
 namespace Streaming.Ingest.Requests;
 

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Streaming.Ingest.Requests;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
-using Streaming.Platform.Telemetry;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Ingest.Storefront;

@@ -5,8 +5,8 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Streaming.Ingest.Requests;
-using Streaming.Platform.Shops;
-using Streaming.Platform.Telemetry;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
 
 namespace Streaming.Ingest.Storefront;
 

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest.Storefront;
 

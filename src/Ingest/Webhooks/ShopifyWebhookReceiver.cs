@@ -4,10 +4,10 @@ using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Ingest.Idempotency;
 using Streaming.Ingest.Requests;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
-using Streaming.Platform.Telemetry;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Ingest.Webhooks;

@@ -1,6 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Operator.Counting;

@@ -1,7 +1,5 @@
-using Streaming.Dispatcher.Delivery;
-using Streaming.Enricher;
-using Streaming.Enricher.Orders;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Operator.Counting;
 
@@ -27,7 +25,7 @@ public sealed class ShopCounts
             tally.Add(outcome);
         }
 
-        if (outcome.Input == CheckoutEventMapper.OrdersCreate && Day(outcome.OccurredAt) is { } day)
+        if (outcome.Input == ShopifyTopics.OrdersCreate && Day(outcome.OccurredAt) is { } day)
         {
             day.Orders++;
             day.OrdersExcluded += outcome.Outcome == RecordOutcomes.Skipped ? 1 : 0;
@@ -43,7 +41,7 @@ public sealed class ShopCounts
         }
 
         var happened = delivery.EventTime > 0 ? DateTimeOffset.FromUnixTimeSeconds(delivery.EventTime).UtcDateTime : delivery.AnsweredAt;
-        if (delivery.EventName == CheckoutEventMapper.EventName && Day(happened) is { } day)
+        if (delivery.EventName == PinterestEventNames.Checkout && Day(happened) is { } day)
         {
             day.CheckoutsSent += delivery.Status is DeliveryStatus.Processed or DeliveryStatus.Failed or DeliveryStatus.Rejected ? 1 : 0;
             day.CheckoutsAccepted += delivery.Status == DeliveryStatus.Processed ? 1 : 0;
@@ -131,8 +129,8 @@ public sealed class ShopCounts
     // The purchase first, the way a merchant reads down the funnel; browsing events after.
     private static int EventOrder(string name) => name switch
     {
-        CheckoutEventMapper.EventName => 0,
-        Enricher.Carts.AddToCartMapper.EventName => 1,
+        PinterestEventNames.Checkout => 0,
+        PinterestEventNames.AddToCart => 1,
         NoEvent => 3,
         _ => 2,
     };

@@ -1,6 +1,5 @@
-using Streaming.Dispatcher.Delivery;
-using Streaming.Enricher;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Operator.Counting;
 
@@ -59,7 +58,7 @@ public sealed class Tally
                 DeadLettered++;
                 Increment(DeadLetteredBy, outcome.Reason ?? RecordOutcomes.DeadLettered);
                 break;
-            case RecordOutcomes.Mapped when outcome.Input == Enricher.Orders.CheckoutEventMapper.OrdersCreate:
+            case RecordOutcomes.Mapped when outcome.Input == ShopifyTopics.OrdersCreate:
                 WebOrders++;
                 JoinedToSession += outcome.SessionJoined ? 1 : 0;
                 WithClickId += outcome.ClickId ? 1 : 0;

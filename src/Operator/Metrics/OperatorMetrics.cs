@@ -1,10 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
-using Streaming.Dispatcher.Delivery;
-using Streaming.Dispatcher.Pinterest;
-using Streaming.Enricher;
 using Streaming.Operator.Counting;
-using Streaming.Platform.Telemetry;
+using Streaming.Contracts;
 
 namespace Streaming.Operator.Metrics;
 
@@ -128,7 +125,7 @@ public sealed class OperatorMetrics(PipelineTelemetry telemetry, OperatorView vi
     {
         foreach (var figures in Figures().Where(f => f.Total.Matchable > 0))
         {
-            foreach (var key in ConversionRequest.MatchKeyNames)
+            foreach (var key in MatchKeyNames.All)
             {
                 yield return new((double)figures.Total.WithKey.GetValueOrDefault(key) / figures.Total.Matchable, Tag("shop", figures.Shop), Tag("key", key), Tag("window", figures.Window.Name));
             }

@@ -1,8 +1,7 @@
-using Streaming.Dispatcher.Delivery;
-using Streaming.Dispatcher.Pinterest;
 using Streaming.Operator.Counting;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
+using Streaming.Contracts;
 
 namespace Streaming.Operator.Pages;
 
@@ -122,7 +121,7 @@ public static class ShopPage
         }
 
         html.Raw("</tr></thead><tbody>");
-        foreach (var key in ConversionRequest.MatchKeyNames)
+        foreach (var key in MatchKeyNames.All)
         {
             html.Raw("<tr><td><code>").Text(key).Raw("</code></td>");
             Share(html, $"match/{key}/all", figures.Total.WithKey.GetValueOrDefault(key), figures.Total.Matchable);

@@ -3,9 +3,9 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Operator.Counting;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
 
 namespace Streaming.Operator.Reading;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Streaming.Enricher.Orders;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Replay.Sending;
 

@@ -1,4 +1,4 @@
-using Streaming.Platform.Kafka.Topics;
+using Streaming.Kafka.Topics;
 
 namespace Streaming.Replay.Cli;
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Replay.Backfill;
+using Streaming.Kafka.Avro;
 
 namespace Streaming.Replay.Cli;
 
@@ -95,7 +96,7 @@ public sealed class Invocation(ParseResult parsed, CommonOptions options, TextWr
             topics = host.Services.GetRequiredService<IOptions<TopicsOptions>>().Value;
             shops = host.Services.GetRequiredService<IOptions<ShopsOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
-            _ = host.Services.GetRequiredService<IOptions<Platform.Avro.SchemaRegistryOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<Streaming.Kafka.Avro.SchemaRegistryOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Dispatcher.DispatcherOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Enricher.EnricherOptions>>().Value;
         }

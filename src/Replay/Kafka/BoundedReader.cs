@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Streaming.Platform.Kafka;
+using Streaming.Kafka;
 
 namespace Streaming.Replay.Kafka;
 

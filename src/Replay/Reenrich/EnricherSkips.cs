@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using Streaming.Platform.Telemetry;
+using Streaming.Contracts;
 using Streaming.Replay.Sending;
 
 namespace Streaming.Replay.Reenrich;

@@ -1,9 +1,10 @@
 using Confluent.Kafka;
 using Streaming.Dispatcher.Delivery;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 using Streaming.Replay.Sending;
+using Streaming.Contracts;
 
 namespace Streaming.Replay.Resend;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Kafka;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 

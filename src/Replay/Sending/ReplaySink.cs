@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher;
 using Streaming.Enricher.Output;
-using Streaming.Platform.Kafka;
-using Streaming.Platform.Kafka.Topics;
-using Streaming.Platform.Shops;
+using Streaming.Kafka;
+using Streaming.Kafka.Topics;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Replay.Cli;
 

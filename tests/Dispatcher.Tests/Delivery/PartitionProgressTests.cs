@@ -1,7 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using Streaming.Dispatcher.Delivery;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Delivery;

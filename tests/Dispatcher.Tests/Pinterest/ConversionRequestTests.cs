@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Tests.Pinterest;

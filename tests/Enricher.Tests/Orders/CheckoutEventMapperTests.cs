@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
 

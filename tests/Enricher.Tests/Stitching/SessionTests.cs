@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Stitching;
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Streaming.Ingest.Requests;
-using Streaming.Platform.Kafka.Embedded;
+using Streaming.Development.Kafka;
 using Streaming.Records;
 using Streaming.TestSupport;
 

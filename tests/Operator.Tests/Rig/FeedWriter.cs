@@ -1,6 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
 

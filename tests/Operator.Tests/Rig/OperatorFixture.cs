@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Streaming.Platform.Hosting;
+using Streaming.ServiceDefaults;
 using Streaming.TestSupport;
 using Xunit.Abstractions;
 

@@ -1,8 +1,10 @@
 using System.Buffers.Binary;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
+using Streaming.Contracts;
+using Streaming.Development.Registry;
 
 namespace Streaming.Platform.Tests.Avro;
 

@@ -2,8 +2,9 @@ using System.Reflection;
 using System.Text.Json;
 using Avro;
 using Avro.Specific;
-using Streaming.Platform.Avro;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Platform.Tests.Avro;
 

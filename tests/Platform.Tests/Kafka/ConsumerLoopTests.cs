@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
-using Streaming.Platform.Avro;
-using Streaming.Platform.Hosting;
-using Streaming.Platform.Kafka;
+using Streaming.Kafka.Avro;
+using Streaming.ServiceDefaults;
+using Streaming.Kafka;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Streaming.Platform.Kafka.Embedded;
+using Streaming.Development.Kafka;
 
 namespace Streaming.Platform.Tests.Kafka;
 

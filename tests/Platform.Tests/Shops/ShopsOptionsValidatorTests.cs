@@ -1,4 +1,4 @@
-using Streaming.Platform.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Platform.Tests.Shops;
 

@@ -1,0 +1,27 @@
+namespace Streaming.Contracts;
+
+/// <summary>
+/// The Kafka keys of the pipeline's records, built here only. Co-partitioning is correct only while every
+/// writer agrees: a cart's webhooks and storefront events must hash to the same partition number of their
+/// topics, and a Pinterest event and its delivered id to the same partition of theirs.
+/// </summary>
+public static class RecordKeys
+{
+    private const char Separator = '/';
+
+    /// <summary>
+    /// shopify.webhooks and storefront.events: <c>&lt;shop&gt;/&lt;cart token&gt;</c> where there is a cart,
+    /// else <c>&lt;shop&gt;/&lt;the record's own id&gt;</c>.
+    /// </summary>
+    public static string Cart(string shopDomain, string cartTokenOrOwnId) => $"{shopDomain}{Separator}{cartTokenOrOwnId}";
+
+    /// <summary>pinterest.events and the enrichment outcomes: <c>&lt;shop&gt;/&lt;event id&gt;</c>.</summary>
+    public static string Event(string shopDomain, string eventId) => $"{shopDomain}{Separator}{eventId}";
+
+    /// <summary>The dispatcher's delivered ids and their changelog: <c>&lt;ad account&gt;/&lt;event id&gt;</c>.</summary>
+    public static string Delivered(string adAccountId, string eventId) => $"{adAccountId}{Separator}{eventId}";
+
+    /// <summary>The shop a cart or event key names, or null for a key of another shape.</summary>
+    public static string? ShopOf(string key) =>
+        key.IndexOf(Separator, StringComparison.Ordinal) is var at and > 0 ? key[..at] : null;
+}

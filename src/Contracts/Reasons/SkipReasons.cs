@@ -1,0 +1,33 @@
+namespace Streaming.Contracts;
+
+/// <summary>
+/// Why an input became no event: the <c>reason</c> of <c>pipeline.enricher.records</c> with outcome
+/// <c>skipped</c>. Stable strings, documented in the README; dashboards count by them.
+/// </summary>
+public static class SkipReasons
+{
+    public const string PointOfSale = "pos";
+    public const string DraftOrder = "shopify_draft_order";
+    public const string SubscriptionRenewal = "subscription_contract";
+    public const string OtherChannel = "other_channel";
+    public const string TestOrder = "test_order";
+    public const string AlreadySent = "already_sent";
+    public const string OrderUpdate = "order_update";
+    public const string NotAConversion = "not_a_conversion";
+    public const string NoMatchKey = "no_match_key";
+    public const string NoMarketingConsent = "no_marketing_consent";
+    public const string NothingAdded = "nothing_added";
+    public const string LinkRecorded = "checkout_link_recorded";
+    public const string SessionOnly = "session_recorded";
+    public const string BrowsingEventsOff = "browsing_events_off";
+    public const string TopicNotMapped = "topic_not_mapped";
+    public const string UnmappableOnRelease = "unmappable_on_release";
+
+    /// <summary>
+    /// The reasons that leave out an event that was due (a POS order, a shopper without consent), as
+    /// opposed to an input that is no event at all (an order update, a session recorded, a repeat): only
+    /// these are the "excluded" of the operator view.
+    /// </summary>
+    public static bool IsExclusion(string reason) => reason is PointOfSale or DraftOrder or SubscriptionRenewal or OtherChannel or TestOrder
+        or NoMatchKey or NoMarketingConsent or BrowsingEventsOff or UnmappableOnRelease;
+}

@@ -1,0 +1,37 @@
+using System.Text;
+using Confluent.Kafka;
+using Streaming.Kafka;
+
+namespace Streaming.Kafka.State;
+
+/// <summary>
+/// Writes every change to the store's changelog partition (the same partition number as the input it
+/// belongs to) before handing it to the layer below, so that the compacted changelog always holds at
+/// least what any local copy holds: another instance restores the partition from it.
+/// </summary>
+public sealed class ChangeLoggingStore(IKeyValueStore inner, RecordPublisher publisher, TopicPartition changelog) : IKeyValueStore
+{
+    public TopicPartition Changelog { get; } = changelog;
+
+    public byte[]? Read(string key) => inner.Read(key);
+
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string? after = null) => inner.Scan(prefix, after);
+
+    public async Task<long?> WriteAsync(IReadOnlyList<KeyValuePair<string, byte[]?>> changes, CancellationToken cancellationToken)
+    {
+        if (changes.Count == 0)
+        {
+            return null;
+        }
+
+        // Queued in order, acknowledged together: the idempotent producer keeps them in order on the partition.
+        var deliveries = changes
+            .Select(c => publisher.PublishRawAsync(Changelog, Encoding.UTF8.GetBytes(c.Key), c.Value, cancellationToken))
+            .ToList();
+        var results = await Task.WhenAll(deliveries).ConfigureAwait(false);
+        await inner.WriteAsync(changes, cancellationToken).ConfigureAwait(false);
+        return results.Max(r => r.Offset.Value);
+    }
+
+    public void Dispose() => inner.Dispose();
+}
