@@ -41,10 +41,14 @@ public sealed partial class ChangelogRestorer(KafkaClientFactory clients, ILogge
             var partition = new TopicPartition(changelogTopic, target.Partition);
             var marks = consumer.QueryWatermarkOffsets(partition, QueryTimeout);
             var from = target.Checkpoint is { } done ? done + 1 : marks.Low.Value;
-            if (from < marks.Low.Value && target.Checkpoint is not null)
+            if (target.Checkpoint is { } checkpoint && (checkpoint >= marks.High.Value || from < marks.Low.Value))
             {
-                // Retention removed changes this copy never saw: only a real, compacted changelog prevents that.
-                LogGap(changelogTopic, target.Partition, from, marks.Low.Value);
+                // Past the end, the changelog is not the one this copy was written from (it was deleted and
+                // created again); before its start, changes this copy never saw are gone, deletions among
+                // them. Either way the copy cannot be trusted: as Kafka Streams does, wipe it and restore all.
+                LogStale(changelogTopic, target.Partition, checkpoint, marks.Low.Value, marks.High.Value);
+                target.Store.Clear();
+                from = marks.Low.Value;
             }
 
             if (marks.High.Value > from)
@@ -96,6 +100,6 @@ public sealed partial class ChangelogRestorer(KafkaClientFactory clients, ILogge
     [LoggerMessage(Level = LogLevel.Information, Message = "Restored {Partitions} partition(s) of {Changelog}: {Changes} change(s) in {Seconds:0.00} s")]
     private partial void LogRestored(string changelog, int partitions, long changes, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Changelog}[{Partition}] starts at {Low}, after this copy's checkpoint ({From}): changes in between are gone from the changelog")]
-    private partial void LogGap(string changelog, int partition, long from, long low);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Changelog}[{Partition}] holds offsets {Low} to {High}, which this copy's checkpoint ({Checkpoint}) does not fit: the local store is wiped and restored from the changelog")]
+    private partial void LogStale(string changelog, int partition, long checkpoint, long low, long high);
 }

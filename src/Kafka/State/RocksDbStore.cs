@@ -62,6 +62,27 @@ public sealed class RocksDbStore : IKeyValueStore
 
     public void DeleteCheckpoint() => File.Delete(Path.Combine(_directory, CheckpointFile));
 
+    /// <summary>Deletes every entry and the checkpoint: what the changelog holds is then restored from its start.</summary>
+    public void Clear()
+    {
+        DeleteCheckpoint();
+        using var iterator = _db.NewIterator();
+        iterator.SeekToFirst();
+        if (!iterator.Valid())
+        {
+            return;
+        }
+
+        var first = iterator.Key();
+        iterator.SeekToLast();
+        var last = iterator.Key();
+        using var batch = new WriteBatch();
+        // The range's end is exclusive: the last key goes on its own.
+        batch.DeleteRange(first, (ulong)first.Length, last, (ulong)last.Length);
+        batch.Delete(last);
+        _db.Write(batch);
+    }
+
     public byte[]? Read(string key) => _db.Get(Encoding.UTF8.GetBytes(key));
 
     public Task<long?> WriteAsync(IReadOnlyList<KeyValuePair<string, byte[]?>> changes, CancellationToken cancellationToken)
