@@ -4,7 +4,6 @@ using Streaming.Operator.Counting;
 using Streaming.Operator.Pages;
 using Streaming.Operator.Reading;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Operator;
@@ -45,19 +44,19 @@ public static class OperatorApi
         return Page(http, OverviewPage.Render(view.AllFigures(span, now), view.Unattributed, span, now, Context(http, rebuild, topics)));
     }
 
-    private static IResult Shop(HttpContext http, string shop, string? window, OperatorView view, ShopDirectory shops, Rebuild rebuild, IOptions<TopicsOptions> topics, TimeProvider clock)
+    private static IResult Shop(HttpContext http, string shop, string? window, OperatorView view, Rebuild rebuild, IOptions<TopicsOptions> topics, TimeProvider clock)
     {
         if (Bad(window, out var span) is { } refusal)
         {
             return refusal;
         }
 
-        if (!shops.TryFind(shop, out var options) || !view.TryFigures(shop, span, clock.GetUtcNow(), out var figures))
+        if (!view.TryFigures(shop, span, clock.GetUtcNow(), out var figures))
         {
             return Results.Text($"No shop '{shop}' is configured; the configured shops are: {string.Join(", ", view.Shops)}.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        return Page(http, ShopPage.Render(figures, options, Context(http, rebuild, topics)));
+        return Page(http, ShopPage.Render(figures, Context(http, rebuild, topics)));
     }
 
     private static IResult? Bad(string? window, out Window span)

@@ -6,6 +6,7 @@ using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
 using Streaming.Operator.Reading;
 using Streaming.ServiceDefaults;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Kafka;
 using Streaming.Records;
 
@@ -25,6 +26,7 @@ public static class OperatorServiceExtensions
     public static IHostApplicationBuilder AddOperator(this IHostApplicationBuilder builder, HealthStatus whileRebuilding = HealthStatus.Unhealthy)
     {
         builder.AddPipelinePlatform()
+            .AddShops<OperatorShop>()
             .AddTopic(PinterestDelivery.KafkaTopic)
             .AddTopic(EnrichmentOutcome.KafkaTopic);
         var services = builder.Services;

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
@@ -14,9 +15,9 @@ public sealed class OperatorView
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ShopCounts> _shops;
 
-    public OperatorView(IOptions<ShopsOptions> shops)
+    public OperatorView(IOptions<ShopList<OperatorShop>> shops)
     {
-        Shops = [.. shops.Value.Items.Select(s => ShopsOptions.Normalize(s.Domain)).Order(StringComparer.Ordinal)];
+        Shops = [.. shops.Value.Items.Select(s => Shop.Normalize(s.Domain)).Order(StringComparer.Ordinal)];
         _shops = Shops.ToDictionary(s => s, _ => new ShopCounts(), StringComparer.Ordinal);
     }
 
@@ -40,12 +41,12 @@ public sealed class OperatorView
         figures = null!;
         lock (_gate)
         {
-            if (!_shops.TryGetValue(ShopsOptions.Normalize(shop), out var counts))
+            if (!_shops.TryGetValue(Shop.Normalize(shop), out var counts))
             {
                 return false;
             }
 
-            figures = counts.Figures(ShopsOptions.Normalize(shop), window, now);
+            figures = counts.Figures(Shop.Normalize(shop), window, now);
             return true;
         }
     }
@@ -62,7 +63,7 @@ public sealed class OperatorView
     {
         lock (_gate)
         {
-            if (shop is not null && _shops.TryGetValue(ShopsOptions.Normalize(shop), out var counts))
+            if (shop is not null && _shops.TryGetValue(Shop.Normalize(shop), out var counts))
             {
                 add(counts);
             }
@@ -81,7 +82,6 @@ public sealed class OperatorView
         }
 
         var text = Encoding.UTF8.GetString(key);
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
-        return slash > 0 ? text[..slash] : text;
+        return RecordKeys.ShopOf(text) ?? text;
     }
 }

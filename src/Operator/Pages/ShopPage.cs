@@ -1,5 +1,4 @@
 using Streaming.Operator.Counting;
-using Streaming.ServiceDefaults.Shops;
 using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
 using Streaming.Contracts;
 
@@ -11,20 +10,25 @@ namespace Streaming.Operator.Pages;
 /// </summary>
 public static class ShopPage
 {
-    public static string Render(ShopFigures figures, ShopOptions shop, PageContext context)
+    public static string Render(ShopFigures figures, PageContext context)
     {
         var window = figures.Window;
         var html = Layout.Start($"{figures.Shop} · operator view", "Pinterest delivery", figures.Shop);
         Layout.Windows(html, window, context.ShopPath(figures.Shop));
         html.Tag("span", $"as of {Format.Time(figures.AsOf)} UTC", ("class", "where"));
-        if (shop.Pinterest.TestMode)
+        // What the dispatcher did last, not what this process was configured with: the operator view is
+        // given no conversion token, and its settings could differ from the dispatcher's.
+        if (figures.Deliveries.MaxBy(d => d.AnsweredAt) is { } latest)
         {
-            html.Tag("span", "test mode: Pinterest validates, records nothing", ("class", "badge flag"));
-        }
+            if (latest.TestMode)
+            {
+                html.Tag("span", "test mode: Pinterest validates, records nothing", ("class", "badge flag"));
+            }
 
-        if (string.IsNullOrEmpty(shop.Pinterest.ConversionToken))
-        {
-            html.Tag("span", "dry run: no conversion token", ("class", "badge flag"));
+            if (latest.Status == DeliveryStatus.DryRun)
+            {
+                html.Tag("span", "dry run: no conversion token", ("class", "badge flag"));
+            }
         }
 
         html.Tag("a", "all shops", ("href", context.OverviewPath));
