@@ -25,7 +25,7 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
         return new PinterestResponse.DryRun();
     }
 
-    public async Task AppendAsync(ConversionRequest request, int events, CancellationToken cancellationToken)
+    private async Task AppendAsync(ConversionRequest request, int events, CancellationToken cancellationToken)
     {
         var line = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(line))
