@@ -42,7 +42,9 @@ public static class DispatcherServiceExtensions
         services.AddHealthChecks().AddCheck<ShopHealth>("pinterest-shops", tags: [PlatformServiceExtensions.ReadyTag]);
         services.AddSingleton<PartitionProgress>();
         services.AddSingleton<DeliveryLog>();
-        services.AddSingleton<LaneServices>();
+        services.AddSingleton<OutcomeRecorder>();
+        services.AddSingleton<EventScreen>();
+        services.AddSingleton<PinterestSender>();
         services.AddSingleton<ShopLanes>();
         services.TryAddSingleton<ChangelogRestorer>();
         services.AddSingleton(sp =>

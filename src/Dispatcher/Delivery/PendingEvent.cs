@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Text;
 using Confluent.Kafka;
+using OpenTelemetry.Context.Propagation;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
@@ -8,6 +11,7 @@ namespace Streaming.Dispatcher.Delivery;
 public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEvent value, ShopOptions shop)
 {
     private int _abandoned;
+    private ActivityContext? _traceContext;
 
     public ConsumeResult<byte[]?, byte[]> Raw { get; } = raw;
 
@@ -19,6 +23,15 @@ public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEv
     public TopicPartition Partition { get; } = raw.TopicPartition;
 
     public long Offset => Raw.Offset.Value;
+
+    /// <summary>
+    /// The trace the record was written in (its W3C <c>traceparent</c> header), or the default context when
+    /// it carries none. Read when first asked, by the lane: the poll loop does not pay for it.
+    /// </summary>
+    public ActivityContext TraceContext => _traceContext ??= Propagators.DefaultTextMapPropagator.Extract(
+        default,
+        Raw.Message.Headers,
+        static (headers, name) => headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []).ActivityContext;
 
     /// <summary>Requests that carried this event so far.</summary>
     public int Attempts { get; set; }

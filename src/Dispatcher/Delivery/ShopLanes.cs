@@ -10,12 +10,17 @@ public sealed class ShopLanes : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ShopLane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimiter> _limits = new(StringComparer.Ordinal);
-    private readonly LaneServices _services;
+    // A lane's collaborators come from the container; its shop and its ad account's limit from here.
+    private static readonly ObjectFactory NewLane = ActivatorUtilities.CreateFactory(typeof(ShopLane), [typeof(string), typeof(RateLimiter)]);
+
+    private readonly IServiceProvider _services;
+    private readonly int _requestsPerMinute;
     private readonly IDisposable? _onChange;
 
-    public ShopLanes(LaneServices services, IOptionsMonitor<ShopsOptions> shops)
+    public ShopLanes(IServiceProvider services, IOptions<DispatcherOptions> options, IOptionsMonitor<ShopsOptions> shops)
     {
         _services = services;
+        _requestsPerMinute = options.Value.RequestsPerMinute;
         _onChange = shops.OnChange(_ =>
         {
             foreach (var lane in _lanes.Values)
@@ -30,7 +35,7 @@ public sealed class ShopLanes : IAsyncDisposable
     public void Route(PendingEvent pending)
     {
         var shop = ShopsOptions.Normalize(pending.Shop.Domain);
-        var lane = _lanes.GetOrAdd(shop, s => new ShopLane(s, Limit(pending.Shop.Pinterest.AdAccountId), _services));
+        var lane = _lanes.GetOrAdd(shop, s => (ShopLane)NewLane(_services, [s, Limit(pending.Shop.Pinterest.AdAccountId)]));
         lane.Enqueue(pending);
     }
 
@@ -38,7 +43,7 @@ public sealed class ShopLanes : IAsyncDisposable
     // minute's calls go in one burst.
     private RateLimiter Limit(string adAccountId) => _limits.GetOrAdd(adAccountId, _ =>
     {
-        var perMinute = _services.Options.RequestsPerMinute;
+        var perMinute = _requestsPerMinute;
         var tokens = Math.Max(1, perMinute / 60);
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Records;
 
 namespace Streaming.Dispatcher.Pinterest;
 
@@ -12,9 +14,18 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
+    private readonly Uri _baseUrl = new(options.Value.BaseUrl);
+
     public string FilePath { get; } = Path.GetFullPath(options.Value.DryRunFile);
 
-    public async Task AppendAsync(ConversionRequest request, int events, CancellationToken cancellationToken)
+    /// <summary>Writes the request the events would go in; what comes back stands in for Pinterest's answer.</summary>
+    public async Task<PinterestResponse> WriteAsync(ShopOptions shop, IReadOnlyList<PinterestEvent> events, bool withMarket, CancellationToken cancellationToken)
+    {
+        await AppendAsync(ConversionRequest.For(shop, events, _baseUrl, withMarket), events.Count, cancellationToken);
+        return new PinterestResponse.DryRun();
+    }
+
+    private async Task AppendAsync(ConversionRequest request, int events, CancellationToken cancellationToken)
     {
         var line = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(line))

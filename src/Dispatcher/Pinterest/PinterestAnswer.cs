@@ -1,3 +1,7 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+
 namespace Streaming.Dispatcher.Pinterest;
 
 /// <summary>What Pinterest's answer to a request means for its events.</summary>
@@ -23,6 +27,9 @@ public enum AnswerKind
 
     /// <summary>Any other answer no retry will change (404, 413, …).</summary>
     Rejected,
+
+    /// <summary>Not sent: written to the dry-run file, as the shop has no conversion token.</summary>
+    DryRun,
 }
 
 /// <summary>
@@ -30,4 +37,90 @@ public enum AnswerKind
 /// processed event and Pinterest's message for a failed one. <see cref="RetryAfter"/> is what the answer's
 /// headers asked for (Retry-After, X-RateLimit-Reset), if anything.
 /// </summary>
-public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Message, IReadOnlyList<string?>? EventErrors = null, TimeSpan? RetryAfter = null);
+public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Message, IReadOnlyList<string?>? EventErrors = null, TimeSpan? RetryAfter = null)
+{
+    /// <summary>Sorts what came back; <paramref name="now"/> turns a Retry-After date into a wait.</summary>
+    public static PinterestAnswer Read(PinterestResponse response, DateTimeOffset now) => response switch
+    {
+        PinterestResponse.Http http => Read(http, now),
+        PinterestResponse.NoAnswer none => new(AnswerKind.Unavailable, 0, none.Why),
+        PinterestResponse.DryRun => new(AnswerKind.DryRun, 0, ""),
+        _ => throw new ArgumentOutOfRangeException(nameof(response), response, "Not a response the dispatcher knows."),
+    };
+
+    private static PinterestAnswer Read(PinterestResponse.Http response, DateTimeOffset now)
+    {
+        var status = response.Status;
+        var body = response.Body;
+        var message = Shorten(ErrorMessage(body) ?? body);
+        var retryAfter = RetryAfterOf(response.Headers, now);
+        return status switch
+        {
+            >= 200 and < 300 => new(AnswerKind.PerEvent, status, "", EventErrorsOf(body) ?? []),
+            422 when EventErrorsOf(body) is { } errors => new(AnswerKind.PerEvent, status, message, errors),
+            400 => new(AnswerKind.BadRequest, status, message),
+            401 or 403 => new(AnswerKind.Unauthorized, status, message),
+            429 => new(AnswerKind.RateLimited, status, message, RetryAfter: retryAfter),
+            503 when ErrorCode(body) == 4197 => new(AnswerKind.RampedDown, status, message, RetryAfter: retryAfter),
+            408 => new(AnswerKind.Unavailable, status, message, RetryAfter: retryAfter),
+            >= 500 => new(AnswerKind.Unavailable, status, message, RetryAfter: retryAfter),
+            _ => new(AnswerKind.Rejected, status, message),
+        };
+    }
+
+    /// <summary>Retry-After (seconds or a date), else X-RateLimit-Reset (seconds to wait, or a Unix time when it is one).</summary>
+    private static TimeSpan? RetryAfterOf(IReadOnlyDictionary<string, string> headers, DateTimeOffset now)
+    {
+        if (headers.TryGetValue("Retry-After", out var text) && RetryConditionHeaderValue.TryParse(text, out var retryAfter))
+        {
+            return retryAfter.Delta ?? (retryAfter.Date is { } date ? Positive(date - now) : null);
+        }
+
+        if (headers.TryGetValue("X-RateLimit-Reset", out var value)
+            && long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var reset))
+        {
+            // Small numbers are seconds to wait; large ones a moment in Unix seconds.
+            return reset < 1_000_000_000 ? TimeSpan.FromSeconds(reset) : Positive(DateTimeOffset.FromUnixTimeSeconds(reset) - now);
+        }
+
+        return null;
+    }
+
+    private static TimeSpan Positive(TimeSpan wait) => wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+
+    private static int? ErrorCode(string body) =>
+        Root(body) is { } root && root.TryGetProperty("code", out var code) && code.TryGetInt32(out var value) ? value : null;
+
+    private static string? ErrorMessage(string body) =>
+        Root(body) is { } root && root.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+
+    private static JsonElement? Root(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>For each event of the answer, in request order: null when processed, else Pinterest's error.</summary>
+    private static List<string?>? EventErrorsOf(string body)
+    {
+        if (Root(body) is not { } root || !root.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        return events.EnumerateArray()
+            .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() == "failed"
+                ? (e.TryGetProperty("error_message", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text ? text : "failed")
+                : null)
+            .ToList();
+    }
+
+    private static string Shorten(string body) => body.Length <= 500 ? body : body[..500] + "…";
+}

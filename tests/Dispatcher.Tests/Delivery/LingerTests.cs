@@ -12,7 +12,7 @@ public sealed class LingerTests
     {
         var written = Now - TimeSpan.FromMilliseconds(30);
 
-        Assert.Equal(TimeSpan.FromMilliseconds(170), ShopLane.RemainingLinger(written, Now, Linger));
+        Assert.Equal(TimeSpan.FromMilliseconds(170), LaneInbox.RemainingLinger(written, Now, Linger));
     }
 
     [Fact]
@@ -20,7 +20,7 @@ public sealed class LingerTests
     {
         var written = Now - TimeSpan.FromMinutes(5);
 
-        Assert.Equal(Linger, ShopLane.RemainingLinger(written, Now, Linger));
+        Assert.Equal(Linger, LaneInbox.RemainingLinger(written, Now, Linger));
     }
 
     [Fact]
@@ -28,6 +28,6 @@ public sealed class LingerTests
     {
         var written = Now + TimeSpan.FromSeconds(3);
 
-        Assert.Equal(Linger, ShopLane.RemainingLinger(written, Now, Linger));
+        Assert.Equal(Linger, LaneInbox.RemainingLinger(written, Now, Linger));
     }
 }

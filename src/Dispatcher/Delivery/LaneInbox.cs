@@ -1,0 +1,82 @@
+using System.Threading.Channels;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>
+/// The events waiting in one shop's lane: those routed to it, and those it holds back (a repeat of an id
+/// still on its way, everything that arrives while the shop is paused). Gathers them into requests.
+/// Used by the lane's worker only, except for <see cref="Enqueue"/>.
+/// </summary>
+public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
+{
+    private readonly Channel<PendingEvent> _arrivals = Channel.CreateUnbounded<PendingEvent>(new() { SingleReader = true });
+    private readonly List<PendingEvent> _held = [];
+
+    public void Enqueue(PendingEvent pending) => _arrivals.Writer.TryWrite(pending);
+
+    /// <summary>Keeps events back for a later request.</summary>
+    public void Hold(IEnumerable<PendingEvent> events) => _held.AddRange(events);
+
+    /// <summary>Holds everything that arrived so far, and hands back the open events held: a paused lane keeps them all.</summary>
+    public IReadOnlyList<PendingEvent> HoldArrivals()
+    {
+        while (_arrivals.Reader.TryRead(out var next))
+        {
+            _held.Add(next);
+        }
+
+        _held.RemoveAll(e => !e.Open);
+        return [.. _held];
+    }
+
+    /// <summary>Waits for a first event, then gathers more until the request is full or the linger is over.</summary>
+    public async Task<List<PendingEvent>> NextRequestAsync(CancellationToken cancellationToken)
+    {
+        var batch = new List<PendingEvent>();
+        var max = options.MaxEventsPerRequest;
+        batch.AddRange(_held.Where(e => e.Open).Take(max));
+        _held.RemoveAll(e => !e.Open || batch.Contains(e));
+        if (batch.Count == 0)
+        {
+            batch.Add(await _arrivals.Reader.ReadAsync(cancellationToken));
+        }
+
+        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        linger.CancelAfter(RemainingLinger(
+            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), clock.GetUtcNow(), options.Linger));
+        while (batch.Count < max)
+        {
+            if (_arrivals.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+                continue;
+            }
+
+            try
+            {
+                if (!await _arrivals.Reader.WaitToReadAsync(linger.Token))
+                {
+                    break;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+        }
+
+        return batch;
+    }
+
+    /// <summary>
+    /// How long a request whose first event was written at <paramref name="written"/> still gathers. The
+    /// linger counts from the write, so the hops before the dispatcher come out of it rather than on top of
+    /// it. An event that arrives already older than the linger comes from a backlog (a catch-up after a
+    /// pause, a replay), where full requests matter more than a few milliseconds: it gathers a whole linger.
+    /// </summary>
+    internal static TimeSpan RemainingLinger(DateTimeOffset written, DateTimeOffset now, TimeSpan linger)
+    {
+        var age = now - written;
+        return age > TimeSpan.Zero && age < linger ? linger - age : linger;
+    }
+}

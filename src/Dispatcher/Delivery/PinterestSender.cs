@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Streaming.Dispatcher.Pinterest;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
+
+namespace Streaming.Dispatcher.Delivery;
+
+/// <summary>
+/// Sends a request's events to Pinterest, within the bound on requests in flight across every ad account
+/// (a fair share for each, a bound for the process), in a span that continues the events' traces, and
+/// counts the answer.
+/// </summary>
+public sealed class PinterestSender(
+    PinterestClient client, PipelineTelemetry telemetry, IOptions<DispatcherOptions> options, IOptions<PinterestOptions> pinterest, TimeProvider clock) : IDisposable
+{
+    public const string SpanName = "pinterest.events send";
+
+    private readonly SemaphoreSlim _concurrency = new(options.Value.MaxConcurrentRequests, options.Value.MaxConcurrentRequests);
+    private readonly Uri _baseUrl = new(pinterest.Value.BaseUrl);
+
+    /// <summary>Sends and sorts the answer. Each event counts one more attempt.</summary>
+    public async Task<PinterestAnswer> SendAsync(ShopOptions shop, IReadOnlyList<PendingEvent> events, bool withMarket, CancellationToken cancellationToken)
+    {
+        var request = ConversionRequest.For(shop, events.Select(e => e.Event).ToList(), _baseUrl, withMarket);
+        await _concurrency.WaitAsync(cancellationToken);
+        try
+        {
+            using var span = StartSpan(request, shop, events);
+            var response = await client.SendAsync(request, cancellationToken);
+            var answer = PinterestAnswer.Read(response, clock.GetUtcNow());
+            span?.SetTag("http.response.status_code", answer.StatusCode);
+            span?.SetTag("pinterest.answer", answer.Kind.ToString());
+            if (answer.Kind != AnswerKind.PerEvent)
+            {
+                span?.SetStatus(ActivityStatusCode.Error, answer.Message);
+            }
+
+            foreach (var e in events)
+            {
+                e.Attempts++;
+            }
+
+            telemetry.PinterestRequests.Add(
+                1, new("outcome", answer.Kind.ToString()), new("http.response.status_code", answer.StatusCode), new("shop", request.Shop));
+            return answer;
+        }
+        finally
+        {
+            _concurrency.Release();
+        }
+    }
+
+    /// <summary>
+    /// A request carries events of many traces: its span is a child of the first event's, linked to each
+    /// other one (once each), so every webhook's trace reaches the call that carried its event.
+    /// </summary>
+    private static Activity? StartSpan(ConversionRequest request, ShopOptions shop, IReadOnlyList<PendingEvent> events)
+    {
+        var parent = events[0].TraceContext;
+        var links = events.Skip(1)
+            .Select(e => e.TraceContext)
+            .Where(c => c != default && c != parent)
+            .Distinct()
+            .Select(c => new ActivityLink(c))
+            .ToList();
+        var span = PipelineTelemetry.ActivitySource.StartActivity(SpanName, ActivityKind.Internal, parent, links: links);
+        span?.SetTag("shop", request.Shop);
+        span?.SetTag("pinterest.ad_account_id", shop.Pinterest.AdAccountId);
+        span?.SetTag("pinterest.events.count", events.Count);
+        return span;
+    }
+
+    public void Dispose() => _concurrency.Dispose();
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text;
+using Confluent.Kafka;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using Streaming.Dispatcher.Delivery;
+using Streaming.Dispatcher.Pinterest;
+using Streaming.ServiceDefaults.Shops;
+using Streaming.Contracts;
+using Streaming.TestSupport;
+
+namespace Streaming.Dispatcher.Tests.Delivery;
+
+/// <summary>
+/// A request carries events of many traces. Its span, around a real HTTP call to the Pinterest stand-in,
+/// continues the first event's trace and links to every other one, once each.
+/// </summary>
+public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
+{
+    private readonly List<Activity> _spans = [];
+    private readonly ActivityListener _listener;
+    private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    // As in the service: the OpenTelemetry SDK is what installs the W3C propagator the lane reads records with.
+    private readonly TracerProvider _tracing = Sdk.CreateTracerProviderBuilder().AddSource(PipelineTelemetry.Name).Build();
+    private FakePinterest _pinterest = null!;
+
+    public RequestSpanTests()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == PipelineTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = span =>
+            {
+                lock (_spans)
+                {
+                    _spans.Add(span);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    public async Task InitializeAsync() => _pinterest = await FakePinterest.StartAsync();
+
+    public async Task DisposeAsync() => await _pinterest.DisposeAsync();
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _tracing.Dispose();
+        _metrics.Dispose();
+    }
+
+    [Fact]
+    public async Task The_span_of_a_request_has_the_first_events_trace_as_parent_and_links_each_other_trace_once()
+    {
+        var first = NewContext();
+        var second = NewContext();
+        var third = NewContext();
+        PendingEvent[] events = [Pending("a", first), Pending("b", second), Pending("c", first), Pending("d", null), Pending("e", third), Pending("f", second)];
+        using var sender = Sender();
+
+        var answer = await sender.SendAsync(Shop(), events, withMarket: true, CancellationToken.None);
+
+        Assert.Equal(AnswerKind.PerEvent, answer.Kind);
+        var span = Assert.Single(Spans(first.TraceId));
+        Assert.Equal(PinterestSender.SpanName, span.OperationName);
+        Assert.Equal(first.SpanId, span.ParentSpanId);
+        Assert.Equal([second, third], span.Links.Select(l => l.Context));
+        Assert.Equal(6, span.GetTagItem("pinterest.events.count"));
+        Assert.Equal(200, span.GetTagItem("http.response.status_code"));
+        Assert.All(events, e => Assert.Equal(1, e.Attempts));
+    }
+
+    [Fact]
+    public async Task A_refused_request_marks_its_span_as_an_error()
+    {
+        _pinterest.Respond = (_, _) => (401, """{"code":2,"message":"Authentication failed."}""");
+        var context = NewContext();
+        using var sender = Sender();
+
+        await sender.SendAsync(Shop(), [Pending("a", context)], withMarket: true, CancellationToken.None);
+
+        var span = Assert.Single(Spans(context.TraceId));
+        Assert.Equal(ActivityStatusCode.Error, span.Status);
+        Assert.Equal("Unauthorized", span.GetTagItem("pinterest.answer"));
+    }
+
+    private List<Activity> Spans(ActivityTraceId traceId)
+    {
+        lock (_spans)
+        {
+            return [.. _spans.Where(s => s.TraceId == traceId)];
+        }
+    }
+
+    private PinterestSender Sender() => new(
+        new PinterestClient(new PlainHttpClients()),
+        new PipelineTelemetry(_metrics.GetRequiredService<IMeterFactory>()),
+        Options.Create(new DispatcherOptions()),
+        Options.Create(new PinterestOptions { BaseUrl = _pinterest.BaseUrl.ToString() }),
+        TimeProvider.System);
+
+    private static ShopOptions Shop() => new()
+    {
+        Domain = TestSettings.Shop,
+        Pinterest = new ShopPinterestOptions { AdAccountId = TestSettings.AdAccountId, ConversionToken = TestSettings.ConversionToken },
+    };
+
+    private static ActivityContext NewContext() =>
+        new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, isRemote: true);
+
+    /// <summary>An event as read from Kafka, with the traceparent its writer put on the record, if any.</summary>
+    private static PendingEvent Pending(string id, ActivityContext? written)
+    {
+        var headers = new Headers();
+        if (written is { } c)
+        {
+            headers.Add("traceparent", Encoding.UTF8.GetBytes($"00-{c.TraceId}-{c.SpanId}-01"));
+        }
+
+        return new PendingEvent(
+            new ConsumeResult<byte[]?, byte[]>
+            {
+                TopicPartitionOffset = new TopicPartitionOffset("pinterest.events", 0, 0),
+                Message = new Message<byte[]?, byte[]> { Value = [], Headers = headers, Timestamp = new Timestamp(DateTime.UtcNow) },
+            },
+            TestRecords.Checkout(id),
+            Shop());
+    }
+
+    private sealed class PlainHttpClients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new();
+    }
+}

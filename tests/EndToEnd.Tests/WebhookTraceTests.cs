@@ -1,0 +1,172 @@
+using System.Collections;
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Trace;
+using Streaming.Dispatcher;
+using Streaming.Dispatcher.Delivery;
+using Streaming.Enricher;
+using Streaming.Ingest;
+using Streaming.Contracts;
+using Streaming.TestSupport;
+
+namespace Streaming.EndToEnd.Tests;
+
+/// <summary>
+/// One trace from Shopify's POST to Pinterest's request: each service host exports its spans in memory,
+/// through the OpenTelemetry set-up it runs with, and the spans are read back by trace id.
+/// </summary>
+[Collection(OnKafka.Name)]
+public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient _http = new();
+    private readonly List<IAsyncDisposable> _running = [];
+    private readonly ExportedSpans _spans = new();
+    private FakePinterest _pinterest = null!;
+    private Dictionary<string, string?> _settings = null!;
+    private string _webhookTopic = "";
+
+    public async Task InitializeAsync()
+    {
+        _pinterest = await FakePinterest.StartAsync();
+        _running.Add(_pinterest);
+        var topics = await kafka.CreateTopicsAsync();
+        _webhookTopic = topics.ShopifyWebhooks.Name;
+        _settings = TestSettings.For(kafka.BootstrapServers, topics, _pinterest.BaseUrl);
+        // The order goes out in the batch that read it. One that waits for its storefront session leaves
+        // the enricher later, from its punctuation, outside any trace: that event's trace ends there.
+        _settings["Enricher:GracePeriod"] = "00:00:00";
+    }
+
+    public async Task DisposeAsync()
+    {
+        _http.Dispose();
+        foreach (var running in Enumerable.Reverse(_running))
+        {
+            await running.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_webhooks_trace_runs_from_Ingest_through_the_enricher_to_the_Pinterest_call()
+    {
+        var ingest = await StartAsync(b => b.AddIngest(), app => app.MapIngest());
+        await StartAsync(b => b.AddEnricher());
+        await StartAsync(b => b.AddDispatcher());
+
+        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest.BaseUrl, ShopifySamples.WebOrder(), TestSettings.Secret, TestSettings.Shop));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await _pinterest.WaitForAsync(1, Patience);
+
+        var received = await _spans.WaitForAsync(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/webhooks/shopify");
+        var send = await _spans.WaitForAsync(s => s.OperationName == PinterestSender.SpanName);
+        var trace = _spans.InTrace(received.TraceId);
+        // The enricher reads the webhooks together with the storefront events: its span names both topics.
+        var enriched = Assert.Single(trace, s => s.Source.Name == PipelineTelemetry.Name
+            && s.OperationName.EndsWith(" process", StringComparison.Ordinal) && s.OperationName.Contains(_webhookTopic, StringComparison.Ordinal));
+        Assert.Equal(received.TraceId, send.TraceId);
+        Assert.Equal(enriched.SpanId, send.ParentSpanId);
+        Assert.Equal(TestSettings.Shop, send.GetTagItem("shop"));
+        Assert.Equal(1, send.GetTagItem("pinterest.events.count"));
+        Assert.Equal("PerEvent", send.GetTagItem("pinterest.answer"));
+        // The HTTP call to Pinterest itself is a child of the send span.
+        var call = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == send.SpanId);
+        Assert.Equal(_pinterest.BaseUrl.Port, call.GetTagItem("server.port"));
+    }
+
+    private async Task<TestHost> StartAsync(Action<IHostApplicationBuilder> register, Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null)
+    {
+        var host = await TestHost.StartAsync(
+            _settings,
+            b =>
+            {
+                register(b);
+                b.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans));
+            },
+            map);
+        _running.Add(host);
+        return host;
+    }
+
+    /// <summary>
+    /// The spans the hosts export. Every host listens to the same sources in this one process, so a span
+    /// may come from each of them: read back once each, by span id.
+    /// </summary>
+    private sealed class ExportedSpans : ICollection<Activity>
+    {
+        private readonly List<Activity> _spans = [];
+
+        public int Count
+        {
+            get
+            {
+                lock (_spans)
+                {
+                    return _spans.Count;
+                }
+            }
+        }
+
+        public bool IsReadOnly => false;
+
+        public List<Activity> InTrace(ActivityTraceId traceId) => [.. Snapshot().Where(s => s.TraceId == traceId)];
+
+        public async Task<Activity> WaitForAsync(Func<Activity, bool> match)
+        {
+            var until = DateTime.UtcNow + Patience;
+            while (DateTime.UtcNow < until)
+            {
+                if (Snapshot().FirstOrDefault(match) is { } span)
+                {
+                    return span;
+                }
+
+                await Task.Delay(50);
+            }
+
+            throw new TimeoutException($"No such span among the {Snapshot().Count} exported in {Patience.TotalSeconds} s.");
+        }
+
+        public void Add(Activity item)
+        {
+            lock (_spans)
+            {
+                _spans.Add(item);
+            }
+        }
+
+        public void Clear()
+        {
+            lock (_spans)
+            {
+                _spans.Clear();
+            }
+        }
+
+        public bool Contains(Activity item) => Snapshot().Contains(item);
+
+        public void CopyTo(Activity[] array, int arrayIndex) => Snapshot().CopyTo(array, arrayIndex);
+
+        public bool Remove(Activity item)
+        {
+            lock (_spans)
+            {
+                return _spans.Remove(item);
+            }
+        }
+
+        public IEnumerator<Activity> GetEnumerator() => Snapshot().GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private List<Activity> Snapshot()
+        {
+            lock (_spans)
+            {
+                return [.. _spans.DistinctBy(s => s.SpanId)];
+            }
+        }
+    }
+}
