@@ -3,17 +3,15 @@ namespace Streaming.Platform.State;
 /// <summary>A live partition's store stack (cache, changelog, RocksDB and its checkpoint) as a batch handler sees it.</summary>
 public sealed class PartitionBatchStore(PartitionStore store) : IBatchStore
 {
-    public PartitionStore Store { get; } = store;
+    public byte[]? Read(string key) => store.Read(key);
 
-    public byte[]? Read(string key) => Store.Read(key);
+    public void Put(string key, byte[] value) => store.Put(key, value);
 
-    public void Put(string key, byte[] value) => Store.Put(key, value);
+    public void Delete(string key) => store.Delete(key);
 
-    public void Delete(string key) => Store.Delete(key);
+    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string? after = null) => store.Scan(prefix, after);
 
-    public IEnumerable<KeyValuePair<string, byte[]>> Scan(string prefix, string? after = null) => Store.Scan(prefix, after);
+    public Task CommitAsync(CancellationToken cancellationToken) => store.CommitAsync(cancellationToken);
 
-    public Task CommitAsync(CancellationToken cancellationToken) => Store.CommitAsync(cancellationToken);
-
-    public void Rollback() => Store.Rollback();
+    public void Rollback() => store.Rollback();
 }
