@@ -1,0 +1,22 @@
+using Streaming.Enricher.Stitching;
+
+namespace Streaming.Enricher.Processing;
+
+/// <summary>
+/// What a processor works with while its task handles one batch, as Kafka Streams' ProcessorContext: the
+/// task's state (typed, with the batch's own changes), its index of waiting events, where the batch's
+/// results go, the task's stream time and the wall clock.
+/// </summary>
+public sealed class ProcessorContext(CartStates states, WaitingRoom waiting, TimeProvider clock)
+{
+    public CartStates States { get; } = states;
+
+    public WaitingRoom Waiting { get; } = waiting;
+
+    public ProcessorOutput Output { get; } = new();
+
+    public TimeProvider Clock { get; } = clock;
+
+    /// <summary>The newest event time the task may count on, as of the record being handled; moved by the task.</summary>
+    public long StreamTime { get; set; }
+}
