@@ -47,6 +47,38 @@ public sealed class ResilienceTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task A_body_that_does_not_arrive_in_time_is_logged_in_one_short_line_and_counted()
+    {
+        var topics = await kafka.CreateTopicsAsync(partitions: 1);
+        var settings = TestSettings.For(kafka.BootstrapServers, topics);
+        settings["Ingest:BodyTimeout"] = "00:00:01";
+        await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+        using var webhooks = new OutcomeCounter("pipeline.ingest.webhooks");
+        using var storefront = new OutcomeCounter("pipeline.ingest.storefront_events");
+        var before = host.Logs.Lines.Count;
+
+        var statuses = new List<int>();
+        foreach (var path in new[] { "/webhooks/shopify", "/collect", "/webhooks/shopify", "/collect" })
+        {
+            using var sender = await StallingSender.StartAsync(host.BaseUrl, 100, 10, path: path);
+            statuses.Add(await sender.ReadStatusAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Kestrel writes its own line, if any, once the connection is done with.
+        using var http = new HttpClient();
+        using var alive = await http.GetAsync(new Uri(host.BaseUrl, "/healthz"));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var lines = host.Logs.Lines.Skip(before).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information && l.Category != "Librdkafka").ToList();
+
+        Assert.Equal([408, 408, 408, 408], statuses);
+        Assert.Equal(["body_timeout", "body_timeout"], webhooks.Reasons("rejected"));
+        Assert.Equal(["body_timeout", "body_timeout"], storefront.Reasons("rejected"));
+        Assert.True(lines.Count == 4, string.Join("\n", lines.Select(l => $"{l.Level} {l.Category}: {l.Message}")));
+        Assert.All(lines, l => Assert.Contains("body_timeout", l.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal) || l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
     public async Task A_client_that_leaves_mid_body_is_logged_in_one_line_without_a_stack_trace()
     {
         var topics = await kafka.CreateTopicsAsync(partitions: 1);
