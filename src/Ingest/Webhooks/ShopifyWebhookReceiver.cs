@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
@@ -141,7 +140,7 @@ public sealed partial class ShopifyWebhookReceiver(
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(triggeredAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        if (!WebhookHeaders.TryParseTime(triggeredAt, out var at))
         {
             return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidTriggeredAt, $"The {WebhookHeaders.TriggeredAtName} header is not an ISO 8601 time.");
         }
