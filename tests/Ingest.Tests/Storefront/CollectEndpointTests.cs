@@ -221,6 +221,42 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal("object", JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("type").GetString());
     }
 
+    [Fact]
+    public async Task An_envelope_that_is_not_UTF_8_gets_400_invalid_envelope_and_no_error()
+    {
+        using var outcomes = new OutcomeCounter("pipeline.ingest.storefront_events");
+        var json = Encoding.UTF8.GetBytes(Requests.Envelope().ToJsonString());
+        var cases = new (string Case, byte[] Body, string Names)[]
+        {
+            ("bytes that are no UTF-8 in a field the schema checks", Spliced(json, "\"event_id\":\"pv-", [0xC3, 0x28]), "UTF-8"),
+            ("bytes that are no UTF-8 deep inside the event", Spliced(json, "\"href\":\"", [0xFF, 0xFE, 0xFD]), "UTF-8"),
+            ("an escaped lone surrogate in a field the schema checks", Spliced(json, "\"event_id\":\"pv-", "\\ud800"u8.ToArray()), "Unicode"),
+            ("an escaped lone surrogate deep inside the event", Spliced(json, "\"href\":\"", "\\udc00x"u8.ToArray()), "Unicode"),
+        };
+
+        foreach (var (name, body, names) in cases)
+        {
+            using var response = await _http.SendAsync(Requests.Collect(_host.BaseUrl, body));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {response.StatusCode}: {text}");
+            var (title, detail) = await Requests.ProblemAsync(response);
+            Assert.Equal("invalid_envelope", title);
+            Assert.True(detail.Contains(names, StringComparison.Ordinal), $"{name}: '{detail}' does not name {names}");
+        }
+
+        Assert.Equal(Enumerable.Repeat("invalid_envelope", cases.Length), outcomes.Reasons("rejected"));
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error || l.Message.Contains("   at ", StringComparison.Ordinal));
+        Assert.Empty(kafka.ReadAll(_topics.StorefrontEvents.Name, 1, TimeSpan.FromSeconds(1)));
+    }
+
+    /// <summary><paramref name="json"/> with <paramref name="inserted"/> right after the first <paramref name="after"/>.</summary>
+    private static byte[] Spliced(byte[] json, string after, byte[] inserted)
+    {
+        var at = json.AsSpan().IndexOf(Encoding.UTF8.GetBytes(after)) + Encoding.UTF8.GetByteCount(after);
+        Assert.True(at > after.Length, $"{after} is not in the envelope");
+        return [.. json.AsSpan(0, at), .. inserted, .. json.AsSpan(at)];
+    }
+
     private static HttpRequestMessage Behind(HttpRequestMessage request, string client)
     {
         request.Headers.Add("X-Forwarded-For", client);
