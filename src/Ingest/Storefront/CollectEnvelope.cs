@@ -97,7 +97,7 @@ public sealed record CollectEnvelope(
         }
     }
 
-    // Only a \\u escape can make valid UTF-8 JSON unreadable; bodies without one (nearly all) are not read twice.
+    // Only a \u escape can make valid UTF-8 JSON unreadable; bodies without one (nearly all) are not read twice.
     private static bool EscapesAreText(ReadOnlySpan<byte> json)
     {
         if (json.IndexOf("\\u"u8) < 0)
