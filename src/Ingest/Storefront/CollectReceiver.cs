@@ -67,6 +67,11 @@ public sealed partial class CollectReceiver(
             return Reject(context, StatusCodes.Status400BadRequest, Reasons.InvalidEnvelope, invalid!, client);
         }
 
+        if (CheckEventTime(envelope.OccurredAt, settings) is { } outOfRange)
+        {
+            return Reject(context, StatusCodes.Status400BadRequest, outOfRange.Reason, outOfRange.Detail, client);
+        }
+
         if (!shops.TryFind(envelope.Shop, out _))
         {
             return Reject(context, StatusCodes.Status403Forbidden, Reasons.UnknownShop, "The shop is not served here.", client);
@@ -115,6 +120,20 @@ public sealed partial class CollectReceiver(
         telemetry.StorefrontEvents.Add(1, new("outcome", "accepted"), new("event_name", envelope.EventName));
         AllowOrigin(context, origin);
         return Answers.AcceptedForLater;
+    }
+
+    // Pinterest would take neither: an event older than its window, or one stamped ahead (9999-12-31 as much as next year).
+    private (string Reason, string Detail)? CheckEventTime(DateTime occurredAt, StorefrontOptions settings)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (occurredAt < now - settings.MaxEventAge)
+        {
+            return (Reasons.StaleEvent, $"/event/timestamp: more than {settings.MaxEventAge.TotalDays:0.##} day(s) old (Storefront:MaxEventAge); Pinterest takes no older events.");
+        }
+
+        return occurredAt > now + settings.MaxClockSkew
+            ? (Reasons.FutureEvent, $"/event/timestamp: more than {settings.MaxClockSkew.TotalMinutes:0.#} min in the future (Storefront:MaxClockSkew).")
+            : null;
     }
 
     /// <summary>A CORS preflight: allowed for the storefront origins of the configured shops, refused for the rest.</summary>

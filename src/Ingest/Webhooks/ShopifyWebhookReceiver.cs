@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
@@ -27,6 +26,9 @@ public sealed partial class ShopifyWebhookReceiver(
     TimeProvider clock,
     ILogger<ShopifyWebhookReceiver> logger)
 {
+    // Drawn at start and never shown, so that no signature matches it.
+    private static readonly string[] NobodysSecret = [Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))];
+
     private readonly HashSet<string> _written = options.Value.EffectiveWrittenTopics.ToHashSet(StringComparer.Ordinal);
 
     public async Task<IResult> ReceiveAsync(HttpRequest request)
@@ -54,20 +56,20 @@ public sealed partial class ShopifyWebhookReceiver(
         }
 
         var domain = ShopsOptions.Normalize(headers.ShopDomain!);
-        if (!shops.TryFind(domain, out var shop))
-        {
-            return InvalidSignature(Reasons.UnknownShop, domain);
-        }
+        var served = shops.TryFind(domain, out var shop);
 
+        // An unknown shop's body is read within the same limits and hashed like any other: an answer
+        // before the body (or a quicker one) would tell which shops are served here.
         using var body = await bodies.ReadAsync(request, settings.MaxBodyBytes, settings.BodyTimeout);
         if (body.Failure is { } failure)
         {
             return BodyRejection(failure, settings.MaxBodyBytes, "Ingest:MaxBodyBytes");
         }
 
-        if (!WebhookSignature.Matches(body.Span, headers.Hmac, shop.WebhookSecrets))
+        var verified = WebhookSignature.Matches(body.Span, headers.Hmac, served ? shop.WebhookSecrets : NobodysSecret);
+        if (!served || !verified)
         {
-            return InvalidSignature(Reasons.BadSignature, domain);
+            return InvalidSignature(served ? Reasons.BadSignature : Reasons.UnknownShop, domain);
         }
 
         var topic = headers.Topic!;
@@ -138,7 +140,7 @@ public sealed partial class ShopifyWebhookReceiver(
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(triggeredAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        if (!WebhookHeaders.TryParseTime(triggeredAt, out var at))
         {
             return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidTriggeredAt, $"The {WebhookHeaders.TriggeredAtName} header is not an ISO 8601 time.");
         }
