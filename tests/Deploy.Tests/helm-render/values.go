@@ -17,6 +17,8 @@ import (
 // dotted (a "\." is a literal dot, as in Kafka.Client.sasl\.password), "name[2]" an element of a list,
 // "{a,b}" a list. Typed as Helm types them: true, false, null (removes the key) and integers without a
 // leading zero; anything else is a string. Not supported: --set-file, --set-json, a comma inside a value.
+// One difference from Helm: "list[0].key=v" changes that element of the list the values files gave,
+// where Helm replaces the whole list with one holding only what --set said.
 func setValue(values map[string]interface{}, argument string, asString bool) error {
 	for _, pair := range splitUnescaped(argument, ',', true) {
 		equals := strings.Index(pair, "=")
