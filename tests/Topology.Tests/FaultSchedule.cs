@@ -23,8 +23,12 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
 
     public List<Phase> Phases { get; } = [];
 
+    /// <summary>How many times the schedule has started (a soak runs it again and again).</summary>
+    public int Round { get; private set; }
+
     public async Task RunAsync()
     {
+        Round++;
         await StepAsync("steady (no fault)", () => Task.Delay(TimeSpan.FromSeconds(8)));
         await StepAsync("enricher-1 and dispatcher-1 SIGKILLed, restarted after 5 s", KillAndRestartAsync);
         await StepAsync("rolling restart of every replica (SIGTERM, exit, start, /readyz)", RollingRestartAsync);
@@ -35,8 +39,9 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
         // (see Topology.RegistrySettings): stop serving it, wait 60 s, serve it again.
     }
 
-    private async Task StepAsync(string name, Func<Task> fault)
+    private async Task StepAsync(string step, Func<Task> fault)
     {
+        var name = Round == 1 ? step : $"{step} (round {Round})";
         var start = topology.Clock.Elapsed;
         topology.Note($"begin: {name}");
         await fault();
@@ -85,7 +90,10 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
     {
         var moved = topology.Cluster.TakeBrokerDown(1);
         topology.Note($"broker 1 down; {moved} partition leaders and both groups' coordinator moved to brokers 2 and 3");
-        await Task.Delay(BrokerOutage);
+        var outage = Task.Delay(BrokerOutage);
+        await Task.Delay(BrokerOutage / 2);
+        await topology.SnapshotAsync($"broker-down-{Round}");
+        await outage;
         topology.Cluster.BringBrokerUp(1);
         topology.Note("broker 1 up");
     }
@@ -106,7 +114,10 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
     private async Task AdAccountFailsAsync()
     {
         pinterest.Failing = Shops.Failing.AdAccountId;
-        await Task.Delay(AdAccountOutage);
+        var outage = Task.Delay(AdAccountOutage);
+        await Task.Delay(AdAccountOutage * 0.75);
+        await topology.SnapshotAsync($"ad-account-failing-{Round}");
+        await outage;
         pinterest.Failing = null;
     }
 }

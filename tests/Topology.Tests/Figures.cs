@@ -35,6 +35,9 @@ public sealed class Figures
 
     public List<(Phase Phase, Latency Latency)> HealthyByPhase { get; private init; } = [];
 
+    /// <summary>What Ingest answered instead of 200/202 (or that nothing answered), by phase and kind.</summary>
+    public List<(Phase Phase, string Refusals)> IngestRefusalsByPhase { get; private init; } = [];
+
     public int PinterestCalls { get; private init; }
 
     public IReadOnlyDictionary<string, int> FaultsAnswered { get; private init; } = new Dictionary<string, int>();
@@ -67,6 +70,7 @@ public sealed class Figures
                 .Select(o => $"{Key(o)} sent click id '{clickIds.GetValueOrDefault(Key(o)) ?? "none"}', session had '{o.ClickId}' ({Phase(phases, o.WrittenAt!.Value)})")],
             HealthyDuringFaults = Latency.Of(healthy.Where(o => o.WrittenAt >= faultsStart && o.WrittenAt < faultsEnd).Select(LatencyOf)),
             HealthyByPhase = [.. phases.Select(p => (p, Latency.Of(healthy.Where(o => o.WrittenAt >= p.Start && o.WrittenAt < p.End).Select(LatencyOf))))],
+            IngestRefusalsByPhase = [.. phases.Select(p => (p, Refusals(orders.SelectMany(o => o.Refusals).Where(r => r.At >= p.Start && r.At < p.End))))],
             PinterestCalls = fake.Calls,
             FaultsAnswered = answers.FaultsAnswered.ToDictionary(),
             RuleViolations = [.. fake.Violations.Distinct().Take(10)],
@@ -97,11 +101,11 @@ public sealed class Figures
             .AppendLine()
             .AppendLine("Healthy ad account's latency (Ingest's 200 to Pinterest's 200), by the phase the order was written in:")
             .AppendLine()
-            .AppendLine("| phase | from | to | latency |")
-            .AppendLine("| --- | ---: | ---: | --- |");
-        foreach (var (phase, latency) in HealthyByPhase)
+            .AppendLine("| phase | from | to | latency | Ingest's refusals (retried) |")
+            .AppendLine("| --- | ---: | ---: | --- | --- |");
+        foreach (var ((phase, latency), (_, refusals)) in HealthyByPhase.Zip(IngestRefusalsByPhase))
         {
-            text.AppendLine(inv, $"| {phase.Name} | {phase.Start.TotalSeconds:0} s | {phase.End.TotalSeconds:0} s | {latency} |");
+            text.AppendLine(inv, $"| {phase.Name} | {phase.Start.TotalSeconds:0} s | {phase.End.TotalSeconds:0} s | {latency} | {refusals} |");
         }
 
         Section(text, "Lost", Lost);
@@ -123,6 +127,12 @@ public sealed class Figures
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"- {item}");
         }
+    }
+
+    private static string Refusals(IEnumerable<(TimeSpan At, string What)> refusals)
+    {
+        var byKind = refusals.GroupBy(r => r.What, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => $"{g.Count()} × {g.Key}").ToList();
+        return byKind.Count == 0 ? "none" : string.Join(", ", byKind);
     }
 
     private static string Key(Order order) => $"{order.Shop.AdAccountId}/{order.Id}";

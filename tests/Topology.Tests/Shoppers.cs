@@ -89,11 +89,11 @@ public sealed class Shoppers(Topology topology, double ordersPerSecond)
                     return topology.Clock.Elapsed;
                 }
 
-                order.Refusals.Enqueue($"{(int)answer.StatusCode}");
+                order.Refusals.Enqueue((topology.Clock.Elapsed, $"{(int)answer.StatusCode}"));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                order.Refusals.Enqueue(e is TaskCanceledException ? "timeout" : "no connection");
+                order.Refusals.Enqueue((topology.Clock.Elapsed, e is TaskCanceledException ? "timeout" : "no connection"));
             }
 
             if (topology.Clock.Elapsed + wait > until)
@@ -176,6 +176,6 @@ public sealed class Order(Shop shop, string id, string cartToken, string clickId
     /// <summary>When Ingest first answered 200 for the webhook; null: never, within the retries.</summary>
     public TimeSpan? WrittenAt { get; set; }
 
-    /// <summary>The answers before the wanted one: status codes, "timeout", "no connection".</summary>
-    public ConcurrentQueue<string> Refusals { get; } = new();
+    /// <summary>The answers before the wanted one, /collect's and the webhook's: status codes, "timeout", "no connection".</summary>
+    public ConcurrentQueue<(TimeSpan At, string What)> Refusals { get; } = new();
 }

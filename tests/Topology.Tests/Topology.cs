@@ -30,8 +30,9 @@ public sealed class Topology : IAsyncDisposable
     private readonly CancellationTokenSource _sampling = new();
     private Task _sampler = Task.CompletedTask;
 
-    private Topology(EmbeddedKafkaCluster cluster, TestTopics topics, FakePinterest pinterest, string stateRoot)
+    private Topology(EmbeddedKafkaCluster cluster, TestTopics topics, FakePinterest pinterest, string stateRoot, string artifacts)
     {
+        Artifacts = artifacts;
         Cluster = cluster;
         Topics = topics;
         Pinterest = pinterest;
@@ -47,6 +48,9 @@ public sealed class Topology : IAsyncDisposable
     public FakePinterest Pinterest { get; }
 
     public string StateRoot { get; }
+
+    /// <summary>Where the figures, each replica's console and the snapshots go.</summary>
+    public string Artifacts { get; }
 
     public string EnricherGroup { get; } = $"topology-enricher-{Guid.NewGuid():N}";
 
@@ -64,7 +68,7 @@ public sealed class Topology : IAsyncDisposable
 
     public Replica Replica(string name) => Replicas.Single(r => r.Name == name);
 
-    public static async Task<Topology> StartAsync(Action<string> log)
+    public static async Task<Topology> StartAsync(string artifacts, Action<string> log)
     {
         var publications = await Task.WhenAll(Deployables.All.Select(Published.OfAsync));
         log($"Published {string.Join(", ", publications.Select(p => $"{p.Deployable} in {p.Took.TotalSeconds:0.0} s"))} ({Published.Configuration}).");
@@ -77,7 +81,7 @@ public sealed class Topology : IAsyncDisposable
         }
 
         var pinterest = await FakePinterest.StartAsync();
-        var topology = new Topology(cluster, topics, pinterest, Directory.CreateTempSubdirectory("topology-state-").FullName);
+        var topology = new Topology(cluster, topics, pinterest, Directory.CreateTempSubdirectory("topology-state-").FullName, artifacts);
         // Both groups on broker 1, the broker the schedule takes down: their coordinator has to move.
         cluster.AssignGroupCoordinator(topology.EnricherGroup, 1);
         cluster.AssignGroupCoordinator(topology.DispatcherGroup, 1);
@@ -119,6 +123,21 @@ public sealed class Topology : IAsyncDisposable
             replica.Start();
             await replica.WaitReadyAsync(Http, StartPatience);
         }
+    }
+
+    /// <summary>The operator page as the operator sees it now, and every replica's metrics, saved as files named after <paramref name="label"/>.</summary>
+    public async Task SnapshotAsync(string label)
+    {
+        using var page = new HttpRequestMessage(HttpMethod.Get, new Uri(Replica("operator").Url, "/operator"));
+        page.Headers.Authorization = new("Bearer", OperatorToken);
+        await SaveAsync(page, Path.Combine(Artifacts, $"operator-{label}.html"));
+        foreach (var replica in Replicas)
+        {
+            using var metrics = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.Url, "/metrics"));
+            await SaveAsync(metrics, Path.Combine(Artifacts, $"{replica.Name}-{label}.metrics.txt"));
+        }
+
+        Note($"snapshot '{label}' of the operator page and the metrics taken");
     }
 
     public async ValueTask DisposeAsync()
@@ -178,7 +197,8 @@ public sealed class Topology : IAsyncDisposable
         settings["ASPNETCORE_ENVIRONMENT"] = "Production";
         RegistrySettings(settings);
 
-        var environment = settings.Concat(deployable.StartSettings ?? new Dictionary<string, string?>())
+        // The deployable's own start settings first: the topology's (its operator token) win.
+        var environment = (deployable.StartSettings ?? new Dictionary<string, string?>()).Concat(settings)
             .GroupBy(s => s.Key.Replace(":", "__", StringComparison.Ordinal))
             .ToDictionary(g => g.Key, g => g.Last().Value);
         environment["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/');
@@ -223,6 +243,19 @@ public sealed class Topology : IAsyncDisposable
             {
                 return;
             }
+        }
+    }
+
+    private async Task SaveAsync(HttpRequestMessage request, string path)
+    {
+        try
+        {
+            using var answer = await Http.SendAsync(request);
+            await File.WriteAllTextAsync(path, $"{(int)answer.StatusCode}\n{await answer.Content.ReadAsStringAsync()}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            await File.WriteAllTextAsync(path, $"not answered: {e.Message}");
         }
     }
 

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Text;
+using System.Text.RegularExpressions;
+using Streaming.Deploy.Tests;
 using Xunit.Abstractions;
 
 namespace Streaming.Topology.Tests;
@@ -16,7 +17,7 @@ namespace Streaming.Topology.Tests;
 /// TOPOLOGY_SOAK_MINUTES=60 runs the schedule again and again for that long (a soak, kept out of CI);
 /// TOPOLOGY_OUTPUT_DIR chooses where the figures and every process's console go.
 /// </remarks>
-public sealed class TopologyUnderFaultsTests(ITestOutputHelper output)
+public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
 {
     public const string SoakVariable = "TOPOLOGY_SOAK_MINUTES";
     public const string OutputVariable = "TOPOLOGY_OUTPUT_DIR";
@@ -32,7 +33,7 @@ public sealed class TopologyUnderFaultsTests(ITestOutputHelper output)
         var soak = SoakDuration();
         var artifacts = ArtifactsFolder();
         var clock = Stopwatch.StartNew();
-        await using var topology = await Topology.StartAsync(output.WriteLine);
+        await using var topology = await Topology.StartAsync(artifacts, output.WriteLine);
         output.WriteLine($"Topology ready after {clock.Elapsed.TotalSeconds:0.0} s; figures and consoles go to {artifacts}");
         var answers = new PinterestAnswers(topology);
         var shoppers = new Shoppers(topology, OrdersPerSecond);
@@ -112,8 +113,9 @@ public sealed class TopologyUnderFaultsTests(ITestOutputHelper output)
         {
             var output = replica.Output;
             await File.WriteAllTextAsync(Path.Combine(artifacts, $"{replica.Name}.log"), output);
-            var warnings = output.Split('\n').Where(l => l.StartsWith("warn:", StringComparison.Ordinal) || l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal))
-                .Select(l => l.Trim()).GroupBy(l => l, StringComparer.Ordinal).Select(g => $"{g.Count(),5} × {g.Key}");
+            var warnings = ConsoleText.Flatten(output).Split('\n')
+                .Where(l => l.StartsWith("warn:", StringComparison.Ordinal) || l.StartsWith("fail:", StringComparison.Ordinal) || l.StartsWith("crit:", StringComparison.Ordinal))
+                .Select(Gist).GroupBy(l => l, StringComparer.Ordinal).OrderByDescending(g => g.Count()).Select(g => $"{g.Count(),5} × {g.Key}");
             text.AppendLine(CultureInfo.InvariantCulture, $"- {replica.Name} (started {replica.Starts} times):");
             foreach (var warning in warnings)
             {
@@ -121,37 +123,22 @@ public sealed class TopologyUnderFaultsTests(ITestOutputHelper output)
             }
         }
 
-        await SnapshotAsync(topology, artifacts);
+        await topology.SnapshotAsync("end");
         var report = text.ToString();
         await File.WriteAllTextAsync(Path.Combine(artifacts, "figures.md"), report);
         return report;
     }
 
-    /// <summary>The operator page and every replica's metrics at the end, as files beside the figures.</summary>
-    private static async Task SnapshotAsync(Topology topology, string artifacts)
+    /// <summary>A log line with its numbers masked and its stack trace cut, so that repeats of one message count together.</summary>
+    private static string Gist(string line)
     {
-        using var page = new HttpRequestMessage(HttpMethod.Get, new Uri(topology.Replica("operator").Url, "/operator"));
-        page.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Topology.OperatorToken);
-        await SaveAsync(topology, page, Path.Combine(artifacts, "operator.html"));
-        foreach (var replica in topology.Replicas)
-        {
-            using var metrics = new HttpRequestMessage(HttpMethod.Get, new Uri(replica.Url, "/metrics"));
-            await SaveAsync(topology, metrics, Path.Combine(artifacts, $"{replica.Name}.metrics.txt"));
-        }
+        var cut = line.IndexOf("   at ", StringComparison.Ordinal);
+        var text = Digits().Replace(cut > 0 ? line[..cut] : line, "#").Trim();
+        return text.Length <= 220 ? text : text[..220] + "…";
     }
 
-    private static async Task SaveAsync(Topology topology, HttpRequestMessage request, string path)
-    {
-        try
-        {
-            using var answer = await topology.Http.SendAsync(request);
-            await File.WriteAllTextAsync(path, await answer.Content.ReadAsStringAsync());
-        }
-        catch (HttpRequestException e)
-        {
-            await File.WriteAllTextAsync(path, $"not answered: {e.Message}");
-        }
-    }
+    [GeneratedRegex("[0-9]+")]
+    private static partial Regex Digits();
 
     private static TimeSpan? SoakDuration() =>
         Environment.GetEnvironmentVariable(SoakVariable) is { Length: > 0 } minutes
