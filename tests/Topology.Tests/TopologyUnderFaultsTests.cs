@@ -133,9 +133,12 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
     private static string Gist(string line)
     {
         var cut = line.IndexOf("   at ", StringComparison.Ordinal);
-        var text = Digits().Replace(cut > 0 ? line[..cut] : line, "#").Trim();
+        var text = Digits().Replace(Guids().Replace(cut > 0 ? line[..cut] : line, "<id>"), "#").Trim();
         return text.Length <= 220 ? text : text[..220] + "…";
     }
+
+    [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
+    private static partial Regex Guids();
 
     [GeneratedRegex("[0-9]+")]
     private static partial Regex Digits();

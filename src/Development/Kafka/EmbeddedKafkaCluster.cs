@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Streaming.Kafka.Topics;
 using Streaming.Contracts;
 using Streaming.Kafka;
+using Streaming.Kafka.Topics;
 
 namespace Streaming.Development.Kafka;
 
