@@ -89,7 +89,7 @@ public sealed class Figures
             .AppendLine("| figure | value |")
             .AppendLine("| --- | --- |")
             .AppendLine(inv, $"| orders (each after a storefront session) | {Orders} |")
-            .AppendLine(inv, $"| answered 200 by Ingest | {Written} ({WrittenAfterRetries} only after a retry) |")
+            .AppendLine(inv, $"| answered 200 by Ingest | {Written} ({WrittenAfterRetries} needed a retry of /collect or the webhook) |")
             .AppendLine(inv, $"| never answered 200 within {Shoppers.RetryFor.TotalSeconds:0} s of retries | {NeverWritten} |")
             .AppendLine(inv, $"| **lost** (answered 200, never accepted by Pinterest) | **{Lost.Count}** |")
             .AppendLine(inv, $"| **duplicates** (event id accepted twice by one ad account) | **{Duplicates.Count}** |")
