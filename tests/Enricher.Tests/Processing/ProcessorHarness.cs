@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -123,10 +124,17 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>The enricher's output kept in lists; with <see cref="Failing"/>, every write is refused, as a broker that does not acknowledge.</summary>
+/// <summary>
+/// The enricher's output kept in lists, each event with the span current when it was written (the one
+/// <c>RecordPublisher</c> would put in its headers); with <see cref="Failing"/>, every write is refused,
+/// as a broker that does not acknowledge.
+/// </summary>
 internal sealed class RecordingOutput : IEnrichmentOutput
 {
     public List<PinterestEvent> Events { get; } = [];
+
+    /// <summary>Activity.Current at each write of <see cref="Events"/>, in the same order.</summary>
+    public List<Activity?> EventSpans { get; } = [];
 
     public List<EnrichmentOutcome> Outcomes { get; } = [];
 
@@ -134,7 +142,16 @@ internal sealed class RecordingOutput : IEnrichmentOutput
 
     public bool Failing { get; set; }
 
-    public Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) => Task.FromResult(Written(Events, pinterestEvent));
+    public Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken)
+    {
+        var written = Written(Events, pinterestEvent);
+        if (!Failing)
+        {
+            EventSpans.Add(Activity.Current);
+        }
+
+        return Task.FromResult(written);
+    }
 
     public Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) => Task.FromResult(Written(Outcomes, outcome));
 
