@@ -16,19 +16,21 @@ public static class TraceContexts
     public const string TracestateHeader = "tracestate";
 
     /// <summary>
-    /// The trace a record came with. Without a header of its own, the span reading it: a batch's span
-    /// continues only its first record's trace, so the header is the record's own trace, the span a stand-in.
+    /// Where a record's work hangs in its trace: under the span reading it (the consumer's batch span)
+    /// where that span continues the record's own trace, else under the record's own trace context (a
+    /// batch span continues only the trace of its first record). Without a header, the span reading it.
     /// </summary>
     public static ActivityContext OfRecord(Headers? headers)
     {
-        if (headers is not null
-            && headers.TryGetLastBytes(TraceparentHeader, out var traceparent)
-            && Parse(Encoding.UTF8.GetString(traceparent), headers.TryGetLastBytes(TracestateHeader, out var tracestate) ? Encoding.UTF8.GetString(tracestate) : null) is { } own)
+        var reading = Activity.Current?.Context ?? default;
+        if (headers is null
+            || !headers.TryGetLastBytes(TraceparentHeader, out var traceparent)
+            || Parse(Encoding.UTF8.GetString(traceparent), headers.TryGetLastBytes(TracestateHeader, out var tracestate) ? Encoding.UTF8.GetString(tracestate) : null) is not { } own)
         {
-            return own;
+            return reading;
         }
 
-        return Activity.Current?.Context ?? default;
+        return reading != default && reading.TraceId == own.TraceId ? reading : own;
     }
 
     /// <summary>The traceparent of <paramref name="context"/>; null for no trace.</summary>

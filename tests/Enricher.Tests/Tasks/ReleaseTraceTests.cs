@@ -107,6 +107,39 @@ public sealed class ReleaseTraceTests : IDisposable
     }
 
     [Fact]
+    public async Task An_order_waits_under_the_batch_span_that_continues_its_trace_and_an_order_of_another_trace_under_its_own()
+    {
+        var first = Remote();
+        var second = Remote();
+        var task = new PartitionTask(0, _harness.Store, _topology);
+        // As the consumer loop does: the batch's span continues the trace of its first record only.
+        using (var batch = PipelineTelemetry.ActivitySource.StartActivity("shopify.webhooks process", ActivityKind.Consumer, first))
+        {
+            Assert.NotNull(batch);
+            await BatchAsync(
+                task,
+                Record(Webhooks, ProcessorHarness.Order("9007199254741107", "cart-first", _t0), _t0, first),
+                Record(Webhooks, ProcessorHarness.Order("9007199254741109", "cart-second", _t0.AddMilliseconds(1)), _t0.AddMilliseconds(1), second));
+            _harness.Clock.Now += _harness.Options.GraceWallClockCap;
+
+            var entries = await Task.WhenAll(_harness.Disk.Entries
+                .Where(e => e.Key.StartsWith(CartStates.WaitingPrefix, StringComparison.Ordinal))
+                .Select(async e => (await _harness.States().DecodeAsync(e.Value)).Waiting!));
+            Assert.Equal(
+                new[] { TraceContexts.Traceparent(batch.Context), TraceContexts.Traceparent(second) }.Order(StringComparer.Ordinal),
+                entries.Select(w => w.Traceparent).Order(StringComparer.Ordinal));
+        }
+
+        await PunctuateAsync(task);
+
+        var spans = _harness.Output.Events.Zip(_harness.Output.EventSpans).ToDictionary(w => w.First.EventId, w => w.Second!);
+        Assert.Equal(first.TraceId, spans["9007199254741107"].TraceId);
+        Assert.NotEqual(first.SpanId, spans["9007199254741107"].ParentSpanId);
+        Assert.Contains(Ended(), s => s.OperationName == "shopify.webhooks process" && s.SpanId == spans["9007199254741107"].ParentSpanId);
+        Assert.Equal((second.TraceId, second.SpanId), (spans["9007199254741109"].TraceId, spans["9007199254741109"].ParentSpanId));
+    }
+
+    [Fact]
     public async Task A_release_whose_event_is_not_acknowledged_ends_its_span_as_failed_and_the_retry_continues_the_same_trace()
     {
         var webhook = Remote();
