@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Streaming.TestSupport;
 using Streaming.Contracts;
+using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests;
 

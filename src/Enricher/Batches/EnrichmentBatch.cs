@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Tasks;
-using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Enricher.Batches;

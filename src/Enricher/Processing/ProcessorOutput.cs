@@ -1,7 +1,7 @@
 using System.Diagnostics;
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Records;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Processing;
 

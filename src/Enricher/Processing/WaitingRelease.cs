@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Tracing;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
-using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 
