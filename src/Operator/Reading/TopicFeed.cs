@@ -69,7 +69,8 @@ public sealed partial class TopicFeed(
                     ready.Clear();
                 }
 
-                rebuild.Check(p => consumer.Position(p).Value);
+                // A record that waits for the registry is past the consumer's position but not in the view yet.
+                rebuild.Check(p => reader.WaitingFrom(p) ?? consumer.Position(p).Value);
                 if (rebuild.Done && !wasDone)
                 {
                     wasDone = true;
@@ -82,6 +83,8 @@ public sealed partial class TopicFeed(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+
+        LogStopped();
     }
 
     private bool Admit(ConsumeResult<byte[]?, byte[]> result)
@@ -134,6 +137,9 @@ public sealed partial class TopicFeed(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: reading {Partitions} partition(s), {Records} record(s) written since {From:u}, then live")]
     private partial void LogStarted(int partitions, long records, DateTimeOffset from);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: stopped reading")]
+    private partial void LogStopped();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: caught up after {Records} record(s) in {Seconds:F1} s")]
     private partial void LogCaughtUp(long records, double seconds);

@@ -48,6 +48,13 @@ public sealed partial class RecordReader<T>(
     public bool HasWaiting(TopicPartition partition) => _waiting.ContainsKey(partition);
 
     /// <summary>
+    /// The offset of the first record of <paramref name="partition"/> that waits, if any: the consumer's
+    /// position is past it, yet the application has not seen it.
+    /// </summary>
+    public long? WaitingFrom(TopicPartition partition) =>
+        _waiting.TryGetValue(partition, out var waiting) && waiting.Records.TryPeek(out var first) ? first.Offset.Value : null;
+
+    /// <summary>
     /// Polls once, waiting at most <paramref name="wait"/>, and adds to <paramref name="ready"/> the records
     /// that may go to the application now, in partition order: a record just read, and records that waited
     /// and can be read now. False when no record came from the broker.
