@@ -11,8 +11,11 @@ public sealed class ConsumedRecord<T>(ConsumeResult<byte[]?, byte[]> raw, T valu
 
     public T Value { get; } = value;
 
+    private ActivityContext? _parent;
+
     /// <summary>The trace the record was written in (from its traceparent header); default when it carries none.</summary>
-    public ActivityContext Parent { get; } = RecordTrace.Extract(raw.Message.Headers);
+    /// <remarks>Read from the headers when first asked for: most readers never ask.</remarks>
+    public ActivityContext Parent => _parent ??= RecordTrace.Extract(Raw.Message.Headers);
 
     /// <summary>Handed on, skipped or dead-lettered: a retry of its batch leaves it alone.</summary>
     public bool Done { get; private set; }

@@ -381,9 +381,3 @@ public sealed partial class RecordReader<T>(
         public DateTime Since { get; } = DateTime.UtcNow;
     }
 }
-
-/// <summary>How long a reader waits before it tries again what failed: <see cref="RetryBackoff"/> from a base to a cap.</summary>
-public sealed record RetryPolicy(TimeSpan BaseDelay, TimeSpan Cap)
-{
-    public TimeSpan Next(int failures) => RetryBackoff.Next(failures, BaseDelay, Cap, Random.Shared);
-}
