@@ -40,7 +40,7 @@ public sealed partial class DispatchLoop(
     private readonly string _topic = topics.Value[PinterestEvent.KafkaTopic].Name;
     private readonly DecodeRecord<PinterestEvent> _decode = RecordDecoding.Avro<PinterestEvent>(serdes);
     private DateTimeOffset _nextSweep = clock.GetUtcNow() + SweepInterval;
-    private RecordReader<PinterestEvent> _reader = null!;
+    private RecordReader<ShopEvent> _reader = null!;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => PollingThread.Start(Run, stoppingToken);
 
@@ -52,11 +52,11 @@ public sealed partial class DispatchLoop(
             .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition).ToList()))
             .SetErrorHandler((_, error) => _reader.Report(error))
             .Build();
-        _reader = new RecordReader<PinterestEvent>(
+        _reader = new RecordReader<ShopEvent>(
             consumer, DeliveryStatus.Service, DecodeAsync, SetAsideAsync, new RetryPolicy(options.Value.RetryBaseDelay, options.Value.MaxRetryBackoff), logger);
         consumer.Subscribe(_topic);
         LogStarted(_topic, options.Value.GroupId);
-        var ready = new List<ConsumedRecord<PinterestEvent>>();
+        var ready = new List<ConsumedRecord<ShopEvent>>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -95,22 +95,25 @@ public sealed partial class DispatchLoop(
         }
     }
 
-    private void Route(ConsumedRecord<PinterestEvent> record)
+    private void Route(ConsumedRecord<ShopEvent> record)
     {
-        // The decoder let only events of configured shops through.
-        shops.TryFind(record.Value.ShopDomain, out var shop);
-        var pending = new PendingEvent(record.Raw, record.Value, shop!);
+        var pending = new PendingEvent(record.Raw, record.Value.Event, record.Value.Shop);
         progress.Started(pending);
         lanes.Route(pending);
     }
 
-    /// <summary>An event of a configured shop; an event of another shop is never sent, and goes to the dead letters.</summary>
-    private async Task<PinterestEvent?> DecodeAsync(ConsumeResult<byte[]?, byte[]> result)
+    /// <summary>An event with the shop it is sent for; an event of a shop that is not configured is never sent, and goes to the dead letters.</summary>
+    private async Task<ShopEvent?> DecodeAsync(ConsumeResult<byte[]?, byte[]> result)
     {
         var value = await _decode(result).ConfigureAwait(false);
-        return value is not null && !shops.TryFind(value.ShopDomain, out _)
-            ? throw new UnreadableRecordException(DeliveryStatus.Reasons.UnknownShop, $"No shop '{value.ShopDomain}' is configured.")
-            : value;
+        if (value is null)
+        {
+            return null;
+        }
+
+        return shops.TryFind(value.ShopDomain, out var shop)
+            ? new ShopEvent(value, shop)
+            : throw new UnreadableRecordException(DeliveryStatus.Reasons.UnknownShop, $"No shop '{value.ShopDomain}' is configured.");
     }
 
     // The poison must leave the partition, and only once it is safely in the dead-letter topic: when that
@@ -268,4 +271,7 @@ public sealed partial class DispatchLoop(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The sweep of delivered ids failed; it runs again later")]
     private partial void LogSweepFailed(Exception exception);
+
+    /// <summary>A decoded event and its shop, found once when it was read.</summary>
+    private sealed record ShopEvent(PinterestEvent Event, ShopOptions Shop);
 }
