@@ -24,6 +24,7 @@ using Streaming.Dispatcher;
 using Streaming.Kafka.Avro;
 using Streaming.Development.Kafka;
 using Streaming.Records;
+using Streaming.Development.Registry;
 
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
 var latencySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
@@ -32,7 +33,6 @@ const int Shops = 10;
 const string EmailHash = "973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b";
 
 using var cluster = new EmbeddedKafkaCluster();
-using Streaming.Development.Registry;
 var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
 var accepted = new ConcurrentDictionary<string, long>();
 var requests = new ConcurrentDictionary<string, long>();

@@ -28,6 +28,7 @@ using Streaming.Kafka;
 using Streaming.Development.Kafka;
 using Streaming.Kafka.State;
 using Streaming.Records;
+using Streaming.Development.Registry;
 
 var orders = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 60_000;
 var restoreSessions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
@@ -160,7 +161,6 @@ var sessionState = new EnricherState
 var sessionBytes = await serdes.SerializeAsync(sessionState, "restore-changelog");
 Console.WriteLine($"session record: {sessionBytes.Length} bytes");
 using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { BootstrapServers = cluster.BootstrapServers, LingerMs = 50, BatchSize = 1 << 20, CompressionType = CompressionType.Lz4 }).Build())
-using Streaming.Development.Registry;
 {
     for (var i = 0; i < restoreSessions; i++)
     {

@@ -19,6 +19,8 @@ using Streaming.Development.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
 using Streaming.Replay.Cli;
+using Streaming.Contracts;
+using Streaming.Development.Registry;
 
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
 var partitions = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 24;
@@ -82,8 +84,6 @@ var sampler = Task.Run(async () =>
     }
 });
 using var output = new StringWriter();
-using Streaming.Contracts;
-using Streaming.Development.Registry;
 string[] replayArgs = ["reenrich", "--from", "-3h", "--lookback", "0m", "--config", config, "--progress-every", "3600", .. mode == "dry" ? new[] { "--dry-run" } : []];
 var code = await ReplayCli.RunAsync(replayArgs, output, TextWriter.Null, terminal: false, CancellationToken.None);
 var replay = clock.Elapsed;
