@@ -47,6 +47,8 @@ public sealed partial class FakePinterest : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
     private int _calls;
+    private long _bytesStreamed;
+    private int _streamsEnded;
 
     private FakePinterest(WebApplication app) => _app = app;
 
@@ -60,6 +62,12 @@ public sealed partial class FakePinterest : IAsyncDisposable
 
     /// <summary>Every call, whatever the answer.</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Bytes of the <see cref="FakeAnswer.StreamBytes"/> bodies the client took, across all calls.</summary>
+    public long BytesStreamed => Interlocked.Read(ref _bytesStreamed);
+
+    /// <summary>Streamed bodies that are over: written whole, or given up as the client went away.</summary>
+    public int StreamsEnded => Volatile.Read(ref _streamsEnded);
 
     /// <summary>Bodies that broke the reference's rules, with what was wrong.</summary>
     public IReadOnlyList<string> Violations => [.. _violations];
@@ -161,6 +169,12 @@ public sealed partial class FakePinterest : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
+        if (answer.StreamBytes is { } streamed)
+        {
+            await StreamAsync(context, answer.Status, streamed);
+            return;
+        }
+
         var text = answer.Body ?? Processed(request);
         await WriteAsync(context, answer.Status, text);
         if (answer.Status is >= 200 and < 300 && !context.RequestAborted.IsCancellationRequested)
@@ -182,6 +196,33 @@ public sealed partial class FakePinterest : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // An endless-looking answer: JSON whitespace in chunks, no Content-Length, until the client stops taking it.
+    private async Task StreamAsync(HttpContext context, int status, long bytes)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)' ');
+        try
+        {
+            for (var sent = 0L; sent < bytes && !context.RequestAborted.IsCancellationRequested;)
+            {
+                var count = (int)Math.Min(chunk.Length, bytes - sent);
+                await context.Response.Body.WriteAsync(chunk.AsMemory(0, count), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                sent += count;
+                Interlocked.Add(ref _bytesStreamed, count);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            Interlocked.Increment(ref _streamsEnded);
         }
     }
 
@@ -315,7 +356,9 @@ public sealed partial class FakePinterest : IAsyncDisposable
 }
 
 /// <summary>How the fake answers one call.</summary>
-public sealed record FakeAnswer(int Status, string? Body = null, TimeSpan? Delay = null, bool Reset = false, IReadOnlyDictionary<string, string>? Headers = null)
+/// <remarks><see cref="StreamBytes"/>: instead of a body, this many bytes streamed without a Content-Length (an answer too large to read).</remarks>
+public sealed record FakeAnswer(
+    int Status, string? Body = null, TimeSpan? Delay = null, bool Reset = false, IReadOnlyDictionary<string, string>? Headers = null, long? StreamBytes = null)
 {
     public static implicit operator FakeAnswer(int status) => new(status);
 

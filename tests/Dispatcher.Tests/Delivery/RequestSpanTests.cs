@@ -100,7 +100,7 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
     }
 
     private PinterestSender Sender() => new(
-        new PinterestClient(new PlainHttpClients()),
+        new PinterestClient(new PlainHttpClients(), Options.Create(new PinterestOptions())),
         new PipelineTelemetry(_metrics.GetRequiredService<IMeterFactory>()),
         Options.Create(new DispatcherOptions()),
         Options.Create(new PinterestOptions { BaseUrl = _pinterest.BaseUrl.ToString() }),
