@@ -2,17 +2,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Dispatcher.Health;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults;
 using Streaming.Kafka;
-using Streaming.Kafka.Topics;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Contracts;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 
 namespace Streaming.Dispatcher;
 

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
 using Streaming.Records;
 

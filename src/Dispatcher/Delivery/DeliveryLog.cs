@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Delivery;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

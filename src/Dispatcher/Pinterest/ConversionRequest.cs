@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Pinterest;
 

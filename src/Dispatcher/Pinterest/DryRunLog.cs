@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Pinterest;
 

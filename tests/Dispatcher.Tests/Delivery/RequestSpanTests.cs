@@ -6,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Contracts;
 using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Delivery;
