@@ -47,7 +47,6 @@ public sealed partial class FakePinterest : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
     private int _calls;
-    private long _bytesStreamed;
     private int _streamsEnded;
 
     private FakePinterest(WebApplication app) => _app = app;
@@ -63,10 +62,7 @@ public sealed partial class FakePinterest : IAsyncDisposable
     /// <summary>Every call, whatever the answer.</summary>
     public int Calls => Volatile.Read(ref _calls);
 
-    /// <summary>Bytes of the <see cref="FakeAnswer.StreamBytes"/> bodies the client took, across all calls.</summary>
-    public long BytesStreamed => Interlocked.Read(ref _bytesStreamed);
-
-    /// <summary>Streamed bodies that are over: written whole, or given up as the client went away.</summary>
+    /// <summary>Streamed answers that are over: the client went away (or a minute passed).</summary>
     public int StreamsEnded => Volatile.Read(ref _streamsEnded);
 
     /// <summary>Bodies that broke the reference's rules, with what was wrong.</summary>
@@ -199,7 +195,9 @@ public sealed partial class FakePinterest : IAsyncDisposable
         }
     }
 
-    // An endless-looking answer: JSON whitespace in chunks, no Content-Length, until the client stops taking it.
+    // An answer whose end never comes: JSON whitespace in chunks, no Content-Length, then nothing more
+    // until the client goes away. A client that reads to the end waits for ever; one that stops at its
+    // limit is done at once.
     private async Task StreamAsync(HttpContext context, int status, long bytes)
     {
         context.Response.StatusCode = status;
@@ -208,14 +206,15 @@ public sealed partial class FakePinterest : IAsyncDisposable
         Array.Fill(chunk, (byte)' ');
         try
         {
-            for (var sent = 0L; sent < bytes && !context.RequestAborted.IsCancellationRequested;)
+            for (var sent = 0L; sent < bytes;)
             {
                 var count = (int)Math.Min(chunk.Length, bytes - sent);
                 await context.Response.Body.WriteAsync(chunk.AsMemory(0, count), context.RequestAborted);
                 await context.Response.Body.FlushAsync(context.RequestAborted);
                 sent += count;
-                Interlocked.Add(ref _bytesStreamed, count);
             }
+
+            await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
@@ -356,7 +355,10 @@ public sealed partial class FakePinterest : IAsyncDisposable
 }
 
 /// <summary>How the fake answers one call.</summary>
-/// <remarks><see cref="StreamBytes"/>: instead of a body, this many bytes streamed without a Content-Length (an answer too large to read).</remarks>
+/// <remarks>
+/// <see cref="StreamBytes"/>: instead of a body, this many bytes streamed without a Content-Length, and then no
+/// end, until the client goes away: an answer that only a client that stops reading at its limit gets over.
+/// </remarks>
 public sealed record FakeAnswer(
     int Status, string? Body = null, TimeSpan? Delay = null, bool Reset = false, IReadOnlyDictionary<string, string>? Headers = null, long? StreamBytes = null)
 {
