@@ -9,9 +9,9 @@ namespace Streaming.Dispatcher.Delivery;
 /// <summary>
 /// One shop's way to Pinterest: its events are gathered into requests (full, or after the linger), checked
 /// against the delivered ids, packed within Dispatcher:MaxRequestBytes, sent under the ad account's rate
-/// limit, and retried here and nowhere else, on the shop's own schedule. A shop that waits (backoff, Retry-After, a refused token) holds only its
-/// own events: other shops have lanes of their own. What an answer means is <see cref="AnswerPolicy"/>'s
-/// to decide; the lane carries it out.
+/// limit, and retried here and nowhere else, on the shop's own schedule. A shop that waits (backoff,
+/// Retry-After, a refused token) holds only its own events: other shops have lanes of their own. What an
+/// answer means is <see cref="AnswerPolicy"/>'s to decide; the lane carries it out.
 /// </summary>
 public sealed partial class ShopLane : IAsyncDisposable
 {
