@@ -45,7 +45,12 @@ public static class PlatformServiceExtensions
         // one console line per request and stage, from ASP.NET Core, costs more CPU than a webhook's work.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
-            InitialData = new Dictionary<string, string?> { ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning" },
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // A line per unhealthy report, so per probe: HealthStateLog logs each change of state instead.
+                [$"Logging:LogLevel:{HealthStateLog.ReportLogCategory}"] = "None",
+            },
         });
 
         var services = builder.Services;
@@ -81,6 +86,8 @@ public static class PlatformServiceExtensions
 
         services.AddHealthChecks().AddCheck<KafkaHealthCheck>("kafka", tags: [ReadyTag]);
         services.AddSingleton<KafkaHealthCheck>();
+        services.AddSingleton<HealthStateLog>();
+        services.PostConfigure<HealthCheckServiceOptions>(HealthStateLog.ObserveEveryCheck);
 
         var telemetry = services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(builder.Environment.ApplicationName))

@@ -4,9 +4,9 @@ using System.Text.RegularExpressions;
 namespace Streaming.Deploy.Tests;
 
 /// <summary>
-/// The Helm chart's files as text and data. Helm itself is not installed here: these checks read the
-/// templates the way <c>helm template</c> would see their values and kinds, as an approximation, and the
-/// CI workflow runs <c>helm lint</c>, <c>helm template | kubeconform</c> and an install on kind.
+/// The Helm chart's files as text and data. The rendered objects come from <see cref="HelmRender"/> (the
+/// repository's own renderer, not Helm); the CI workflow runs <c>helm lint</c>,
+/// <c>helm template | kubeconform</c> and an install on kind.
 /// </summary>
 public static partial class Chart
 {

@@ -2,34 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 
 namespace Streaming.Deploy.Tests;
 
 /// <summary>
-/// The Helm chart against its schema, against the Kubernetes API versions in use today, and against the
-/// services' options. Where a check reads template text instead of rendering it, it says so: Helm runs
-/// only in the CI workflow.
+/// The Helm chart's values against its schema and the services' options, and the templates' text
+/// against values.yaml. The rendered objects are checked in <see cref="ChartObjectTests"/>.
 /// </summary>
 public sealed partial class ChartTests
 {
-    /// <summary>What the chart may create: the current, non-deprecated API version of each kind.</summary>
-    private static readonly Dictionary<string, string> CurrentApiVersions = new(StringComparer.Ordinal)
-    {
-        ["ConfigMap"] = "v1",
-        ["Secret"] = "v1",
-        ["Service"] = "v1",
-        ["ServiceAccount"] = "v1",
-        ["Deployment"] = "apps/v1",
-        ["StatefulSet"] = "apps/v1",
-        ["HorizontalPodAutoscaler"] = "autoscaling/v2",
-        ["PodDisruptionBudget"] = "policy/v1",
-        ["Ingress"] = "networking.k8s.io/v1",
-        ["ScaledObject"] = "keda.sh/v1alpha1",
-        ["ServiceMonitor"] = "monitoring.coreos.com/v1",
-    };
-
     private static readonly EvaluationOptions Details = new() { OutputFormat = OutputFormat.List };
 
     [Fact]
@@ -63,28 +46,19 @@ public sealed partial class ChartTests
         Assert.False(Evaluate(values).IsValid, $"The schema accepted {path}: {json}.");
     }
 
-    [Fact]
-    public void Every_template_creates_kinds_of_their_current_API_version_and_the_chart_has_each_kind_the_issue_asks_for()
+    [Theory]
+    [InlineData("global", "{\"imageRegistry\":\"registry.example.com\"}")]
+    [InlineData("config.Telemetry", "{\"PrometheusMetrics\":true}")]
+    [InlineData("ingest.probes", "{\"readiness\":{\"timeoutSeconds\":10}}")]
+    [InlineData("dispatcher.extraVolumes", "[{\"name\":\"kafka-ca\",\"secret\":{\"secretName\":\"kafka-ca\"}}]")]
+    public void The_schema_accepts_what_a_parent_chart_passes_and_every_setting_of_the_services(string path, string json)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
-        var workloads = Chart.Schema["definitions"]!["deployable"]!["properties"]!["workload"]!["enum"]!.AsArray().Select(w => w!.GetValue<string>()).ToList();
-        foreach (var (file, text) in Chart.TemplateFiles)
-        {
-            foreach (Match match in ApiVersionAndKind().Matches(text))
-            {
-                var apiVersion = match.Groups["api"].Value;
-                // A templated kind is the deployable's workload: one of the schema's values for it (text, not a render).
-                var kinds = match.Groups["kind"].Value == "{{ $v.workload }}" ? workloads : [match.Groups["kind"].Value];
-                foreach (var kind in kinds)
-                {
-                    Assert.True(CurrentApiVersions.TryGetValue(kind, out var current), $"{file}: {kind} is not a kind this chart should create.");
-                    Assert.True(current == apiVersion, $"{file}: {kind} is {apiVersion}; current is {current}.");
-                    found.Add(kind);
-                }
-            }
-        }
+        var values = Chart.Values;
+        var parts = path.Split('.');
+        var node = parts[..^1].Aggregate((JsonNode)values, (n, p) => n[p] ??= new JsonObject());
+        node[parts[^1]] = JsonNode.Parse(json);
 
-        Assert.Equal(CurrentApiVersions.Keys.Order(), found.Order());
+        AssertValid(values);
     }
 
     [Fact]
@@ -154,10 +128,10 @@ public sealed partial class ChartTests
     }
 
     [Fact]
-    public void The_shared_settings_of_the_schema_are_exactly_the_options_of_Kafka_SchemaRegistry_and_Shops()
+    public void The_shared_settings_of_the_schema_are_exactly_the_options_of_Kafka_SchemaRegistry_Shops_and_Telemetry()
     {
         var schema = Keys(Chart.Schema["definitions"]!["sharedConfig"], "", Chart.Schema).Where(k => !k.StartsWith("Logging:", StringComparison.Ordinal));
-        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, ServiceDefaults.Shops.ShopsOptions.Section }
+        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, ServiceDefaults.Shops.ShopsOptions.Section, ServiceDefaults.TelemetryOptions.Section }
             .SelectMany(s => ConfigurationKeys.Sections[s]);
 
         Assert.Equal(options.Order(StringComparer.Ordinal), schema.Order(StringComparer.Ordinal));
@@ -177,33 +151,6 @@ public sealed partial class ChartTests
             sections.SelectMany(s => ConfigurationKeys.Sections[s]).Order(StringComparer.Ordinal),
             Keys(config, "", Chart.Schema).Order(StringComparer.Ordinal));
         Assert.Equal(sections.Order(StringComparer.Ordinal), Chart.Values[name]!["config"]!.AsObject().Select(p => p.Key).Order(StringComparer.Ordinal));
-    }
-
-    [Fact]
-    public void Every_environment_variable_a_template_names_is_a_setting_of_the_services()
-    {
-        var names = Chart.TemplateFiles.SelectMany(t => EnvironmentName().Matches(t.Text).Select(m => (t.File, Name: m.Groups[1].Value))).ToList();
-
-        Assert.NotEmpty(names);
-        Assert.All(names, n => Assert.True(ConfigurationKeys.Known(ConfigurationKeys.FromEnvironmentName(n.Name)), $"{n.File}: {n.Name} is no setting of the services."));
-    }
-
-    [Fact]
-    public void Pods_are_probed_on_healthz_and_readyz_and_run_non_root_without_privilege_escalation_on_a_read_only_root()
-    {
-        var workload = Chart.Templates["workload.yaml"];
-        var values = Chart.Values;
-
-        Assert.Matches(@"livenessProbe:\s+httpGet:\s+path: /healthz", workload);
-        Assert.Matches(@"readinessProbe:\s+httpGet:\s+path: /readyz", workload);
-        Assert.Matches(@"startupProbe:\s+httpGet:\s+path: /healthz", workload);
-        Assert.True(values["podSecurityContext"]!["runAsNonRoot"]!.GetValue<bool>());
-        Assert.False(values["securityContext"]!["allowPrivilegeEscalation"]!.GetValue<bool>());
-        Assert.True(values["securityContext"]!["readOnlyRootFilesystem"]!.GetValue<bool>());
-        var volume = JsonSerializer.Deserialize<string[]>(Assert.Single(Dockerfile.Parse().Arguments("VOLUME")))![0];
-        Assert.Contains($"mountPath: {volume}", workload, StringComparison.Ordinal);
-        Assert.Contains("mountPath: /tmp", workload, StringComparison.Ordinal);
-        Assert.Contains($"containerPort: {new Uri(Dockerfile.Parse().Environment["ASPNETCORE_URLS"].Replace("+", "localhost", StringComparison.Ordinal)).Port}", workload, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -276,16 +223,9 @@ public sealed partial class ChartTests
         return (string)type.GetProperty(setting.Split(':')[1])!.GetValue(Activator.CreateInstance(type))!;
     }
 
-    [GeneratedRegex(@"^apiVersion: (?<api>\S+)\s*\n\s*kind: (?<kind>\{\{ \$v\.workload \}\}|\S+)", RegexOptions.Multiline)]
-    private static partial Regex ApiVersionAndKind();
-
     [GeneratedRegex(@"\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
     private static partial Regex ValuesPath();
 
     [GeneratedRegex(@"\$v((?:\.[A-Za-z_][A-Za-z0-9_]*)+)")]
     private static partial Regex DeployablePath();
-
-    // Environment names the templates write literally, as keys (Telemetry__PrometheusMetrics:) or env entries (name: ASPNETCORE_URLS).
-    [GeneratedRegex(@"(?:^\s*|name: )([A-Za-z][A-Za-z0-9]*(?:__[A-Za-z0-9.]+)+|ASPNETCORE_[A-Z_]+|DOTNET_[A-Z_]+)(?=:|\s*$)", RegexOptions.Multiline)]
-    private static partial Regex EnvironmentName();
 }

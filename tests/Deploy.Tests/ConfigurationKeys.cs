@@ -1,10 +1,10 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.RegularExpressions;
+using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Contracts;
 
 namespace Streaming.Deploy.Tests;
 
@@ -49,7 +49,8 @@ public static partial class ConfigurationKeys
 
     private static Dictionary<string, IReadOnlySet<string>> Discover()
     {
-        var assemblies = Deployables.All.Select(d => d.Assembly).Append(typeof(KafkaOptions).Assembly).Distinct();
+        // The shared sections live beside the deployables: Kafka's, and the shop list's and Telemetry's (ServiceDefaults).
+        var assemblies = Deployables.All.Select(d => d.Assembly).Append(typeof(KafkaOptions).Assembly).Append(typeof(ShopsOptions).Assembly).Distinct();
         var sections = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var (section, type) in assemblies.SelectMany(OptionsTypes).DistinctBy(t => t.Section))
         {
@@ -85,8 +86,9 @@ public static partial class ConfigurationKeys
             .Where(t => t.Field is { IsLiteral: true } && t.Field.FieldType == typeof(string))
             .Select(t => ((string)t.Field!.GetRawConstantValue()!, t.Type));
 
+    // The record types declare their topics (Contracts).
     private static IEnumerable<TopicDeclaration> TopicDeclarations() =>
-        typeof(KafkaOptions).Assembly.GetTypes()
+        new[] { typeof(KafkaOptions).Assembly, typeof(TopicDeclaration).Assembly }.Distinct().SelectMany(a => a.GetTypes())
             .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static))
             .Where(f => f.FieldType == typeof(TopicDeclaration))
             .Select(f => (TopicDeclaration)f.GetValue(null)!);

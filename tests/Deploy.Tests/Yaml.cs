@@ -22,6 +22,14 @@ public static partial class Yaml
 
     public static JsonNode? LoadFile(string path) => Load(File.ReadAllText(path));
 
+    /// <summary>Every document of a YAML stream (a rendered chart, say), empty documents left out.</summary>
+    public static IReadOnlyList<JsonNode> LoadAll(string text)
+    {
+        var stream = new YamlStream();
+        stream.Load(new MergingParser(new Parser(new StringReader(text))));
+        return [.. stream.Documents.Select(d => Convert(d.RootNode)).OfType<JsonNode>()];
+    }
+
     /// <summary><paramref name="overlay"/> over <paramref name="target"/>, maps merged key by key, as Helm merges values files.</summary>
     public static JsonNode? Merge(JsonNode? target, JsonNode? overlay)
     {

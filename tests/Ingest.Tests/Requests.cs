@@ -44,7 +44,7 @@ internal static class Requests
             {
                 ["id"] = $"sh-{Guid.NewGuid():N}",
                 ["name"] = name,
-                ["timestamp"] = "2026-11-27T10:00:00.123Z",
+                ["timestamp"] = DateTime.UtcNow.AddSeconds(-1).ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
                 ["clientId"] = "b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
                 ["seq"] = 3,
                 ["type"] = "standard",

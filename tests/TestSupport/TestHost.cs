@@ -81,8 +81,9 @@ public static class TestSettings
         ["Enricher:GraceWallClockCap"] = "00:00:01",
         ["Dispatcher:GroupId"] = $"dispatcher-{Guid.NewGuid():N}",
         ["Dispatcher:Linger"] = "00:00:00.020",
-        // The shared fixtures are orders of past years; tests of the window set their own.
+        // The shared fixtures are orders and storefront events of past years; tests of the window set their own.
         ["Dispatcher:MaxEventAge"] = "36500.00:00:00",
+        ["Storefront:MaxEventAge"] = "36500.00:00:00",
         ["Dispatcher:RetryBaseDelay"] = "00:00:00.100",
         ["Dispatcher:MaxRetryBackoff"] = "00:00:01",
         ["Dispatcher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"dispatcher-state-{Guid.NewGuid():N}"),

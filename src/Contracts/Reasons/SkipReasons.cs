@@ -23,6 +23,9 @@ public static class SkipReasons
     public const string TopicNotMapped = "topic_not_mapped";
     public const string UnmappableOnRelease = "unmappable_on_release";
 
+    /// <summary>A storefront event stamped before 2006 or more than a day ahead (as orders, see OrderJson.PlausibleTime).</summary>
+    public const string ImplausibleEventTime = "implausible_event_time";
+
     /// <summary>
     /// The reasons that leave out an event that was due (a POS order, a shopper without consent), as
     /// opposed to an input that is no event at all (an order update, a session recorded, a repeat): only

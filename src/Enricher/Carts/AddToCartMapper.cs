@@ -17,7 +17,7 @@ namespace Streaming.Enricher.Carts;
 public static class AddToCartMapper
 {
     /// <summary>The Pinterest event an item added to a cart becomes.</summary>
-    public const string EventName = "add_to_cart";
+    public const string EventName = PixelEvents.AddToCart;
 
     public static bool IsCartTopic(string topic) => topic is "carts/create" or "carts/update";
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
 using Streaming.Records;
@@ -60,7 +59,7 @@ public static class SessionRecorder
             && EventIds.IdOf(Text(Object(Object(data, "cartLine"), "merchandise"), "id")) is { } variant
             && !session.PixelEventIds.Any(p => p.EventId == storefrontEvent.EventId))
         {
-            session.PixelEventIds.Add(new PixelEventId { EventName = AddToCartMapper.EventName, Subject = variant, EventId = storefrontEvent.EventId });
+            session.PixelEventIds.Add(new PixelEventId { EventName = PixelEvents.AddToCart, Subject = variant, EventId = storefrontEvent.EventId });
             while (session.PixelEventIds.Count > MaxPixelEventIds)
             {
                 session.PixelEventIds.RemoveAt(0);

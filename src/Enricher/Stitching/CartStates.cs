@@ -9,13 +9,13 @@ namespace Streaming.Enricher.Stitching;
 /// (Avro in the changelog's wire format, so disk, changelog and any other reader see the same bytes).
 /// One instance serves one batch: it keeps what it decoded and wrote, and is dropped with the batch.
 /// </summary>
-public sealed class CartStates(PartitionStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock)
+public sealed class CartStates(IBatchStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock)
 {
     public const string WaitingPrefix = "waiting/";
 
     private readonly Dictionary<string, EnricherState?> _decoded = new(StringComparer.Ordinal);
 
-    public PartitionStore Store { get; } = store;
+    public IBatchStore Store { get; } = store;
 
     public static string Cart(string shop, string cartToken) => $"{shop}/{cartToken}";
 

@@ -1,52 +1,59 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 
 namespace Streaming.Enricher.Stitching;
 
 /// <summary>
-/// An in-memory index of the waiting server events of the partitions this instance owns: their state
-/// keys (ordered by when their grace period ends in event time), their wall-clock caps, and which cart
-/// each waits for. The entries themselves stay in the state store; this index only spares a scan of the
-/// store for every record, which RocksDB answers slowly over the tombstones released entries leave
-/// behind. It is rebuilt from the store whenever the two could differ: on assignment, and after a batch
-/// rolled back.
+/// An in-memory index of one partition's waiting server events: their state keys (ordered by when their
+/// grace period ends in event time), their wall-clock caps, and which cart each waits for. The entries
+/// themselves stay in the state store; this index only spares a scan of the store for every record,
+/// which RocksDB answers slowly over the tombstones released entries leave behind. It is rebuilt from
+/// the store whenever the two could differ: on assignment, and after a batch rolled back.
 /// </summary>
 public sealed class WaitingRoom
 {
-    // Partitions are handled side by side: each one's index is touched by one thread at a time.
-    private readonly ConcurrentDictionary<int, Partition> _partitions = new();
+    private readonly SortedDictionary<string, long> _keys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _byCart = new(StringComparer.Ordinal);
 
-    public void Load(int partition, IEnumerable<(string Key, long DueWallTime)> entries)
+    public int Count => _keys.Count;
+
+    public void Load(IEnumerable<(string Key, long DueWallTime)> entries)
     {
-        var waiting = new Partition();
+        _keys.Clear();
+        _byCart.Clear();
         foreach (var (key, wall) in entries)
         {
-            waiting.Add(key, wall);
+            Add(key, wall);
         }
-
-        _partitions[partition] = waiting;
     }
 
-    public void Drop(int partition) => _partitions.TryRemove(partition, out _);
-
-    public void Add(int partition, string key, long dueWallTime) => _partitions.GetOrAdd(partition, _ => new Partition()).Add(key, dueWallTime);
-
-    public void Remove(int partition, string key) => _partitions.GetValueOrDefault(partition)?.Remove(key);
-
-    /// <summary>Whether the first to go is due by event time: a cheap check before every record.</summary>
-    public bool AnyDue(int partition, long streamTime) =>
-        _partitions.TryGetValue(partition, out var waiting) && waiting.Keys.Count > 0 && DueEventTime(waiting.Keys.Keys.First()) <= streamTime;
-
-    /// <summary>The keys due by event time, and with <paramref name="now"/> also those past their wall-clock cap, in due order.</summary>
-    public List<string> Due(int partition, long streamTime, long? now)
+    public void Add(string key, long dueWallTime)
     {
-        var due = new List<string>();
-        if (!_partitions.TryGetValue(partition, out var waiting))
+        _keys[key] = dueWallTime;
+        var cart = PartitionKeyOf(key);
+        if (!_byCart.TryGetValue(cart, out var keys))
         {
-            return due;
+            _byCart[cart] = keys = new HashSet<string>(StringComparer.Ordinal);
         }
 
-        foreach (var (key, wall) in waiting.Keys)
+        keys.Add(key);
+    }
+
+    public void Remove(string key)
+    {
+        if (_keys.Remove(key) && _byCart.TryGetValue(PartitionKeyOf(key), out var keys) && keys.Remove(key) && keys.Count == 0)
+        {
+            _byCart.Remove(PartitionKeyOf(key));
+        }
+    }
+
+    /// <summary>Whether the first to go is due by event time: a cheap check before every record.</summary>
+    public bool AnyDue(long streamTime) => _keys.Count > 0 && DueEventTime(_keys.Keys.First()) <= streamTime;
+
+    /// <summary>The keys due by event time, and with <paramref name="now"/> also those past their wall-clock cap, in due order.</summary>
+    public List<string> Due(long streamTime, long? now)
+    {
+        var due = new List<string>();
+        foreach (var (key, wall) in _keys)
         {
             if (DueEventTime(key) <= streamTime || wall <= now)
             {
@@ -63,10 +70,8 @@ public sealed class WaitingRoom
     }
 
     /// <summary>The keys of what waits for the session of <paramref name="partitionKey"/>, in due order.</summary>
-    public List<string> WaitingFor(int partition, string partitionKey) =>
-        _partitions.TryGetValue(partition, out var waiting) && waiting.ByCart.TryGetValue(partitionKey, out var keys)
-            ? [.. keys.Order(StringComparer.Ordinal)]
-            : [];
+    public List<string> WaitingFor(string partitionKey) =>
+        _byCart.TryGetValue(partitionKey, out var keys) ? [.. keys.Order(StringComparer.Ordinal)] : [];
 
     private static long DueEventTime(string key) =>
         long.Parse(key.AsSpan(CartStates.WaitingPrefix.Length, 20), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
@@ -76,32 +81,5 @@ public sealed class WaitingRoom
     {
         var start = CartStates.WaitingPrefix.Length + 21;
         return key[start..key.LastIndexOf('/')];
-    }
-
-    private sealed class Partition
-    {
-        public SortedDictionary<string, long> Keys { get; } = new(StringComparer.Ordinal);
-
-        public Dictionary<string, HashSet<string>> ByCart { get; } = new(StringComparer.Ordinal);
-
-        public void Add(string key, long wall)
-        {
-            Keys[key] = wall;
-            var cart = PartitionKeyOf(key);
-            if (!ByCart.TryGetValue(cart, out var keys))
-            {
-                ByCart[cart] = keys = new HashSet<string>(StringComparer.Ordinal);
-            }
-
-            keys.Add(key);
-        }
-
-        public void Remove(string key)
-        {
-            if (Keys.Remove(key) && ByCart.TryGetValue(PartitionKeyOf(key), out var keys) && keys.Remove(key) && keys.Count == 0)
-            {
-                ByCart.Remove(PartitionKeyOf(key));
-            }
-        }
     }
 }

@@ -42,6 +42,13 @@ public static class StorefrontEventMapper
             return (null, SkipReasons.BrowsingEventsOff);
         }
 
+        // Ingest refuses such times (Storefront:MaxClockSkew, MaxEventAge), but a record replayed from Kafka
+        // has not met that check: it meets the rule orders meet.
+        if (PlausibleTime(storefrontEvent.OccurredAt.ToString("O", CultureInfo.InvariantCulture), DateTimeOffset.UtcNow) is null)
+        {
+            return (null, SkipReasons.ImplausibleEventTime);
+        }
+
         var data = Object(shopifyEvent, "data");
         var custom = new PinterestCustomData();
         var user = new PinterestUserData();

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -23,8 +24,7 @@ public sealed class BodyReader(InFlightBudget budget)
             return RequestBody.Failed(BodyFailure.TooLarge);
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(request.HttpContext.RequestAborted);
-        deadline.CancelAfter(timeout);
+        using var deadline = new CancellationTokenSource(timeout);
         var body = new RequestBody(budget);
         try
         {
@@ -34,12 +34,13 @@ public sealed class BodyReader(InFlightBudget budget)
                 return body.Fail(BodyFailure.OverBudget);
             }
 
-            var failure = await body.FillAsync(request.Body, limit, deadline.Token);
-            return failure is { } f ? body.Fail(f) : body;
-        }
-        catch (OperationCanceledException) when (!request.HttpContext.RequestAborted.IsCancellationRequested)
-        {
-            return body.Fail(BodyFailure.TimedOut);
+            var failure = await body.FillAsync(request.BodyReader, limit, deadline.Token);
+            return failure switch
+            {
+                null => body,
+                BodyFailure.TimedOut when request.HttpContext.RequestAborted.IsCancellationRequested => body.Fail(BodyFailure.Aborted),
+                { } f => body.Fail(f),
+            };
         }
         catch (BadHttpRequestException e)
         {
@@ -112,38 +113,54 @@ public sealed class RequestBody : IDisposable
         return true;
     }
 
-    internal async Task<BodyFailure?> FillAsync(Stream source, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end. At <paramref name="deadline"/> the pending read is cancelled
+    /// through the reader, not by a token: a read a token cancels leaves Kestrel's body reader "in
+    /// progress", and Kestrel's later drain of the request fails with an error and a stack trace in the log.
+    /// </summary>
+    internal async Task<BodyFailure?> FillAsync(PipeReader source, int limit, CancellationToken deadline)
     {
+        using var timeout = deadline.Register(source.CancelPendingRead);
         _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_reserved, FirstBufferSize), limit + 1L));
         while (true)
         {
-            if (Length == _buffer.Length)
+            var result = await source.ReadAsync(CancellationToken.None);
+            var arrived = result.Buffer;
+            if (result.IsCanceled)
             {
-                Grow(limit);
+                source.AdvanceTo(arrived.Start);
+                return BodyFailure.TimedOut;
             }
 
-            var read = await source.ReadAsync(_buffer.AsMemory(Length), cancellationToken);
-            if (read == 0)
+            if (Length + arrived.Length > limit)
             {
-                return null;
-            }
-
-            Length += read;
-            if (Length > limit)
-            {
+                source.AdvanceTo(arrived.End);
                 return BodyFailure.TooLarge;
             }
 
+            if (Length + arrived.Length > _buffer.Length)
+            {
+                Grow(Length + (int)arrived.Length, limit);
+            }
+
+            arrived.CopyTo(_buffer.AsSpan(Length));
+            Length += (int)arrived.Length;
+            source.AdvanceTo(arrived.End);
             if (!Reserve(Length))
             {
                 return BodyFailure.OverBudget;
             }
+
+            if (result.IsCompleted)
+            {
+                return null;
+            }
         }
     }
 
-    private void Grow(int limit)
+    private void Grow(int needed, int limit)
     {
-        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(_buffer.Length * 2L, limit + 1L));
+        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_buffer.Length * 2L, needed), limit + 1L));
         _buffer.AsSpan(0, Length).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = larger;

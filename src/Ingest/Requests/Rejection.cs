@@ -16,6 +16,8 @@ public static class Reasons
     public const string FutureDelivery = "future_delivery";
     public const string InvalidJson = "invalid_json";
     public const string InvalidEnvelope = "invalid_envelope";
+    public const string StaleEvent = "stale_event";
+    public const string FutureEvent = "future_event";
     public const string BodyTooLarge = "body_too_large";
     public const string RecordTooLarge = "record_too_large";
     public const string BodyTimeout = "body_timeout";

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Json.Schema;
 
 namespace Streaming.Ingest.Storefront;
@@ -39,6 +40,13 @@ public sealed record CollectEnvelope(
     /// <summary>The envelope, or a message that names the first field at fault (never its value: the endpoint is public).</summary>
     public static (CollectEnvelope? Envelope, string? Error) Parse(ReadOnlyMemory<byte> body)
     {
+        // The JSON reader checks structure, not text: without these, a string that is no text throws
+        // wherever it is first read, in the schema's checks or, deep inside the event, in the enricher.
+        if (!Utf8.IsValid(body.Span))
+        {
+            return (null, "The body is not valid UTF-8.");
+        }
+
         JsonDocument document;
         try
         {
@@ -47,6 +55,12 @@ public sealed record CollectEnvelope(
         catch (JsonException e)
         {
             return (null, $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).");
+        }
+
+        if (!EscapesAreText(body.Span))
+        {
+            document.Dispose();
+            return (null, "The body escapes a character that is not Unicode text (a lone surrogate, \\ud800 to \\udfff).");
         }
 
         using (document)
@@ -80,6 +94,33 @@ public sealed record CollectEnvelope(
                 occurredAt.UtcDateTime,
                 shopifyEvent.GetProperty("clientId").GetString()!,
                 Encoding.UTF8.GetBytes(shopifyEvent.GetRawText())), null);
+        }
+    }
+
+    // Only a \u escape can make valid UTF-8 JSON unreadable; bodies without one (nearly all) are not read twice.
+    private static bool EscapesAreText(ReadOnlySpan<byte> json)
+    {
+        if (json.IndexOf("\\u"u8) < 0)
+        {
+            return true;
+        }
+
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        try
+        {
+            while (reader.Read())
+            {
+                if ((reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName) && reader.ValueIsEscaped)
+                {
+                    reader.GetString();
+                }
+            }
+
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 

@@ -5,6 +5,7 @@ using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Storefront;
 
@@ -14,7 +15,7 @@ namespace Streaming.Ingest.Storefront;
 /// traces or echoed input, and logs no personal data.
 /// </summary>
 public sealed partial class CollectReceiver(
-    ShopDirectory shops,
+    ShopDirectory<IngestShop> shops,
     StorefrontOrigins origins,
     ClientRateLimiter rateLimiter,
     BodyReader bodies,
@@ -67,6 +68,11 @@ public sealed partial class CollectReceiver(
             return Reject(context, StatusCodes.Status400BadRequest, Reasons.InvalidEnvelope, invalid!, client);
         }
 
+        if (CheckEventTime(envelope.OccurredAt, settings) is { } outOfRange)
+        {
+            return Reject(context, StatusCodes.Status400BadRequest, outOfRange.Reason, outOfRange.Detail, client);
+        }
+
         if (!shops.TryFind(envelope.Shop, out _))
         {
             return Reject(context, StatusCodes.Status403Forbidden, Reasons.UnknownShop, "The shop is not served here.", client);
@@ -103,7 +109,7 @@ public sealed partial class CollectReceiver(
         };
 
         // Keyed like the cart's webhooks; without a cart yet, by checkout, else by visitor.
-        var key = CartKey.Of(envelope.Shop, envelope.CartToken ?? envelope.CheckoutToken ?? envelope.ClientId);
+        var key = RecordKeys.Cart(envelope.Shop, envelope.CartToken ?? envelope.CheckoutToken ?? envelope.ClientId);
         var notStored = await writer.WriteAsync(topics.Value[StorefrontEvent.KafkaTopic].Name, key, record, ingest.Value.AckTimeout, "Storefront:MaxBodyBytes");
         if (notStored is not null)
         {
@@ -115,6 +121,20 @@ public sealed partial class CollectReceiver(
         telemetry.StorefrontEvents.Add(1, new("outcome", "accepted"), new("event_name", envelope.EventName));
         AllowOrigin(context, origin);
         return Answers.AcceptedForLater;
+    }
+
+    // Pinterest would take neither: an event older than its window, or one stamped ahead (9999-12-31 as much as next year).
+    private (string Reason, string Detail)? CheckEventTime(DateTime occurredAt, StorefrontOptions settings)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (occurredAt < now - settings.MaxEventAge)
+        {
+            return (Reasons.StaleEvent, $"/event/timestamp: more than {settings.MaxEventAge.TotalDays:0.##} day(s) old (Storefront:MaxEventAge); Pinterest takes no older events.");
+        }
+
+        return occurredAt > now + settings.MaxClockSkew
+            ? (Reasons.FutureEvent, $"/event/timestamp: more than {settings.MaxClockSkew.TotalMinutes:0.#} min in the future (Storefront:MaxClockSkew).")
+            : null;
     }
 
     /// <summary>A CORS preflight: allowed for the storefront origins of the configured shops, refused for the rest.</summary>

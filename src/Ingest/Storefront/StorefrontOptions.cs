@@ -17,6 +17,17 @@ public sealed class StorefrontOptions : IValidatableObject
     public int RequestsPerMinutePerClient { get; set; } = 600;
 
     /// <summary>
+    /// An event whose <c>timestamp</c> lies further ahead than this is refused. The time is the shopper's
+    /// device clock, not a server's, so it gets more room than <c>Ingest:MaxClockSkew</c>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan MaxClockSkew { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>An event whose <c>timestamp</c> is older than this is refused: Pinterest takes events of the last 7 days.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "36500.00:00:00")]
+    public TimeSpan MaxEventAge { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
     /// Networks of proxies in front of Ingest (CIDR, for example <c>10.0.0.0/8</c>). Only a peer in one of
     /// them is believed about X-Forwarded-For; anyone else could forge it.
     /// </summary>

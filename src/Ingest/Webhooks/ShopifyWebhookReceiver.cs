@@ -1,4 +1,3 @@
-using System.Globalization;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
@@ -9,6 +8,7 @@ using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Webhooks;
 
@@ -17,7 +17,7 @@ namespace Streaming.Ingest.Webhooks;
 /// record, so that Shopify retries every delivery that was not stored.
 /// </summary>
 public sealed partial class ShopifyWebhookReceiver(
-    ShopDirectory shops,
+    ShopDirectory<IngestShop> shops,
     BodyReader bodies,
     DeliveryDeduplicator deliveries,
     KafkaWriter writer,
@@ -27,6 +27,9 @@ public sealed partial class ShopifyWebhookReceiver(
     TimeProvider clock,
     ILogger<ShopifyWebhookReceiver> logger)
 {
+    // Drawn at start and never shown, so that no signature matches it.
+    private static readonly string[] NobodysSecret = [Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))];
+
     private readonly HashSet<string> _written = options.Value.EffectiveWrittenTopics.ToHashSet(StringComparer.Ordinal);
 
     public async Task<IResult> ReceiveAsync(HttpRequest request)
@@ -53,21 +56,21 @@ public sealed partial class ShopifyWebhookReceiver(
             return stale;
         }
 
-        var domain = ShopsOptions.Normalize(headers.ShopDomain!);
-        if (!shops.TryFind(domain, out var shop))
-        {
-            return InvalidSignature(Reasons.UnknownShop, domain);
-        }
+        var domain = Shop.Normalize(headers.ShopDomain!);
+        var served = shops.TryFind(domain, out var shop);
 
+        // An unknown shop's body is read within the same limits and hashed like any other: an answer
+        // before the body (or a quicker one) would tell which shops are served here.
         using var body = await bodies.ReadAsync(request, settings.MaxBodyBytes, settings.BodyTimeout);
         if (body.Failure is { } failure)
         {
             return BodyRejection(failure, settings.MaxBodyBytes, "Ingest:MaxBodyBytes");
         }
 
-        if (!WebhookSignature.Matches(body.Span, headers.Hmac, shop.WebhookSecrets))
+        var verified = WebhookSignature.Matches(body.Span, headers.Hmac, served ? shop.WebhookSecrets : NobodysSecret);
+        if (!served || !verified)
         {
-            return InvalidSignature(Reasons.BadSignature, domain);
+            return InvalidSignature(served ? Reasons.BadSignature : Reasons.UnknownShop, domain);
         }
 
         var topic = headers.Topic!;
@@ -138,7 +141,7 @@ public sealed partial class ShopifyWebhookReceiver(
             return null;
         }
 
-        if (!DateTimeOffset.TryParse(triggeredAt, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at))
+        if (!WebhookHeaders.TryParseTime(triggeredAt, out var at))
         {
             return Reject(StatusCodes.Status400BadRequest, Reasons.InvalidTriggeredAt, $"The {WebhookHeaders.TriggeredAtName} header is not an ISO 8601 time.");
         }

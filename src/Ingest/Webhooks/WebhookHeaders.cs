@@ -1,7 +1,10 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
 namespace Streaming.Ingest.Webhooks;
 
 /// <summary>The X-Shopify-* headers of one delivery. Names are case-insensitive: HTTP/2 lowercases them.</summary>
-internal sealed record WebhookHeaders(
+internal sealed partial record WebhookHeaders(
     string? Hmac,
     string? Topic,
     string? ShopDomain,
@@ -64,6 +67,20 @@ internal sealed record WebhookHeaders(
         : ShopDomain is null ? ShopDomainName
         : WebhookId is null ? WebhookIdName
         : null;
+
+    /// <summary>
+    /// An X-Shopify-Triggered-At as Shopify writes it, ISO 8601 in UTC with up to nine fractional digits
+    /// (<c>2026-12-04T22:35:00.877041743Z</c>); an offset instead of Z is taken too. Anything else, a
+    /// culture's format like <c>12/04/2026 22:35:00</c> included, is no time: which day and zone it meant is a guess.
+    /// </summary>
+    public static bool TryParseTime(string text, out DateTimeOffset at)
+    {
+        at = default;
+        return IsoTime().IsMatch(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out at);
+    }
+
+    [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$")]
+    private static partial Regex IsoTime();
 
     private static string? Value(IHeaderDictionary headers, string name) =>
         headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString())

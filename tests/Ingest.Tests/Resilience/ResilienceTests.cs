@@ -47,6 +47,38 @@ public sealed class ResilienceTests(KafkaFixture kafka)
     }
 
     [Fact]
+    public async Task A_body_that_does_not_arrive_in_time_is_logged_in_one_short_line_and_counted()
+    {
+        var topics = await kafka.CreateTopicsAsync(partitions: 1);
+        var settings = TestSettings.For(kafka.BootstrapServers, topics);
+        settings["Ingest:BodyTimeout"] = "00:00:01";
+        await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
+        using var webhooks = new OutcomeCounter("pipeline.ingest.webhooks");
+        using var storefront = new OutcomeCounter("pipeline.ingest.storefront_events");
+        var before = host.Logs.Lines.Count;
+
+        var statuses = new List<int>();
+        foreach (var path in new[] { "/webhooks/shopify", "/collect", "/webhooks/shopify", "/collect" })
+        {
+            using var sender = await StallingSender.StartAsync(host.BaseUrl, 100, 10, path: path);
+            statuses.Add(await sender.ReadStatusAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Kestrel writes its own line, if any, once the connection is done with.
+        using var http = new HttpClient();
+        using var alive = await http.GetAsync(new Uri(host.BaseUrl, "/healthz"));
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        var lines = host.Logs.Lines.Skip(before).Where(l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Information && l.Category != "Librdkafka").ToList();
+
+        Assert.Equal([408, 408, 408, 408], statuses);
+        Assert.Equal(["body_timeout", "body_timeout"], webhooks.Reasons("rejected"));
+        Assert.Equal(["body_timeout", "body_timeout"], storefront.Reasons("rejected"));
+        Assert.True(lines.Count == 4, string.Join("\n", lines.Select(l => $"{l.Level} {l.Category}: {l.Message}")));
+        Assert.All(lines, l => Assert.Contains("body_timeout", l.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Message.Contains("   at ", StringComparison.Ordinal) || l.Level >= Microsoft.Extensions.Logging.LogLevel.Error);
+    }
+
+    [Fact]
     public async Task A_client_that_leaves_mid_body_is_logged_in_one_line_without_a_stack_trace()
     {
         var topics = await kafka.CreateTopicsAsync(partitions: 1);
@@ -197,58 +229,4 @@ public sealed class ResilienceTests(KafkaFixture kafka)
 
     private static List<Confluent.Kafka.ConsumeResult<byte[]?, byte[]>> ReadAll(EmbeddedKafkaCluster broker, string topic, int atMost) =>
         KafkaFixture.ReadAll(broker.BootstrapServers, topic, atMost, TimeSpan.FromSeconds(5));
-
-    /// <summary>A raw TCP client that announces a body, sends part of it, and stalls.</summary>
-    private sealed class StallingSender : IDisposable
-    {
-        private readonly Socket _socket;
-
-        private StallingSender(Socket socket) => _socket = socket;
-
-        public static async Task<StallingSender> StartAsync(Uri ingest, int announced, int sent)
-        {
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(ingest.Host, ingest.Port);
-            var head = Encoding.ASCII.GetBytes(
-                $"POST /webhooks/shopify HTTP/1.1\r\nHost: {ingest.Authority}\r\nContent-Type: application/json\r\nContent-Length: {announced}\r\n" +
-                $"X-Shopify-Topic: orders/create\r\nX-Shopify-Shop-Domain: {TestSettings.Shop}\r\nX-Shopify-Webhook-Id: {Guid.NewGuid()}\r\n" +
-                "X-Shopify-Hmac-Sha256: bm90LWEtcmVhbC1zaWduYXR1cmUtYXQtYWxsLW5vLW5vLW5v\r\n\r\n");
-            await socket.SendAsync(head);
-            var chunk = new byte[64 * 1024];
-            Array.Fill(chunk, (byte)'x');
-            try
-            {
-                for (var left = sent; left > 0; left -= chunk.Length)
-                {
-                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-                    await socket.SendAsync(chunk.AsMemory(0, Math.Min(left, chunk.Length)), timeout.Token);
-                }
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                // Answered (503) and closed, or pushed back: either way the server stopped taking bytes.
-            }
-
-            return new StallingSender(socket);
-        }
-
-        /// <summary>The status code of the answer, or 0 when none came in time.</summary>
-        public async Task<int> ReadStatusAsync(TimeSpan within)
-        {
-            var buffer = new byte[64];
-            using var timeout = new CancellationTokenSource(within);
-            try
-            {
-                var read = await _socket.ReceiveAsync(buffer, timeout.Token);
-                var line = Encoding.ASCII.GetString(buffer, 0, read);
-                return line.StartsWith("HTTP/1.1 ", StringComparison.Ordinal) ? int.Parse(line.AsSpan(9, 3), System.Globalization.CultureInfo.InvariantCulture) : 0;
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                return 0;
-            }
-        }
-
-        public void Dispose() => _socket.Dispose();
-    }
 }

@@ -22,6 +22,7 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         _topics = await kafka.CreateTopicsAsync(partitions: 1);
         var settings = TestSettings.For(kafka.BootstrapServers, _topics);
         settings["Storefront:MaxBodyBytes"] = "4096";
+        settings["Storefront:MaxEventAge"] = "7.00:00:00";
         settings["Shops:0:StorefrontOrigins:0"] = "https://www.test-shop.example";
         _host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
     }
@@ -53,6 +54,10 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             ("event name not a name", Requests.Collect(url, Requests.Envelope(name: Marker)), HttpStatusCode.BadRequest, "invalid_envelope", "/event/name"),
             ("event without clientId", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!.AsObject().Remove("clientId"))), HttpStatusCode.BadRequest, "invalid_envelope", "/event/clientId"),
             ("event time not a time", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = "yesterday")), HttpStatusCode.BadRequest, "invalid_envelope", "/event/timestamp"),
+            ("event from the year 9999", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = "9999-12-31T23:59:59Z")), HttpStatusCode.BadRequest, "future_event", "/event/timestamp"),
+            ("event next year", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = Iso(DateTime.UtcNow.AddYears(1)))), HttpStatusCode.BadRequest, "future_event", "Storefront:MaxClockSkew"),
+            ("event of last month", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = Iso(DateTime.UtcNow.AddDays(-30)))), HttpStatusCode.BadRequest, "stale_event", "Storefront:MaxEventAge"),
+            ("event before Shopify", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["timestamp"] = "0001-01-01T00:00:00Z")), HttpStatusCode.BadRequest, "stale_event", "/event/timestamp"),
             ("data not an object", Requests.Collect(url, Requests.Envelope(change: e => e["event"]!["data"] = 5)), HttpStatusCode.BadRequest, "invalid_envelope", "/event/data"),
             ("field the envelope lacks", Requests.Collect(url, Requests.Envelope(change: e => e["client_ip"] = "1.2.3.4")), HttpStatusCode.BadRequest, "invalid_envelope", "property the envelope does not define"),
             ("field named like markup", Requests.Collect(url, Requests.Envelope(change: e => e["consent"]![Marker] = true)), HttpStatusCode.BadRequest, "invalid_envelope", "/consent: has a property"),
@@ -103,7 +108,7 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal("page_viewed", stored.EventName);
         Assert.Equal(envelope["event"]!["id"]!.GetValue<string>(), stored.ShopifyEventId);
         Assert.Equal("b3f1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d", stored.ClientId);
-        Assert.Equal(new DateTime(2026, 11, 27, 10, 0, 0, 123, DateTimeKind.Utc), stored.OccurredAt);
+        Assert.Equal(DateTimeOffset.Parse(envelope["event"]!["timestamp"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture).UtcDateTime, stored.OccurredAt);
         Assert.Equal("dj0yJnU9dGVzdA", stored.ClickId);
         Assert.Equal("cart-stored", stored.CartToken);
         Assert.Null(stored.CheckoutToken);
@@ -219,6 +224,44 @@ public sealed class CollectEndpointTests(KafkaFixture kafka) : IAsyncLifetime
 
         Assert.Equal(File.ReadAllText(file), Streaming.Ingest.Storefront.CollectEnvelope.SchemaText);
         Assert.Equal("object", JsonDocument.Parse(File.ReadAllText(file)).RootElement.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task An_envelope_that_is_not_UTF_8_gets_400_invalid_envelope_and_no_error()
+    {
+        using var outcomes = new OutcomeCounter("pipeline.ingest.storefront_events");
+        var json = Encoding.UTF8.GetBytes(Requests.Envelope().ToJsonString());
+        var cases = new (string Case, byte[] Body, string Names)[]
+        {
+            ("bytes that are no UTF-8 in a field the schema checks", Spliced(json, "\"event_id\":\"pv-", [0xC3, 0x28]), "UTF-8"),
+            ("bytes that are no UTF-8 deep inside the event", Spliced(json, "\"href\":\"", [0xFF, 0xFE, 0xFD]), "UTF-8"),
+            ("an escaped lone surrogate in a field the schema checks", Spliced(json, "\"event_id\":\"pv-", "\\ud800"u8.ToArray()), "Unicode"),
+            ("an escaped lone surrogate deep inside the event", Spliced(json, "\"href\":\"", "\\udc00x"u8.ToArray()), "Unicode"),
+        };
+
+        foreach (var (name, body, names) in cases)
+        {
+            using var response = await _http.SendAsync(Requests.Collect(_host.BaseUrl, body));
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{name}: {response.StatusCode}: {text}");
+            var (title, detail) = await Requests.ProblemAsync(response);
+            Assert.Equal("invalid_envelope", title);
+            Assert.True(detail.Contains(names, StringComparison.Ordinal), $"{name}: '{detail}' does not name {names}");
+        }
+
+        Assert.Equal(Enumerable.Repeat("invalid_envelope", cases.Length), outcomes.Reasons("rejected"));
+        Assert.DoesNotContain(_host.Logs.Lines, l => l.Level >= Microsoft.Extensions.Logging.LogLevel.Error || l.Message.Contains("   at ", StringComparison.Ordinal));
+        Assert.Empty(kafka.ReadAll(_topics.StorefrontEvents.Name, 1, TimeSpan.FromSeconds(1)));
+    }
+
+    private static string Iso(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary><paramref name="json"/> with <paramref name="inserted"/> right after the first <paramref name="after"/>.</summary>
+    private static byte[] Spliced(byte[] json, string after, byte[] inserted)
+    {
+        var at = json.AsSpan().IndexOf(Encoding.UTF8.GetBytes(after)) + Encoding.UTF8.GetByteCount(after);
+        Assert.True(at > after.Length, $"{after} is not in the envelope");
+        return [.. json.AsSpan(0, at), .. inserted, .. json.AsSpan(at)];
     }
 
     private static HttpRequestMessage Behind(HttpRequestMessage request, string client)

@@ -57,6 +57,8 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
             ("signed, empty", Signed([]), HttpStatusCode.BadRequest, "invalid_json", "empty", "invalid_json"),
             ("replayed after 49 h", Replace(Signed(Order), "X-Shopify-Triggered-At", hoursAgo), HttpStatusCode.BadRequest, "stale_delivery", "Ingest:MaxDeliveryAge", "stale_delivery"),
             ("triggered in the future", Replace(Signed(Order), "X-Shopify-Triggered-At", ahead), HttpStatusCode.BadRequest, "future_delivery", "Ingest:MaxClockSkew", "future_delivery"),
+            ("triggered at a local time, not ISO 8601", Replace(Signed(Order), "X-Shopify-Triggered-At", DateTime.UtcNow.ToString("MM/dd/yyyy HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)), HttpStatusCode.BadRequest, "invalid_triggered_at", "X-Shopify-Triggered-At", "invalid_triggered_at"),
+            ("triggered on a day, no time", Replace(Signed(Order), "X-Shopify-Triggered-At", DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)), HttpStatusCode.BadRequest, "invalid_triggered_at", "X-Shopify-Triggered-At", "invalid_triggered_at"),
             ("triggered at no time", Replace(Signed(Order), "X-Shopify-Triggered-At", "yesterday"), HttpStatusCode.BadRequest, "invalid_triggered_at", "X-Shopify-Triggered-At", "invalid_triggered_at"),
         };
 
@@ -129,6 +131,21 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal("event-7", webhook.Headers["x-shopify-event-id"]);
         Assert.Equal(Order, webhook.Body);
         Assert.InRange(webhook.ReceivedAt, DateTime.UtcNow.AddMinutes(-1), DateTime.UtcNow.AddSeconds(1));
+    }
+
+    [Theory]
+    [InlineData("yyyy-MM-dd'T'HH:mm:ss.fffffff'00Z'")]
+    [InlineData("yyyy-MM-dd'T'HH:mm:ss'Z'")]
+    [InlineData("yyyy-MM-dd'T'HH:mm:ss.fff'+00:00'")]
+    public async Task A_triggered_at_as_Shopify_writes_it_is_accepted(string format)
+    {
+        using var request = Requests.Webhook(_host.BaseUrl, Order, webhookId: $"iso-{Guid.NewGuid():N}");
+        request.Headers.Remove("X-Shopify-Triggered-At");
+        request.Headers.Add("X-Shopify-Triggered-At", DateTime.UtcNow.ToString(format, System.Globalization.CultureInfo.InvariantCulture));
+
+        using var response = await _http.SendAsync(request);
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]

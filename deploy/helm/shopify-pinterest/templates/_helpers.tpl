@@ -19,18 +19,17 @@ operator:
   project: Operator
 {{- end }}
 
-{{/* Configuration keys whose values, and everything below them, go to the Secret instead of the ConfigMap. */}}
-{{- define "shopify-pinterest.secretKeys" -}}
-- WebhookSecrets
-- ConversionToken
-- AdminApiToken
-- Token
-- BasicAuthUserInfo
-- sasl.password
-- sasl.oauthbearer.client.secret
-- ssl.key.password
-- ssl.keystore.password
-- ssl.truststore.password
+{{/*
+Whether a configuration key's value, and everything below it, is secret: "true" or "". The one place
+that decides what goes to the Secret instead of a ConfigMap. It fails closed: besides the keys named
+here (secret although their names do not say so), any key whose name contains "password", "secret",
+"token" or "key", or ends in ".pem", is secret, so a librdkafka property or setting added later stays
+out of the ConfigMaps unless someone decides otherwise here. Call with the key.
+*/}}
+{{- define "shopify-pinterest.isSecretKey" -}}
+{{- $named := list "BasicAuthUserInfo" "sasl.oauthbearer.config" }}
+{{- $key := lower (toString .) }}
+{{- if or (has (toString .) $named) (regexMatch "password|secret|token|key" $key) (hasSuffix ".pem" $key) }}true{{ end }}
 {{- end }}
 
 {{- define "shopify-pinterest.name" -}}
@@ -101,36 +100,76 @@ app.kubernetes.io/component: {{ . }}
 {{- end }}
 
 {{/*
+A scalar as text, whole numbers as integers: Helm reads YAML numbers as floats, and Go writes the
+float 1000000 as 1e+06 (and 604800000 as 6.048e+08). Every number a template writes from the values
+goes through here.
+*/}}
+{{- define "shopify-pinterest.scalar" -}}
+{{- if and (kindIs "float64" .) (eq . (float64 (int64 .))) }}
+{{- int64 . }}
+{{- else }}
+{{- toString . }}
+{{- end }}
+{{- end }}
+
+{{/*
 Flattens a configuration tree into environment variables (Kafka.Client.sasl.username becomes
 Kafka__Client__sasl.username; list items are numbered, as .NET configuration reads them). Only the
-leaves on the side asked for are written: "secret" true for the Secret's, false for the ConfigMap's.
-Numbers are written as integers where they are whole: Helm reads YAML numbers as floats, and
-604800000 must not become 6.048e+08.
+leaves on the side asked for are written: "want" true for the Secret's, false for the ConfigMap's.
 */}}
 {{- define "shopify-pinterest.flatten" -}}
-{{- $secretKeys := include "shopify-pinterest.secretKeys" . | fromYamlArray }}
 {{- if kindIs "map" .value }}
 {{- range $key, $child := .value }}
 {{- $path := ternary $key (printf "%s__%s" $.prefix $key) (eq $.prefix "") }}
-{{- include "shopify-pinterest.flatten" (dict "prefix" $path "value" $child "secret" (or $.secret (has $key $secretKeys)) "want" $.want) }}
+{{- include "shopify-pinterest.flatten" (dict "prefix" $path "value" $child "secret" (or $.secret (eq (include "shopify-pinterest.isSecretKey" $key) "true")) "want" $.want) }}
 {{- end }}
 {{- else if kindIs "slice" .value }}
 {{- range $index, $child := .value }}
 {{- include "shopify-pinterest.flatten" (dict "prefix" (printf "%s__%d" $.prefix $index) "value" $child "secret" $.secret "want" $.want) }}
 {{- end }}
 {{- else if and (not (kindIs "invalid" .value)) (eq .secret .want) }}
-{{- $text := toString .value }}
-{{- if and (kindIs "float64" .value) (eq .value (float64 (int64 .value))) }}
-{{- $text = toString (int64 .value) }}
-{{- end }}
-{{ .prefix }}: {{ $text | quote }}
+{{ .prefix }}: {{ include "shopify-pinterest.scalar" .value | quote }}
 {{- end }}
 {{- end }}
 
-{{/* The settings one deployable reads: the shared `config` and its own, merged (its own win). */}}
+{{/*
+The settings one deployable reads: the shared `config` and its own, merged (its own win), and
+Telemetry.PrometheusMetrics on when a ServiceMonitor scrapes it. The switch is part of the settings,
+so turning metrics on changes the ConfigMap's data and the pod template's checksum: pods restart and
+serve /metrics instead of answering 404 until something else restarts them.
+Call with (dict "root" $ "values" $v).
+*/}}
 {{- define "shopify-pinterest.settings" -}}
 {{- $settings := mergeOverwrite (deepCopy .root.Values.config) (deepCopy (default dict .values.config)) }}
+{{- if .root.Values.metrics.serviceMonitor.enabled }}
+{{- $settings = mergeOverwrite $settings (dict "Telemetry" (dict "PrometheusMetrics" true)) }}
+{{- end }}
 {{- toYaml $settings }}
+{{- end }}
+
+{{/* One deployable's ConfigMap data: its settings that are not secret, as environment variables. Call with (dict "root" $ "values" $v). */}}
+{{- define "shopify-pinterest.configEnv" -}}
+{{- $settings := include "shopify-pinterest.settings" . | fromYaml }}
+{{- include "shopify-pinterest.flatten" (dict "prefix" "" "value" $settings "secret" false "want" false) | trim }}
+{{- end }}
+
+{{/*
+The chart's Secret data: the secret settings of every enabled deployable (the shared ones and each
+one's own, such as operator.config.Operator.Token), as environment variables. The deployables' own
+sections do not overlap, so one Secret holds them all.
+*/}}
+{{- define "shopify-pinterest.secretEnv" -}}
+{{- $all := dict }}
+{{- range $name, $deployable := include "shopify-pinterest.deployables" . | fromYaml }}
+{{- $v := index $.Values $name }}
+{{- if $v.enabled }}
+{{- $settings := include "shopify-pinterest.settings" (dict "root" $ "values" $v) | fromYaml }}
+{{- $all = mergeOverwrite $all (include "shopify-pinterest.flatten" (dict "prefix" "" "value" $settings "secret" false "want" true) | fromYaml) }}
+{{- end }}
+{{- end }}
+{{- if $all }}
+{{- toYaml $all }}
+{{- end }}
 {{- end }}
 
 {{/* Install-time checks: a missing cluster or registry fails here rather than in the pods' logs. */}}
@@ -146,7 +185,7 @@ Numbers are written as integers where they are whole: Helm reads YAML numbers as
 {{- if not .Values.config.Shops }}
 {{- fail "config.Shops needs at least one shop (Domain, WebhookSecrets, Pinterest.AdAccountId)." }}
 {{- end }}
-{{- if and .Values.existingSecret (include "shopify-pinterest.flatten" (dict "prefix" "" "value" .Values.config "secret" false "want" true)) }}
-{{- fail "existingSecret is set, so leave the secrets (WebhookSecrets, ConversionToken, ...) out of config: they belong in that Secret." }}
+{{- if and .Values.existingSecret (include "shopify-pinterest.secretEnv" .) }}
+{{- fail (printf "existingSecret is set, so leave the secrets out of config and the deployables' config: they belong in that Secret (%s)." (include "shopify-pinterest.secretEnv" . | fromYaml | keys | sortAlpha | join ", ")) }}
 {{- end }}
 {{- end }}
