@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Streaming.Kafka.Reading;
 using Streaming.Dispatcher.Pinterest;
+using Streaming.Kafka.Reading;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Delivery;
