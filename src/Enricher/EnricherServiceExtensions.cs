@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Streaming.Enricher.Output;
 using Streaming.ServiceDefaults;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 
 namespace Streaming.Enricher;
@@ -16,6 +17,7 @@ public static class EnricherServiceExtensions
         builder.Services.TryAddSingleton<IEnrichmentOutput, KafkaEnrichmentOutput>();
         return builder
             .AddPipelinePlatform()
+            .AddShops<EnricherShop>()
             .AddTopic(PinterestEvent.KafkaTopic)
             .AddTopic(EnricherState.KafkaTopic)
             .AddTopic(EnrichmentOutcome.KafkaTopic)

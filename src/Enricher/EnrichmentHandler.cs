@@ -35,7 +35,7 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
     private DateTimeOffset _nextSweep;
 
     public EnrichmentHandler(
-        ShopDirectory shops,
+        ShopDirectory<EnricherShop> shops,
         RecordPublisher publisher,
         IEnrichmentOutput output,
         AvroSerdes serdes,

@@ -28,7 +28,7 @@ public sealed class ReplayContext(ReplayRequest request, IServiceProvider servic
 
     public RecordPublisher Publisher => Services.GetRequiredService<RecordPublisher>();
 
-    public ShopDirectory Shops => Services.GetRequiredService<ShopDirectory>();
+    public ShopDirectory<ReplayShop> Shops => Services.GetRequiredService<ShopDirectory<ReplayShop>>();
 
     public TopicsOptions Topics => Services.GetRequiredService<IOptions<TopicsOptions>>().Value;
 
@@ -37,8 +37,8 @@ public sealed class ReplayContext(ReplayRequest request, IServiceProvider servic
     public ILogger Logger => Services.GetRequiredService<ILoggerFactory>().CreateLogger("Streaming.Replay");
 
     /// <summary>The configured shops this run selects.</summary>
-    public IEnumerable<ShopOptions> SelectedShops =>
-        Services.GetRequiredService<IOptions<ShopsOptions>>().Value.Items.Where(s => Request.Selects(ShopsOptions.Normalize(s.Domain)));
+    public IEnumerable<ReplayShop> SelectedShops =>
+        Services.GetRequiredService<IOptions<ShopList<ReplayShop>>>().Value.Items.Where(s => Request.Selects(Shop.Normalize(s.Domain)));
 
     public ProgressReporter Progress(Func<long?> total) => new(Tally, total, progressOutput, terminal, Request.ProgressInterval);
 

@@ -7,6 +7,7 @@ using Streaming.Kafka;
 using Streaming.Kafka.State;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay;
 
@@ -49,6 +50,8 @@ public static class ReplayHost
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
 
         builder.AddPipelinePlatform();
+        builder.AddShops<ReplayShop>();
+        builder.AddShops<EnricherShop>();
         builder.AddTopic(PinterestEvent.KafkaTopic);
         builder.AddTopic(DeliveredEvent.KafkaTopic);
         builder.AddTopic(ShopifyWebhook.KafkaTopic);

@@ -1,4 +1,5 @@
 using Confluent.Kafka;
+using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
@@ -51,7 +52,7 @@ public sealed class DeliveredIds : IDisposable
         }
     }
 
-    public static string Key(string adAccountId, string eventId) => $"{adAccountId}/{eventId}";
+    public static string Key(string adAccountId, string eventId) => RecordKeys.Delivered(adAccountId, eventId);
 
     /// <summary>Those of <paramref name="events"/> whose id Pinterest already accepted for the ad account.</summary>
     public async Task<HashSet<(int Partition, string Key)>> AcceptedAsync(IEnumerable<(int Partition, string Key)> events)

@@ -17,7 +17,7 @@ namespace Streaming.Enricher.Carts;
 public static class AddToCartMapper
 {
     /// <summary>The Pinterest event an item added to a cart becomes.</summary>
-    public const string EventName = PixelEvents.AddToCart;
+    public const string EventName = PinterestEventNames.AddToCart;
 
     public static bool IsCartTopic(string topic) => topic is "carts/create" or "carts/update";
 
@@ -51,7 +51,7 @@ public static class AddToCartMapper
     /// The events for what was added since <paramref name="before"/>, stitched to the session; the pixel
     /// event ids they take are removed from the session.
     /// </summary>
-    public static (List<PinterestEvent> Events, string? SkipReason) Map(ShopifyWebhook webhook, JsonElement cart, IList<CartLine> before, Session? session, ShopOptions shop)
+    public static (List<PinterestEvent> Events, string? SkipReason) Map(ShopifyWebhook webhook, JsonElement cart, IList<CartLine> before, Session? session, EnricherShop shop)
     {
         var (token, lines) = Read(cart);
         var time = EventTime(cart, webhook);

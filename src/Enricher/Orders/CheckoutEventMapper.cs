@@ -21,12 +21,12 @@ namespace Streaming.Enricher.Orders;
 /// </remarks>
 public static partial class CheckoutEventMapper
 {
-    public const string OrdersCreate = "orders/create";
+    public const string OrdersCreate = ShopifyTopics.OrdersCreate;
 
     /// <summary>The Pinterest event an order becomes.</summary>
-    public const string EventName = "checkout";
+    public const string EventName = PinterestEventNames.Checkout;
 
-    public static OrderMapping Map(ShopifyWebhook webhook, ShopOptions shop, Session? session = null, TimeProvider? clock = null)
+    public static OrderMapping Map(ShopifyWebhook webhook, EnricherShop shop, Session? session = null, TimeProvider? clock = null)
     {
         if (webhook.Topic != OrdersCreate)
         {
@@ -37,8 +37,8 @@ public static partial class CheckoutEventMapper
         return Map(webhook, document.RootElement, shop, session, clock);
     }
 
-    /// <summary>As <see cref="Map(ShopifyWebhook, ShopOptions, Session?, TimeProvider?)"/>, for a body already parsed.</summary>
-    public static OrderMapping Map(ShopifyWebhook webhook, JsonElement order, ShopOptions shop, Session? session, TimeProvider? clock)
+    /// <summary>As <see cref="Map(ShopifyWebhook, EnricherShop, Session?, TimeProvider?)"/>, for a body already parsed.</summary>
+    public static OrderMapping Map(ShopifyWebhook webhook, JsonElement order, EnricherShop shop, Session? session, TimeProvider? clock)
     {
         if (Exclusion(order, shop) is { } reason)
         {
@@ -53,7 +53,7 @@ public static partial class CheckoutEventMapper
     /// The checkout event of an order that is no exclusion, with what the order itself carries and no
     /// session yet (<see cref="SessionStitcher"/> adds it). Throws what makes the order unmappable.
     /// </summary>
-    public static PinterestEvent Draft(ShopifyWebhook webhook, JsonElement order, ShopOptions shop, TimeProvider? clock)
+    public static PinterestEvent Draft(ShopifyWebhook webhook, JsonElement order, EnricherShop shop, TimeProvider? clock)
     {
         var orderId = Id(order);
         var eventTime = EventTime(order, orderId, (clock ?? TimeProvider.System).GetUtcNow());
@@ -115,7 +115,7 @@ public static partial class CheckoutEventMapper
     /// Why an order is no ad conversion: POS, draft and other channels' orders never had a browser
     /// session; renewals and test orders are left out unless the shop says otherwise.
     /// </summary>
-    public static string? Exclusion(JsonElement order, ShopOptions shop)
+    public static string? Exclusion(JsonElement order, EnricherShop shop)
     {
         var exclusion = Text(order, "source_name") switch
         {

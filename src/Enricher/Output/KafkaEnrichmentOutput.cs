@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Output;
 
@@ -20,11 +21,11 @@ public sealed class KafkaEnrichmentOutput(RecordPublisher publisher, DeadLetterP
     // Keyed like the event where there is one; the operator view reads every partition, so no order is needed beyond that.
     public async Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) =>
         await publisher.EnqueueAsync(
-            _outcomesTopic, outcome.EventId is { } id ? $"{outcome.ShopDomain}/{id}" : outcome.ShopDomain, outcome, cancellationToken).ConfigureAwait(false);
+            _outcomesTopic, outcome.EventId is { } id ? RecordKeys.Event(outcome.ShopDomain, id) : outcome.ShopDomain, outcome, cancellationToken).ConfigureAwait(false);
 
     public Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken) =>
         deadLetters.PublishAsync(source, Service, reason, message, cancellationToken);
 
     /// <summary>The Kafka key of a Pinterest event, wherever it is written from.</summary>
-    public static string Key(PinterestEvent pinterestEvent) => $"{pinterestEvent.ShopDomain}/{pinterestEvent.EventId}";
+    public static string Key(PinterestEvent pinterestEvent) => RecordKeys.Event(pinterestEvent.ShopDomain, pinterestEvent.EventId);
 }

@@ -13,14 +13,14 @@ namespace Streaming.Enricher.Processing;
 /// </summary>
 public sealed class CartProcessor(GraceWait grace) : IRecordProcessor<ShopifyWebhook>
 {
-    public Task<string> ProcessAsync(ShopifyWebhook webhook, ShopOptions shop, long at, ProcessorContext context) =>
+    public Task<string> ProcessAsync(ShopifyWebhook webhook, EnricherShop shop, long at, ProcessorContext context) =>
         ChangedAsync(webhook, shop, at, context, before: null);
 
     /// <summary>A waiting cart change's events, against the contents the cart had before it and with the session known now.</summary>
-    public Task<string> ReleaseAsync(ShopifyWebhook webhook, IList<CartLine> before, ShopOptions shop, long at, ProcessorContext context) =>
+    public Task<string> ReleaseAsync(ShopifyWebhook webhook, IList<CartLine> before, EnricherShop shop, long at, ProcessorContext context) =>
         ChangedAsync(webhook, shop, at, context, before);
 
-    private async Task<string> ChangedAsync(ShopifyWebhook webhook, ShopOptions shop, long at, ProcessorContext context, IList<CartLine>? before)
+    private async Task<string> ChangedAsync(ShopifyWebhook webhook, EnricherShop shop, long at, ProcessorContext context, IList<CartLine>? before)
     {
         using var document = CheckoutEventMapper.Parse(webhook);
         var (token, lines) = AddToCartMapper.Read(document.RootElement);

@@ -14,7 +14,7 @@ public sealed class CheckoutProcessor : IRecordProcessor<ShopifyWebhook>
 {
     public static bool Handles(string topic) => topic is "checkouts/create" or "checkouts/update";
 
-    public async Task<string> ProcessAsync(ShopifyWebhook webhook, ShopOptions shop, long at, ProcessorContext context)
+    public async Task<string> ProcessAsync(ShopifyWebhook webhook, EnricherShop shop, long at, ProcessorContext context)
     {
         using var document = CheckoutEventMapper.Parse(webhook);
         if (Text(document.RootElement, "token") is { } checkoutToken && Text(document.RootElement, "cart_token") is { } cartToken)

@@ -10,5 +10,5 @@ public interface IRecordProcessor<in TRecord>
 {
     /// <param name="at">The record's timestamp: the event time its state changes are stamped with.</param>
     /// <returns>A <see cref="RecordOutcomes"/> value or a <see cref="SkipReasons"/> value.</returns>
-    Task<string> ProcessAsync(TRecord record, ShopOptions shop, long at, ProcessorContext context);
+    Task<string> ProcessAsync(TRecord record, EnricherShop shop, long at, ProcessorContext context);
 }

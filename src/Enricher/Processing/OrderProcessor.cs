@@ -21,7 +21,7 @@ public sealed class OrderProcessor(GraceWait grace, AvroSerdes serdes, string ev
 
     public static bool Handles(string topic) => topic is CheckoutEventMapper.OrdersCreate or OrdersUpdated or OrdersPaid or OrdersCancelled;
 
-    public async Task<string> ProcessAsync(ShopifyWebhook webhook, ShopOptions shop, long at, ProcessorContext context)
+    public async Task<string> ProcessAsync(ShopifyWebhook webhook, EnricherShop shop, long at, ProcessorContext context)
     {
         switch (webhook.Topic)
         {
@@ -43,7 +43,7 @@ public sealed class OrderProcessor(GraceWait grace, AvroSerdes serdes, string ev
     }
 
     /// <summary>A waiting order's event, with the session known now.</summary>
-    public async Task<string> ReleaseAsync(WaitingWebhook waiting, ShopOptions shop, long at, ProcessorContext context)
+    public async Task<string> ReleaseAsync(WaitingWebhook waiting, EnricherShop shop, long at, ProcessorContext context)
     {
         var draft = await serdes.DeserializeAsync<PinterestEvent>(waiting.CheckoutEvent, eventsTopic);
         var sentKey = waiting.PartitionKey;
@@ -58,7 +58,7 @@ public sealed class OrderProcessor(GraceWait grace, AvroSerdes serdes, string ev
         return await SendAsync(draft, session, shop, sentKey, sentState, at, context);
     }
 
-    private async Task<string> CreatedAsync(ShopifyWebhook webhook, ShopOptions shop, long at, ProcessorContext context)
+    private async Task<string> CreatedAsync(ShopifyWebhook webhook, EnricherShop shop, long at, ProcessorContext context)
     {
         using var document = CheckoutEventMapper.Parse(webhook);
         var order = document.RootElement;
@@ -92,7 +92,7 @@ public sealed class OrderProcessor(GraceWait grace, AvroSerdes serdes, string ev
     }
 
     private static async Task<string> SendAsync(
-        PinterestEvent draft, Session? session, ShopOptions shop, string sentKey, EnricherState? sentState, long at, ProcessorContext context)
+        PinterestEvent draft, Session? session, EnricherShop shop, string sentKey, EnricherState? sentState, long at, ProcessorContext context)
     {
         var (checkout, skipped) = SessionStitcher.Stitch(draft, session, shop.Events);
         if (checkout is null)

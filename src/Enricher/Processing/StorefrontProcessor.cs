@@ -16,7 +16,7 @@ namespace Streaming.Enricher.Processing;
 /// </summary>
 public sealed class StorefrontProcessor(WaitingRelease release) : IRecordProcessor<StorefrontEvent>
 {
-    public async Task<string> ProcessAsync(StorefrontEvent storefrontEvent, ShopOptions shop, long at, ProcessorContext context)
+    public async Task<string> ProcessAsync(StorefrontEvent storefrontEvent, EnricherShop shop, long at, ProcessorContext context)
     {
         if (!System.Text.Unicode.Utf8.IsValid(storefrontEvent.Event))
         {

@@ -13,7 +13,7 @@ namespace Streaming.Enricher.Processing;
 /// over, those a session has just come for, or all of them at the end of a bounded input. Each release
 /// runs in a span of the webhook's own trace (<see cref="ReleaseSpans"/>), which its events are written under.
 /// </summary>
-public sealed partial class WaitingRelease(ShopDirectory shops, OrderProcessor orders, CartProcessor carts, ILogger logger)
+public sealed partial class WaitingRelease(ShopDirectory<EnricherShop> shops, OrderProcessor orders, CartProcessor carts, ILogger logger)
 {
     /// <summary>
     /// Releases the waiting server events whose grace period is over in the task's stream time, and with

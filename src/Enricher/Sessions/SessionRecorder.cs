@@ -3,6 +3,7 @@ using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Sessions;
 
@@ -59,7 +60,7 @@ public static class SessionRecorder
             && EventIds.IdOf(Text(Object(Object(data, "cartLine"), "merchandise"), "id")) is { } variant
             && !session.PixelEventIds.Any(p => p.EventId == storefrontEvent.EventId))
         {
-            session.PixelEventIds.Add(new PixelEventId { EventName = PixelEvents.AddToCart, Subject = variant, EventId = storefrontEvent.EventId });
+            session.PixelEventIds.Add(new PixelEventId { EventName = PinterestEventNames.AddToCart, Subject = variant, EventId = storefrontEvent.EventId });
             while (session.PixelEventIds.Count > MaxPixelEventIds)
             {
                 session.PixelEventIds.RemoveAt(0);

@@ -1,6 +1,7 @@
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
 using Streaming.Records;
+using Streaming.Contracts;
 
 namespace Streaming.Enricher.Stitching;
 
@@ -17,7 +18,7 @@ public sealed class CartStates(IBatchStore store, AvroSerdes serdes, string chan
 
     public IBatchStore Store { get; } = store;
 
-    public static string Cart(string shop, string cartToken) => $"{shop}/{cartToken}";
+    public static string Cart(string shop, string cartToken) => RecordKeys.Cart(shop, cartToken);
 
     public static string CheckoutLink(string shop, string checkoutToken) => $"{shop}/checkout:{checkoutToken}";
 

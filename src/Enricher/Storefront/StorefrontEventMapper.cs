@@ -22,15 +22,15 @@ public static class StorefrontEventMapper
 
     public static string? PinterestName(string shopifyEventName) => shopifyEventName switch
     {
-        "product_viewed" => "page_visit",
-        "collection_viewed" => "view_category",
-        "search_submitted" => "search",
-        "checkout_started" => "initiate_checkout",
+        "product_viewed" => PinterestEventNames.PageVisit,
+        "collection_viewed" => PinterestEventNames.ViewCategory,
+        "search_submitted" => PinterestEventNames.Search,
+        "checkout_started" => PinterestEventNames.InitiateCheckout,
         _ => null,
     };
 
     /// <summary>The event, or why there is none. <paramref name="session"/> already holds this event.</summary>
-    public static (PinterestEvent? Event, string? SkipReason) Map(StorefrontEvent storefrontEvent, JsonElement shopifyEvent, Session session, ShopOptions shop)
+    public static (PinterestEvent? Event, string? SkipReason) Map(StorefrontEvent storefrontEvent, JsonElement shopifyEvent, Session session, EnricherShop shop)
     {
         if (PinterestName(storefrontEvent.EventName) is not { } name)
         {
@@ -54,17 +54,17 @@ public static class StorefrontEventMapper
         var user = new PinterestUserData();
         switch (name)
         {
-            case "page_visit" when Object(data, "productVariant") is { } variant:
+            case PinterestEventNames.PageVisit when Object(data, "productVariant") is { } variant:
                 AddVariant(custom, variant, quantity: null);
                 break;
-            case "view_category":
+            case PinterestEventNames.ViewCategory:
                 custom.ContentIds = Objects(Object(data, "collection"), "productVariants")
                     .Select(v => EventIds.IdOf(Text(v, "id"))).OfType<string>().Distinct().Take(MaxContentIds).ToList();
                 break;
-            case "search":
+            case PinterestEventNames.Search:
                 custom.SearchString = Text(Object(data, "searchResult"), "query");
                 break;
-            case "initiate_checkout" when Object(data, "checkout") is { } checkout:
+            case PinterestEventNames.InitiateCheckout when Object(data, "checkout") is { } checkout:
                 Checkout(custom, user, checkout);
                 break;
         }

@@ -16,7 +16,7 @@ namespace Streaming.Enricher.Tasks;
 /// be handled, a record of a shop not configured or one the mappers refuse, is dead-lettered at once.
 /// </summary>
 public sealed class RecordRouter(
-    ShopDirectory shops,
+    ShopDirectory<EnricherShop> shops,
     OrderProcessor orders,
     CartProcessor carts,
     CheckoutProcessor checkouts,
@@ -68,7 +68,7 @@ public sealed class RecordRouter(
     {
         public static readonly UnmappedTopic Instance = new();
 
-        public Task<string> ProcessAsync(ShopifyWebhook record, ShopOptions shop, long at, ProcessorContext context) =>
+        public Task<string> ProcessAsync(ShopifyWebhook record, EnricherShop shop, long at, ProcessorContext context) =>
             Task.FromResult(SkipReasons.TopicNotMapped);
     }
 }

@@ -14,7 +14,7 @@ public sealed class TaskTopology(
 {
     /// <summary>The processors every task runs, wired.</summary>
     public static TaskTopology Create(
-        ShopDirectory shops, IEnrichmentOutput output, AvroSerdes serdes, string eventsTopic, string changelogTopic,
+        ShopDirectory<EnricherShop> shops, IEnrichmentOutput output, AvroSerdes serdes, string eventsTopic, string changelogTopic,
         EnricherOptions options, PipelineTelemetry telemetry, TimeProvider clock, ILogger logger)
     {
         var grace = new GraceWait(options);

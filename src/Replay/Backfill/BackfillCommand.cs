@@ -4,6 +4,8 @@ using Streaming.Enricher.Orders;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Replay.Sending;
+using Streaming.Contracts;
+using Streaming.Enricher;
 
 namespace Streaming.Replay.Backfill;
 
@@ -22,11 +24,13 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
         var accepted = await context.AcceptedAsync(cancellationToken);
         var maxEventAge = context.Services.GetRequiredService<IOptions<Dispatcher.DispatcherOptions>>().Value.MaxEventAge;
         var topic = context.Topics[ShopifyWebhook.KafkaTopic].Name;
+        var enricherShops = context.Services.GetRequiredService<ShopDirectory<EnricherShop>>();
         var pace = new Pace(request.MaxRate, context.Clock);
         await using var progress = context.Progress(() => null);
         foreach (var shop in context.SelectedShops)
         {
-            var domain = ShopsOptions.Normalize(shop.Domain);
+            var domain = Shop.Normalize(shop.Domain);
+            var enricherShop = enricherShops.TryFind(domain, out var found) ? found : throw new InvalidOperationException($"No shop {domain} is configured.");
             var endpoint = Endpoint(domain);
             var writes = new List<Task>();
             await foreach (var order in client.OrdersAsync(endpoint, shop.AdminApiToken!, request.From, request.To, pageSize, cancellationToken))
@@ -42,7 +46,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
                     Body = body,
                     BackfillRun = request.RunId,
                 };
-                if (Decide(webhook, shop, accepted, maxEventAge) is not { } orderId)
+                if (Decide(webhook, enricherShop, shop.Pinterest.AdAccountId, accepted, maxEventAge) is not { } orderId)
                 {
                     continue;
                 }
@@ -55,7 +59,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
 
                 webhook.WebhookId = $"backfill-{orderId}";
                 using var document = JsonDocument.Parse(body);
-                var key = $"{domain}/{(document.RootElement.TryGetProperty("cart_token", out var cart) && cart.GetString() is { } token ? token : orderId)}";
+                var key = RecordKeys.Cart(domain, document.RootElement.TryGetProperty("cart_token", out var cart) && cart.GetString() is { } token ? token : orderId);
                 await pace.WaitAsync(cancellationToken);
                 writes.Add(await context.Publisher.EnqueueAsync(topic, key, webhook, cancellationToken));
                 if (writes.Count >= 1_000)
@@ -75,7 +79,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
     }
 
     /// <summary>The order's id when it is to be fed in; otherwise counts why not and returns null.</summary>
-    private string? Decide(ShopifyWebhook webhook, ShopOptions shop, AcceptedEvents accepted, TimeSpan maxEventAge)
+    private string? Decide(ShopifyWebhook webhook, EnricherShop shop, string adAccountId, AcceptedEvents accepted, TimeSpan maxEventAge)
     {
         using var document = JsonDocument.Parse(webhook.Body);
         var order = document.RootElement;
@@ -103,7 +107,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
             return null;
         }
 
-        if (accepted.Contains(shop.Pinterest.AdAccountId, draft.EventId))
+        if (accepted.Contains(adAccountId, draft.EventId))
         {
             context.Tally.Skip(ReplayTally.Skips.AlreadyAccepted);
             return null;

@@ -90,11 +90,11 @@ public sealed class Invocation(ParseResult parsed, CommonOptions options, TextWr
 
         using var host = builder.Build();
         TopicsOptions topics;
-        ShopsOptions shops;
+        ShopList<ReplayShop> shops;
         try
         {
             topics = host.Services.GetRequiredService<IOptions<TopicsOptions>>().Value;
-            shops = host.Services.GetRequiredService<IOptions<ShopsOptions>>().Value;
+            shops = host.Services.GetRequiredService<IOptions<ShopList<ReplayShop>>>().Value;
             _ = host.Services.GetRequiredService<IOptions<KafkaOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Streaming.Kafka.Avro.SchemaRegistryOptions>>().Value;
             _ = host.Services.GetRequiredService<IOptions<Dispatcher.DispatcherOptions>>().Value;
@@ -105,8 +105,8 @@ public sealed class Invocation(ParseResult parsed, CommonOptions options, TextWr
             return await BadAsync($"The configuration is not valid: {string.Join(" ", e.Failures)}");
         }
 
-        var configured = shops.Items.ToDictionary(s => ShopsOptions.Normalize(s.Domain), StringComparer.Ordinal);
-        var selected = (parsed.GetValue(options.Shop) ?? []).Select(ShopsOptions.Normalize).ToHashSet(StringComparer.Ordinal);
+        var configured = shops.Items.ToDictionary(s => Shop.Normalize(s.Domain), StringComparer.Ordinal);
+        var selected = (parsed.GetValue(options.Shop) ?? []).Select(Shop.Normalize).ToHashSet(StringComparer.Ordinal);
         if (selected.FirstOrDefault(s => !configured.ContainsKey(s)) is { } unknown)
         {
             return await BadAsync($"--shop {unknown}: no such shop is configured (Shops). Configured: {(configured.Count == 0 ? "none" : string.Join(", ", configured.Keys))}.");

@@ -87,12 +87,7 @@ public sealed class ReenrichCommand(ReplayContext context)
             return true;
         }
 
-        if (record.Message.Key is not { } key || Encoding.UTF8.GetString(key) is not { } text || text.IndexOf('/', StringComparison.Ordinal) is var slash && slash <= 0)
-        {
-            return true;
-        }
-
-        return context.Request.Shops.Contains(text[..slash]);
+        return record.Message.Key is not { } key || RecordKeys.ShopOf(Encoding.UTF8.GetString(key)) is not { } shop || context.Request.Shops.Contains(shop);
     }
 
     private Task ExcludeAsync(ConsumeResult<byte[]?, byte[]> record, string reason, string error, CancellationToken cancellationToken)

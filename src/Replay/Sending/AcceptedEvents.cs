@@ -1,4 +1,5 @@
 using System.Text;
+using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
 using Streaming.Records;
@@ -22,7 +23,7 @@ public sealed class AcceptedEvents
 
     public bool Contains(string adAccountId, string eventId) => _keys.Contains(Key(adAccountId, eventId));
 
-    public static string Key(string adAccountId, string eventId) => $"{adAccountId}/{eventId}";
+    public static string Key(string adAccountId, string eventId) => RecordKeys.Delivered(adAccountId, eventId);
 
     public static async Task<AcceptedEvents> LoadAsync(
         KafkaClientFactory clients,

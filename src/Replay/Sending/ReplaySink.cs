@@ -29,7 +29,7 @@ public sealed class ReplaySink
     private readonly AcceptedEvents _accepted;
     private readonly ReplayTally _tally;
     private readonly RecordPublisher _publisher;
-    private readonly ShopDirectory _shops;
+    private readonly ShopDirectory<ReplayShop> _shops;
     private readonly TimeProvider _clock;
     private readonly TimeSpan _maxEventAge;
     private readonly string _topic;
@@ -41,7 +41,7 @@ public sealed class ReplaySink
         AcceptedEvents accepted,
         ReplayTally tally,
         RecordPublisher publisher,
-        ShopDirectory shops,
+        ShopDirectory<ReplayShop> shops,
         IOptions<DispatcherOptions> dispatcher,
         IOptions<TopicsOptions> topics,
         TimeProvider clock,

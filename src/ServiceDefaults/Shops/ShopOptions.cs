@@ -19,45 +19,12 @@ public sealed class ShopOptions
 
     public ShopPinterestOptions Pinterest { get; set; } = new();
 
-    /// <summary>Which events the enricher makes for this shop, and how.</summary>
-    public ShopEventOptions Events { get; set; } = new();
 
     /// <summary>
     /// Admin API access token (scope <c>read_orders</c>) for the replay tool's install-time backfill, which
     /// reads the shop's recent orders. The pipeline itself never calls Shopify.
     /// </summary>
     public string? AdminApiToken { get; set; }
-}
-
-/// <summary>A shop's choices about what becomes a Pinterest event (<c>Shops:N:Events</c>).</summary>
-public sealed class ShopEventOptions
-{
-    /// <summary>Send Shopify test orders (always sent while <see cref="ShopPinterestOptions.TestMode"/> is on).</summary>
-    public bool SendTestOrders { get; set; }
-
-    /// <summary>Send subscription renewals (<c>source_name</c> <c>subscription_contract</c>): not new ad conversions, so off by default.</summary>
-    public bool SendSubscriptionRenewals { get; set; }
-
-    /// <summary>Send page_visit, view_category, search and initiate_checkout from storefront events.</summary>
-    public bool SendBrowsingEvents { get; set; } = true;
-
-    /// <summary>
-    /// <c>Subtotal</c> (Pinterest's advice: after discounts, before shipping and tax) or <c>Total</c>
-    /// (what the shopper paid in full) for a checkout's value.
-    /// </summary>
-    public CheckoutValue CheckoutValue { get; set; } = CheckoutValue.Subtotal;
-
-    /// <summary>What to do with an event of a shopper whose session says marketing is not allowed.</summary>
-    public WithoutMarketingConsent WithoutMarketingConsent { get; set; } = WithoutMarketingConsent.Drop;
-}
-
-public enum WithoutMarketingConsent
-{
-    /// <summary>Send nothing for the shopper.</summary>
-    Drop,
-
-    /// <summary>Send the event with <c>opt_out=true</c>: Pinterest counts it but does not use it for targeting.</summary>
-    OptOut,
 }
 
 /// <summary>Where a shop's conversions go.</summary>

@@ -12,8 +12,8 @@ namespace Streaming.Enricher.Tests.Orders;
 
 public sealed class CheckoutEventMapperTests
 {
-    private static readonly ShopOptions LiveShop = new() { Domain = "s.myshopify.com", Pinterest = new() { AdAccountId = "1", TestMode = false } };
-    private static readonly ShopOptions TestModeShop = new() { Domain = "s.myshopify.com", Pinterest = new() { AdAccountId = "1", TestMode = true } };
+    private static readonly EnricherShop LiveShop = new() { Domain = "s.myshopify.com", Pinterest = new() { TestMode = false } };
+    private static readonly EnricherShop TestModeShop = new() { Domain = "s.myshopify.com", Pinterest = new() { TestMode = true } };
 
     [Fact]
     public void A_web_order_becomes_a_checkout_event_with_the_order_id_as_event_id()
@@ -71,7 +71,7 @@ public sealed class CheckoutEventMapperTests
     [Fact]
     public void A_shop_can_choose_to_send_subscription_renewals_and_test_orders()
     {
-        var shop = new ShopOptions { Domain = "s.myshopify.com", Events = new() { SendSubscriptionRenewals = true, SendTestOrders = true } };
+        var shop = new EnricherShop { Domain = "s.myshopify.com", Events = new() { SendSubscriptionRenewals = true, SendTestOrders = true } };
         var renewal = JsonNode.Parse(ShopifySamples.Fixture("orders-create-subscription.json"))!;
         renewal["test"] = false;
 
@@ -82,7 +82,7 @@ public sealed class CheckoutEventMapperTests
     [Fact]
     public void The_value_is_the_subtotal_unless_the_shop_says_total_both_in_the_currency_the_shopper_paid_in()
     {
-        var total = new ShopOptions { Domain = "s.myshopify.com", Events = new() { CheckoutValue = CheckoutValue.Total } };
+        var total = new EnricherShop { Domain = "s.myshopify.com", Events = new() { CheckoutValue = CheckoutValue.Total } };
         var order = JsonNode.Parse(ShopifySamples.WebOrder())!;
 
         var subtotal = CheckoutEventMapper.Map(Webhook(ShopifySamples.WebOrder()), LiveShop).Event!.CustomData;

@@ -33,7 +33,7 @@ internal sealed class ProcessorHarness : IDisposable
 
     public ProcessorHarness()
     {
-        Shops = new ShopDirectory(Microsoft.Extensions.Options.Options.Create(new ShopsOptions { Items = [Shop] }));
+        Shops = new ShopDirectory<EnricherShop>(Microsoft.Extensions.Options.Options.Create(new ShopList<EnricherShop> { Items = [Shop] }));
         Store = new CachedBatchStore(new CachingStore(Disk, capacity: 1_000));
         Telemetry = new PipelineTelemetry(_metrics.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
         var grace = new GraceWait(Options);
@@ -50,9 +50,9 @@ internal sealed class ProcessorHarness : IDisposable
 
     public EnricherOptions Options { get; } = new() { GracePeriod = Grace, GraceWallClockCap = TimeSpan.FromMinutes(2) };
 
-    public ShopOptions Shop { get; } = new() { Domain = TestSettings.Shop };
+    public EnricherShop Shop { get; } = new() { Domain = TestSettings.Shop };
 
-    public ShopDirectory Shops { get; }
+    public ShopDirectory<EnricherShop> Shops { get; }
 
 
     /// <summary>The bottom of the partition's store stack: what a commit has written down.</summary>

@@ -14,7 +14,7 @@ namespace Streaming.Enricher.Tests.Storefront;
 /// </summary>
 public sealed class StorefrontEventTimeTests
 {
-    private static readonly ShopOptions Shop = new() { Domain = TestSettings.Shop };
+    private static readonly EnricherShop Shop = new() { Domain = TestSettings.Shop };
 
     [Theory]
     [InlineData("9999-12-31T23:59:59Z")]

@@ -1,0 +1,52 @@
+using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
+
+namespace Streaming.Enricher;
+
+/// <summary>A shop as the enricher knows it (an entry of <c>Shops</c>): what becomes a Pinterest event, and how.</summary>
+public sealed class EnricherShop : Shop
+{
+    /// <summary>Which events the enricher makes for this shop, and how.</summary>
+    public ShopEventOptions Events { get; set; } = new();
+
+    /// <summary>What the enricher reads of the shop's Pinterest settings.</summary>
+    public EnricherShopPinterest Pinterest { get; set; } = new();
+}
+
+/// <summary><c>Shops:N:Pinterest</c> as the enricher reads it: never the conversion token.</summary>
+public sealed class EnricherShopPinterest
+{
+    /// <summary>While on, test orders are sent too: Pinterest validates them and records nothing.</summary>
+    public bool TestMode { get; set; }
+}
+
+/// <summary>A shop's choices about what becomes a Pinterest event (<c>Shops:N:Events</c>).</summary>
+public sealed class ShopEventOptions
+{
+    /// <summary>Send Shopify test orders (always sent while <see cref="EnricherShopPinterest.TestMode"/> is on).</summary>
+    public bool SendTestOrders { get; set; }
+
+    /// <summary>Send subscription renewals (<c>source_name</c> <c>subscription_contract</c>): not new ad conversions, so off by default.</summary>
+    public bool SendSubscriptionRenewals { get; set; }
+
+    /// <summary>Send page_visit, view_category, search and initiate_checkout from storefront events.</summary>
+    public bool SendBrowsingEvents { get; set; } = true;
+
+    /// <summary>
+    /// <c>Subtotal</c> (Pinterest's advice: after discounts, before shipping and tax) or <c>Total</c>
+    /// (what the shopper paid in full) for a checkout's value.
+    /// </summary>
+    public CheckoutValue CheckoutValue { get; set; } = CheckoutValue.Subtotal;
+
+    /// <summary>What to do with an event of a shopper whose session says marketing is not allowed.</summary>
+    public WithoutMarketingConsent WithoutMarketingConsent { get; set; } = WithoutMarketingConsent.Drop;
+}
+
+public enum WithoutMarketingConsent
+{
+    /// <summary>Send nothing for the shopper.</summary>
+    Drop,
+
+    /// <summary>Send the event with <c>opt_out=true</c>: Pinterest counts it but does not use it for targeting.</summary>
+    OptOut,
+}
