@@ -23,6 +23,16 @@ public sealed class DispatcherOptions
     public int MaxEventsPerRequest { get; set; } = 1000;
 
     /// <summary>
+    /// Bytes of one request's body at most: events are packed so that no request carries more (an event
+    /// larger than this on its own still goes, alone). Pinterest documents no byte limit that we know of,
+    /// but proxies and gateways in front of an API commonly refuse bodies above a few MiB with 413; 4 MiB
+    /// is under the usual defaults while a full request of 1,000 typical events (about 1 KiB each) fits.
+    /// A 413 is halved like a 400 whatever this is, so a lower limit on the way costs retries, not events.
+    /// </summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxRequestBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
     /// Records of one partition read but not yet finished. Past it the partition is paused until half of
     /// them are finished: memory stays bounded while one shop is held back.
     /// </summary>

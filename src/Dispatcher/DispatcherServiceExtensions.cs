@@ -2,17 +2,17 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Polly;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Dispatcher.Health;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults;
 using Streaming.Kafka;
-using Streaming.Kafka.Topics;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Contracts;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 
 namespace Streaming.Dispatcher;
 
@@ -37,6 +37,7 @@ public static class DispatcherServiceExtensions
 
         AddPinterestHttp(services);
         services.AddSingleton<PinterestClient>();
+        services.AddSingleton<CircuitStates>();
         services.AddSingleton<DryRunLog>();
         services.AddSingleton<ShopHealth>();
         services.AddHealthChecks().AddCheck<ShopHealth>("pinterest-shops", tags: [PlatformServiceExtensions.ReadyTag]);
@@ -77,6 +78,7 @@ public static class DispatcherServiceExtensions
             .AddResilienceHandler("pinterest", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<PinterestOptions>>().Value;
+                var circuits = context.ServiceProvider.GetRequiredService<CircuitStates>();
                 pipeline
                     .AddTimeout(options.RequestTimeout)
                     .AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
@@ -85,6 +87,7 @@ public static class DispatcherServiceExtensions
                         MinimumThroughput = options.CircuitBreakerMinimumThroughput,
                         SamplingDuration = TimeSpan.FromSeconds(30),
                         BreakDuration = options.CircuitBreakerBreakDuration,
+                        StateProvider = circuits.Track(context.InstanceName),
                     });
             })
             .SelectPipelineBy(_ => request => AdAccount(request.RequestUri));

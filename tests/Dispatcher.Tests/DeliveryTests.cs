@@ -4,8 +4,8 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 using Streaming.TestSupport;
 using Xunit.Abstractions;
 

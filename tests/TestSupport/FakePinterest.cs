@@ -47,6 +47,7 @@ public sealed partial class FakePinterest : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _accepted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _arrived = new(0);
     private int _calls;
+    private int _streamsEnded;
 
     private FakePinterest(WebApplication app) => _app = app;
 
@@ -60,6 +61,9 @@ public sealed partial class FakePinterest : IAsyncDisposable
 
     /// <summary>Every call, whatever the answer.</summary>
     public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Streamed answers that are over: the client went away (or a minute passed).</summary>
+    public int StreamsEnded => Volatile.Read(ref _streamsEnded);
 
     /// <summary>Bodies that broke the reference's rules, with what was wrong.</summary>
     public IReadOnlyList<string> Violations => [.. _violations];
@@ -161,6 +165,12 @@ public sealed partial class FakePinterest : IAsyncDisposable
             context.Response.Headers[name] = value;
         }
 
+        if (answer.StreamBytes is { } streamed)
+        {
+            await StreamAsync(context, answer.Status, streamed);
+            return;
+        }
+
         var text = answer.Body ?? Processed(request);
         await WriteAsync(context, answer.Status, text);
         if (answer.Status is >= 200 and < 300 && !context.RequestAborted.IsCancellationRequested)
@@ -182,6 +192,36 @@ public sealed partial class FakePinterest : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // An answer whose end never comes: JSON whitespace in chunks, no Content-Length, then nothing more
+    // until the client goes away. A client that reads to the end waits for ever; one that stops at its
+    // limit is done at once.
+    private async Task StreamAsync(HttpContext context, int status, long bytes)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        var chunk = new byte[64 * 1024];
+        Array.Fill(chunk, (byte)' ');
+        try
+        {
+            for (var sent = 0L; sent < bytes;)
+            {
+                var count = (int)Math.Min(chunk.Length, bytes - sent);
+                await context.Response.Body.WriteAsync(chunk.AsMemory(0, count), context.RequestAborted);
+                await context.Response.Body.FlushAsync(context.RequestAborted);
+                sent += count;
+            }
+
+            await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+        }
+        finally
+        {
+            Interlocked.Increment(ref _streamsEnded);
         }
     }
 
@@ -315,7 +355,12 @@ public sealed partial class FakePinterest : IAsyncDisposable
 }
 
 /// <summary>How the fake answers one call.</summary>
-public sealed record FakeAnswer(int Status, string? Body = null, TimeSpan? Delay = null, bool Reset = false, IReadOnlyDictionary<string, string>? Headers = null)
+/// <remarks>
+/// <see cref="StreamBytes"/>: instead of a body, this many bytes streamed without a Content-Length, and then no
+/// end, until the client goes away: an answer that only a client that stops reading at its limit gets over.
+/// </remarks>
+public sealed record FakeAnswer(
+    int Status, string? Body = null, TimeSpan? Delay = null, bool Reset = false, IReadOnlyDictionary<string, string>? Headers = null, long? StreamBytes = null)
 {
     public static implicit operator FakeAnswer(int status) => new(status);
 

@@ -25,6 +25,13 @@ public sealed class PipelineTelemetry : IDisposable
         PinterestRequests = _meter.CreateCounter<long>("pipeline.dispatcher.requests", "{request}", "Calls to the Pinterest API by HTTP status.");
         MarketFieldsRefused = _meter.CreateCounter<long>("pipeline.dispatcher.market_fields_refused", "{request}", "Requests Pinterest refused for carrying market_id and market_handle, by shop; sent again without them.");
         ShopsPaused = _meter.CreateCounter<long>("pipeline.dispatcher.shops_paused", "{pause}", "Times a shop was paused because Pinterest refused its conversion token (401, 403).");
+        DeliveryDuration = _meter.CreateHistogram<double>(
+            "pipeline.dispatcher.delivery.duration",
+            "s",
+            "Seconds from an event's write to pinterest.events to its outcome (Pinterest's answer, or why it was not sent), by shop and outcome.",
+            tags: null,
+            // From a request that went at once to one held for days by a refused token.
+            new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400, 604800] });
         DeadLetters = _meter.CreateCounter<long>("pipeline.dead_letters", "{record}", "Records sent to the dead-letter topic, by service and reason.");
     }
 
@@ -47,6 +54,8 @@ public sealed class PipelineTelemetry : IDisposable
     public Counter<long> MarketFieldsRefused { get; }
 
     public Counter<long> ShopsPaused { get; }
+
+    public Histogram<double> DeliveryDuration { get; }
 
     public Counter<long> DeadLetters { get; }
 

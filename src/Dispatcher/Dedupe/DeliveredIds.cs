@@ -1,7 +1,7 @@
 using Confluent.Kafka;
 using Streaming.Contracts;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
 using Streaming.Records;
 

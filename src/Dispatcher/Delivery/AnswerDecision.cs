@@ -1,5 +1,5 @@
-using Streaming.Dispatcher.Pinterest;
 using Streaming.Contracts;
+using Streaming.Dispatcher.Pinterest;
 
 namespace Streaming.Dispatcher.Delivery;
 

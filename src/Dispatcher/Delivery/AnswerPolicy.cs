@@ -1,5 +1,5 @@
-using Streaming.Dispatcher.Pinterest;
 using Streaming.Contracts;
+using Streaming.Dispatcher.Pinterest;
 
 namespace Streaming.Dispatcher.Delivery;
 
@@ -22,7 +22,12 @@ public static class AnswerPolicy
         // Pinterest's schema has no market fields: this ad account will not get them again.
         AnswerKind.BadRequest when withMarket && MentionsMarket(answer.Message) => new AnswerDecision.ResendWithoutMarket(answer),
         // One bad event spoils the request: halve it until the bad ones stand alone.
-        AnswerKind.BadRequest when events > 1 => new AnswerDecision.Split(answer, events / 2),
+        // Too large for Pinterest or a proxy before it: halved the same way, so the valid events still go.
+        AnswerKind.BadRequest or AnswerKind.TooLarge when events > 1 => new AnswerDecision.Split(answer, events / 2),
+        AnswerKind.TooLarge => new AnswerDecision.DeadLetter(
+            answer,
+            DeliveryStatus.Reasons.Rejected(answer.StatusCode),
+            $"The event is too large to send even alone: Pinterest or a proxy in front of it answered 413 ({answer.Message})."),
         AnswerKind.BadRequest or AnswerKind.Rejected =>
             new AnswerDecision.DeadLetter(answer, DeliveryStatus.Reasons.Rejected(answer.StatusCode), answer.Message),
         AnswerKind.Unauthorized => new AnswerDecision.PauseShop(answer),

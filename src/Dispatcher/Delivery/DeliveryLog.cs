@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Dispatcher.Delivery;
@@ -51,7 +51,7 @@ public sealed class DeliveryLog(
                 Status = outcome.Status,
                 Message = string.IsNullOrEmpty(outcome.Message) ? null : outcome.Message,
                 Attempts = pending.Attempts,
-                LatencyMs = Math.Max(0, now.ToUnixTimeMilliseconds() - pending.Raw.Message.Timestamp.UnixTimestampMs),
+                LatencyMs = LatencyMs(pending, now),
                 MatchKeys = ConversionRequest.MatchKeys(e),
                 TestMode = pending.Shop.Pinterest.TestMode,
                 AnsweredAt = now.UtcDateTime,
@@ -67,6 +67,8 @@ public sealed class DeliveryLog(
         {
             outcome.Pending.Finished = true;
             progress.Finished(outcome.Pending);
+            telemetry.DeliveryDuration.Record(
+                LatencyMs(outcome.Pending, now) / 1000.0, new("shop", outcome.Pending.Event.ShopDomain), new("outcome", outcome.Status));
         }
 
         // Counted per kind, not per event: a request's thousand events are one measurement.
@@ -76,4 +78,8 @@ public sealed class DeliveryLog(
                 kind.Count(), new("outcome", kind.Key.Status), new("shop", kind.Key.ShopDomain), new("reason", kind.Key.DeadLetterReason));
         }
     }
+
+    // From the record's write to pinterest.events to the outcome.
+    private static long LatencyMs(PendingEvent pending, DateTimeOffset now) =>
+        Math.Max(0, now.ToUnixTimeMilliseconds() - pending.Raw.Message.Timestamp.UnixTimestampMs);
 }

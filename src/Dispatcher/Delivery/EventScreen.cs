@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Streaming.Dispatcher.Dedupe;
 using Streaming.Contracts;
+using Streaming.Dispatcher.Dedupe;
 
 namespace Streaming.Dispatcher.Delivery;
 

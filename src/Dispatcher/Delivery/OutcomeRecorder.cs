@@ -1,6 +1,6 @@
+using Streaming.Contracts;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Health;
-using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

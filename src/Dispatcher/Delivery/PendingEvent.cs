@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
 using OpenTelemetry.Context.Propagation;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Delivery;
 

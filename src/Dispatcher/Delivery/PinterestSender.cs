@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Delivery;
 

@@ -1,18 +1,18 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using Streaming.Kafka.Reading;
 using Streaming.Dispatcher.Pinterest;
+using Streaming.Kafka.Reading;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Delivery;
 
 /// <summary>
 /// One shop's way to Pinterest: its events are gathered into requests (full, or after the linger), checked
-/// against the delivered ids, sent under the ad account's rate limit, and retried here and nowhere else,
-/// on the shop's own schedule. A shop that waits (backoff, Retry-After, a refused token) holds only its
-/// own events: other shops have lanes of their own. What an answer means is <see cref="AnswerPolicy"/>'s
-/// to decide; the lane carries it out.
+/// against the delivered ids, packed within Dispatcher:MaxRequestBytes, sent under the ad account's rate
+/// limit, and retried here and nowhere else, on the shop's own schedule. A shop that waits (backoff,
+/// Retry-After, a refused token) holds only its own events: other shops have lanes of their own. What an
+/// answer means is <see cref="AnswerPolicy"/>'s to decide; the lane carries it out.
 /// </summary>
 public sealed partial class ShopLane : IAsyncDisposable
 {
@@ -110,13 +110,17 @@ public sealed partial class ShopLane : IAsyncDisposable
         var shop = CurrentShop(live[0]);
         var (first, repeats) = EventScreen.SplitRepeats(live);
         var toSend = await _screen.DropAcceptedAsync(shop.Pinterest.AdAccountId, first, cancellationToken);
-        if (toSend.Count > 0 && string.IsNullOrWhiteSpace(shop.Pinterest.ConversionToken))
+        var withMarket = _withMarket;
+        foreach (var request in RequestSize.Pack(toSend, e => ConversionRequest.Bytes(e.Event, withMarket), _options.MaxRequestBytes))
         {
-            await DryRunAsync(shop, toSend, cancellationToken);
-        }
-        else if (toSend.Count > 0)
-        {
-            await SendAsync(toSend, cancellationToken);
+            if (string.IsNullOrWhiteSpace(shop.Pinterest.ConversionToken))
+            {
+                await DryRunAsync(shop, request, cancellationToken);
+            }
+            else
+            {
+                await SendAsync(request, cancellationToken);
+            }
         }
 
         _inbox.Hold(await _screen.FinishRepeatsAsync(repeats, first, cancellationToken));

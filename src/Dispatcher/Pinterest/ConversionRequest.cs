@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Pinterest;
 
@@ -73,6 +73,9 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
             withMarket ? e.MarketHandle : null),
         e.EventSourceUrl,
         e.OptOut);
+
+    /// <summary>The bytes the event takes in a request's body (see <see cref="RequestSize"/>).</summary>
+    public static int Bytes(PinterestEvent e, bool withMarket) => JsonSerializer.SerializeToUtf8Bytes(Event(e, withMarket), Json).Length;
 
     // Pinterest wants a key left out rather than sent empty.
     private static IList<string>? OrNull(IList<string> values) => values.Count > 0 ? values : null;

@@ -1,14 +1,16 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Pinterest;
 
 /// <summary>
 /// Stands in for Pinterest when a shop has no conversion token: appends each request it would have sent
-/// to a file, one JSON object per line, so that a trial run shows exactly what would go out.
+/// to a file, one JSON object per line, so that a trial run shows exactly what would go out. The file
+/// holds shoppers' data (IP addresses, user agents), so it is kept within Pinterest:DryRunMaxBytes and
+/// the log says only what was written, not the request.
 /// </summary>
 public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimeProvider clock, ILogger<DryRunLog> logger) : IDisposable
 {
@@ -16,7 +18,12 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
 
     private readonly Uri _baseUrl = new(options.Value.BaseUrl);
 
+    private readonly long _maxBytes = options.Value.DryRunMaxBytes;
+
     public string FilePath { get; } = Path.GetFullPath(options.Value.DryRunFile);
+
+    /// <summary>Where the file goes when it is full; the one before is replaced.</summary>
+    public string RotatedPath => FilePath + ".1";
 
     /// <summary>Writes the request the events would go in; what comes back stands in for Pinterest's answer.</summary>
     public async Task<PinterestResponse> WriteAsync(ShopOptions shop, IReadOnlyList<PinterestEvent> events, bool withMarket, CancellationToken cancellationToken)
@@ -46,6 +53,12 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
+            var current = new FileInfo(FilePath);
+            if (current.Exists && current.Length > 0 && current.Length + line.WrittenCount > _maxBytes)
+            {
+                File.Move(FilePath, RotatedPath, overwrite: true);
+            }
+
             await using var file = new FileStream(FilePath, FileMode.Append, FileAccess.Write, FileShare.Read);
             await file.WriteAsync(line.WrittenMemory, cancellationToken);
         }
@@ -54,11 +67,11 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
             _gate.Release();
         }
 
-        LogDryRun(request.Shop, events, request.Url.ToString(), FilePath, request.Body);
+        LogDryRun(request.Shop, events, line.WrittenCount, request.Url.ToString(), FilePath);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dry run for {Shop} (no conversion token): would POST {Events} event(s) to {Url}; appended to {File}: {Body}")]
-    private partial void LogDryRun(string shop, int events, string url, string file, string body);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Dry run for {Shop} (no conversion token): would POST {Events} event(s) to {Url}; appended {Bytes} bytes to {File}")]
+    private partial void LogDryRun(string shop, int events, int bytes, string url, string file);
 
     public void Dispose() => _gate.Dispose();
 }

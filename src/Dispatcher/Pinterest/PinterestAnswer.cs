@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Streaming.Contracts;
 
 namespace Streaming.Dispatcher.Pinterest;
 
@@ -25,7 +26,10 @@ public enum AnswerKind
     /// <summary>503 with code 4197: the endpoint was ramped down on purpose; try again much later.</summary>
     RampedDown,
 
-    /// <summary>Any other answer no retry will change (404, 413, …).</summary>
+    /// <summary>413: the request was too large for Pinterest, or for a proxy in front of it.</summary>
+    TooLarge,
+
+    /// <summary>Any other answer no retry will change (404, 409, …).</summary>
     Rejected,
 
     /// <summary>Not sent: written to the dry-run file, as the shop has no conversion token.</summary>
@@ -35,7 +39,9 @@ public enum AnswerKind
 /// <summary>
 /// Pinterest's answer to one request, sorted. <see cref="EventErrors"/> lists, in request order, null for a
 /// processed event and Pinterest's message for a failed one. <see cref="RetryAfter"/> is what the answer's
-/// headers asked for (Retry-After, X-RateLimit-Reset), if anything.
+/// headers asked for (Retry-After, X-RateLimit-Reset), if anything. Every message is masked
+/// (<see cref="PersonalDataMask"/>) here, before a log, a delivery record or a dead letter can carry it:
+/// Pinterest quotes the values it refused.
 /// </summary>
 public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Message, IReadOnlyList<string?>? EventErrors = null, TimeSpan? RetryAfter = null)
 {
@@ -52,7 +58,8 @@ public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Mes
     {
         var status = response.Status;
         var body = response.Body;
-        var message = Shorten(ErrorMessage(body) ?? body);
+        // Masked before it is shortened, so that no cut leaves half an address unmasked.
+        var message = Shorten(PersonalDataMask.Apply(ErrorMessage(body) ?? body));
         var retryAfter = RetryAfterOf(response.Headers, now);
         return status switch
         {
@@ -60,6 +67,7 @@ public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Mes
             422 when EventErrorsOf(body) is { } errors => new(AnswerKind.PerEvent, status, message, errors),
             400 => new(AnswerKind.BadRequest, status, message),
             401 or 403 => new(AnswerKind.Unauthorized, status, message),
+            413 => new(AnswerKind.TooLarge, status, message),
             429 => new(AnswerKind.RateLimited, status, message, RetryAfter: retryAfter),
             503 when ErrorCode(body) == 4197 => new(AnswerKind.RampedDown, status, message, RetryAfter: retryAfter),
             408 => new(AnswerKind.Unavailable, status, message, RetryAfter: retryAfter),
@@ -117,7 +125,7 @@ public sealed record PinterestAnswer(AnswerKind Kind, int StatusCode, string Mes
 
         return events.EnumerateArray()
             .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("status", out var s) && s.ValueKind == JsonValueKind.String && s.GetString() == "failed"
-                ? (e.TryGetProperty("error_message", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text ? text : "failed")
+                ? (e.TryGetProperty("error_message", out var m) && m.ValueKind == JsonValueKind.String && m.GetString() is { Length: > 0 } text ? PersonalDataMask.Apply(text) : "failed")
                 : null)
             .ToList();
     }

@@ -19,6 +19,8 @@ public sealed class AnswerPolicyTests
     private const string AuthenticationFailed = """{"code":2,"message":"Authentication failed."}""";
     private const string NotPermitted = """{"code":29,"message":"You are not permitted to access that resource."}""";
     private const string TooLarge = """{"code":413,"message":"Request entity too large."}""";
+    private const string QuotesAShopper = """{"code":4196,"message":"Invalid client_ip_address '203.0.113.9' for em 'ada.lovelace@example.com'"}""";
+    private const string EventQuotesAShopper = """{"events":[{"status":"failed","error_message":"ph '+4915112345678' is not a hash"},{"status":"processed"}]}""";
     private const string RateLimited = """{"code":8,"message":"Rate limit exceeded"}""";
     private const string InternalError = """{"code":0,"message":"Internal error"}""";
     private const string RampedDown = """{"code":4197,"message":"The endpoint has been ramped down and is currently not accepting any traffic."}""";
@@ -52,8 +54,17 @@ public sealed class AnswerPolicyTests
     // A refused token pauses the shop; its events are held, never dead-lettered.
     [InlineData(401, AuthenticationFailed, null, 3, true, "pause: Pinterest answered 401: Authentication failed.")]
     [InlineData(403, NotPermitted, null, 3, true, "pause: Pinterest answered 403: You are not permitted to access that resource.")]
-    // No retry changes these: every event is dead-lettered (413 too, for now: it is not split).
-    [InlineData(413, TooLarge, null, 1000, true, "dead-letter pinterest_rejected_413: Request entity too large.")]
+    // 413, from Pinterest or a proxy in front of it: halved like a 400, so the valid events still go; an event too large alone is dead-lettered.
+    [InlineData(413, TooLarge, null, 1000, true, "split at 500")]
+    [InlineData(413, "<html>413 Request Entity Too Large</html>", null, 3, true, "split at 1")]
+    [InlineData(413, TooLarge, null, 1, true, "dead-letter pinterest_rejected_413: The event is too large to send even alone: Pinterest or a proxy in front of it answered 413 (Request entity too large.).")]
+    [InlineData(413, "<html>413 Request Entity Too Large</html>", null, 1, false, "dead-letter pinterest_rejected_413: The event is too large to send even alone: Pinterest or a proxy in front of it answered 413 (<html>413 Request Entity Too Large</html>).")]
+    // Pinterest quotes what it refused: the shopper's data is masked before any log, delivery record or dead letter gets the message.
+    [InlineData(400, QuotesAShopper, null, 1, true, "dead-letter pinterest_rejected_400: Invalid client_ip_address '[redacted]' for em '[redacted]'")]
+    [InlineData(400, "Bad request from 203.0.113.9", null, 1, true, "dead-letter pinterest_rejected_400: Bad request from [redacted]")]
+    [InlineData(200, EventQuotesAShopper, null, 2, true, "finish failed (ph '[redacted]' is not a hash) -> pinterest_event_failed, processed")]
+    [InlineData(403, """{"code":29,"message":"Not permitted for ada@example.com"}""", null, 1, true, "pause: Pinterest answered 403: Not permitted for [redacted]")]
+    // No retry changes these: every event is dead-lettered.
     [InlineData(404, "", null, 2, true, "dead-letter pinterest_rejected_404: ")]
     [InlineData(302, "", null, 2, true, "dead-letter pinterest_rejected_302: ")]
     [InlineData(409, InternalError, "Retry-After: 5", 2, true, "dead-letter pinterest_rejected_409: Internal error")]

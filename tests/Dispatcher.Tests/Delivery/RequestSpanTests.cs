@@ -6,10 +6,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Contracts;
 using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Delivery;
@@ -100,7 +100,7 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
     }
 
     private PinterestSender Sender() => new(
-        new PinterestClient(new PlainHttpClients()),
+        new PinterestClient(new PlainHttpClients(), Options.Create(new PinterestOptions())),
         new PipelineTelemetry(_metrics.GetRequiredService<IMeterFactory>()),
         Options.Create(new DispatcherOptions()),
         Options.Create(new PinterestOptions { BaseUrl = _pinterest.BaseUrl.ToString() }),

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Streaming.Dispatcher.Pinterest;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Tests.Pinterest;
 
