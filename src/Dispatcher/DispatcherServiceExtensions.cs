@@ -13,6 +13,7 @@ using Streaming.Kafka.State;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
 using Streaming.ServiceDefaults;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher;
 
@@ -21,7 +22,8 @@ public static class DispatcherServiceExtensions
     /// <summary>Registers the dispatcher: the poll loop, a lane per shop, the delivered-id store, the Pinterest client.</summary>
     public static IHostApplicationBuilder AddDispatcher(this IHostApplicationBuilder builder)
     {
-        builder.AddPipelinePlatform();
+        builder.AddPipelinePlatform()
+            .AddShops<DispatcherShop>();
         builder.AddTopic(PinterestEvent.KafkaTopic);
         builder.AddTopic(PinterestDelivery.KafkaTopic);
         builder.AddTopic(DeliveredEvent.KafkaTopic);

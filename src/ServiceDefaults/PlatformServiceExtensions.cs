@@ -18,7 +18,6 @@ using Streaming.Kafka.Avro;
 using Streaming.Kafka;
 using Streaming.Development.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Kafka.State;
 using Streaming.Contracts;
 using Streaming.Records;
@@ -62,17 +61,9 @@ public static class PlatformServiceExtensions
         services.AddSingleton<ProductionGuard>();
         services.AddSingleton<IValidateOptions<KafkaOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
         services.AddSingleton<IValidateOptions<SchemaRegistryOptions>>(sp => sp.GetRequiredService<ProductionGuard>());
-        services.AddOptions<ShopsOptions>()
-            .Configure<IConfiguration>((o, config) => config.GetSection(ShopsOptions.Section).Bind(o.Items))
-            .ValidateOnStart();
-        // A reloaded shop list reaches IOptionsMonitor: a shop paused for a refused token resumes with a new one.
-        services.AddSingleton<IOptionsChangeTokenSource<ShopsOptions>>(
-            new ConfigurationChangeTokenSource<ShopsOptions>(builder.Configuration.GetSection(ShopsOptions.Section)));
-        services.AddSingleton<IValidateOptions<ShopsOptions>, ShopsOptionsValidator>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<PipelineTelemetry>();
-        services.AddSingleton<ShopDirectory>();
         services.AddSingleton<IKafkaCluster>(CreateCluster);
         services.AddSingleton<KafkaClientFactory>();
         services.AddSingleton<ISchemaRegistryClient>(CreateRegistry);

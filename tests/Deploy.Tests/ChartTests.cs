@@ -131,7 +131,7 @@ public sealed partial class ChartTests
     public void The_shared_settings_of_the_schema_are_exactly_the_options_of_Kafka_SchemaRegistry_Shops_and_Telemetry()
     {
         var schema = Keys(Chart.Schema["definitions"]!["sharedConfig"], "", Chart.Schema).Where(k => !k.StartsWith("Logging:", StringComparison.Ordinal));
-        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, ServiceDefaults.Shops.ShopsOptions.Section, ServiceDefaults.TelemetryOptions.Section }
+        var options = new[] { KafkaOptions.Section, SchemaRegistryOptions.Section, ServiceDefaults.Shops.ShopList<ServiceDefaults.Shops.Shop>.Section, ServiceDefaults.TelemetryOptions.Section }
             .SelectMany(s => ConfigurationKeys.Sections[s]);
 
         Assert.Equal(options.Order(StringComparer.Ordinal), schema.Order(StringComparer.Ordinal));

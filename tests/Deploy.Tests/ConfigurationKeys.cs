@@ -50,15 +50,19 @@ public static partial class ConfigurationKeys
     private static Dictionary<string, IReadOnlySet<string>> Discover()
     {
         // The shared sections live beside the deployables: Kafka's, and the shop list's and Telemetry's (ServiceDefaults).
-        var assemblies = Deployables.All.Select(d => d.Assembly).Append(typeof(KafkaOptions).Assembly).Append(typeof(ShopsOptions).Assembly).Distinct();
+        var assemblies = Deployables.All.Select(d => d.Assembly).Append(typeof(KafkaOptions).Assembly).Append(typeof(Shop).Assembly).Append(typeof(Replay.ReplayShop).Assembly).Distinct().ToList();
         var sections = new Dictionary<string, IReadOnlySet<string>>(StringComparer.Ordinal);
         foreach (var (section, type) in assemblies.SelectMany(OptionsTypes).DistinctBy(t => t.Section))
         {
             var keys = new SortedSet<string>(StringComparer.Ordinal);
-            // The shop list is bound as the section itself (Shops:0:Domain), not through a property.
-            if (type == typeof(ShopsOptions))
+            // The shop list is bound as the section itself (Shops:0:Domain), not through a property, and
+            // each service binds its own kind of shop from it: the list's keys are those of every kind.
+            if (type == typeof(ShopList<>))
             {
-                Walk(typeof(ShopOptions), $"{section}:<n>", keys);
+                foreach (var kind in assemblies.SelectMany(a => a.GetTypes()).Where(t => t.IsSubclassOf(typeof(Shop)) && !t.IsAbstract))
+                {
+                    Walk(kind, $"{section}:<n>", keys);
+                }
             }
             else
             {

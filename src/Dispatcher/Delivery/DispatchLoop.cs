@@ -24,7 +24,7 @@ public sealed partial class DispatchLoop(
     KafkaClientFactory clients,
     AvroSerdes serdes,
     DeadLetterPublisher deadLetters,
-    ShopDirectory shops,
+    ShopDirectory<DispatcherShop> shops,
     ShopLanes lanes,
     PartitionProgress progress,
     DeliveredIds delivered,
@@ -274,5 +274,5 @@ public sealed partial class DispatchLoop(
     private partial void LogSweepFailed(Exception exception);
 
     /// <summary>A decoded event and its shop, found once when it was read.</summary>
-    private sealed record ShopEvent(PinterestEvent Event, ShopOptions Shop);
+    private sealed record ShopEvent(PinterestEvent Event, DispatcherShop Shop);
 }

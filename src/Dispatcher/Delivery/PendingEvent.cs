@@ -8,7 +8,7 @@ using Streaming.ServiceDefaults.Shops;
 namespace Streaming.Dispatcher.Delivery;
 
 /// <summary>An event read from Kafka and not yet finished: delivered, dead-lettered or skipped on purpose.</summary>
-public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEvent value, ShopOptions shop)
+public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEvent value, DispatcherShop shop)
 {
     private int _abandoned;
     private ActivityContext? _traceContext;
@@ -17,7 +17,7 @@ public sealed class PendingEvent(ConsumeResult<byte[]?, byte[]> raw, PinterestEv
 
     public PinterestEvent Event { get; } = value;
 
-    public ShopOptions Shop { get; } = shop;
+    public DispatcherShop Shop { get; } = shop;
 
     // Kept: ConsumeResult.TopicPartition makes a new object on every call, and lanes ask per event.
     public TopicPartition Partition { get; } = raw.TopicPartition;

@@ -20,7 +20,7 @@ public sealed class PinterestSender(
     private readonly Uri _baseUrl = new(pinterest.Value.BaseUrl);
 
     /// <summary>Sends and sorts the answer. Each event counts one more attempt.</summary>
-    public async Task<PinterestAnswer> SendAsync(ShopOptions shop, IReadOnlyList<PendingEvent> events, bool withMarket, CancellationToken cancellationToken)
+    public async Task<PinterestAnswer> SendAsync(DispatcherShop shop, IReadOnlyList<PendingEvent> events, bool withMarket, CancellationToken cancellationToken)
     {
         var request = ConversionRequest.For(shop, events.Select(e => e.Event).ToList(), _baseUrl, withMarket);
         await _concurrency.WaitAsync(cancellationToken);
@@ -55,7 +55,7 @@ public sealed class PinterestSender(
     /// A request carries events of many traces: its span is a child of the first event's, linked to each
     /// other one (once each), so every webhook's trace reaches the call that carried its event.
     /// </summary>
-    private static Activity? StartSpan(ConversionRequest request, ShopOptions shop, IReadOnlyList<PendingEvent> events)
+    private static Activity? StartSpan(ConversionRequest request, DispatcherShop shop, IReadOnlyList<PendingEvent> events)
     {
         var parent = events[0].TraceContext;
         var links = events.Skip(1)

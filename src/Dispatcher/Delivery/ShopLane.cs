@@ -25,7 +25,7 @@ public sealed partial class ShopLane : IAsyncDisposable
     private readonly PinterestSender _sender;
     private readonly DryRunLog _dryRun;
     private readonly OutcomeRecorder _outcomes;
-    private readonly IOptionsMonitor<ShopsOptions> _shops;
+    private readonly IOptionsMonitor<ShopList<DispatcherShop>> _shops;
     private readonly DispatcherOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -42,7 +42,7 @@ public sealed partial class ShopLane : IAsyncDisposable
         PinterestSender sender,
         DryRunLog dryRun,
         OutcomeRecorder outcomes,
-        IOptionsMonitor<ShopsOptions> shops,
+        IOptionsMonitor<ShopList<DispatcherShop>> shops,
         IOptions<DispatcherOptions> options,
         TimeProvider clock,
         ILogger<ShopLane> logger)
@@ -126,7 +126,7 @@ public sealed partial class ShopLane : IAsyncDisposable
         _inbox.Hold(await _screen.FinishRepeatsAsync(repeats, first, cancellationToken));
     }
 
-    private async Task DryRunAsync(ShopOptions shop, List<PendingEvent> events, CancellationToken cancellationToken)
+    private async Task DryRunAsync(DispatcherShop shop, List<PendingEvent> events, CancellationToken cancellationToken)
     {
         // The dry run stands in for Pinterest's answer: a hand-over or a stop waits for it as for a request,
         // so a line already written is also finished and committed, never written again by the next owner.
@@ -217,9 +217,9 @@ public sealed partial class ShopLane : IAsyncDisposable
         }
     }
 
-    private ShopOptions? ConfiguredShop() => _shops.CurrentValue.Items.FirstOrDefault(s => ShopsOptions.Normalize(s.Domain) == _shop);
+    private DispatcherShop? ConfiguredShop() => _shops.CurrentValue.Items.FirstOrDefault(s => Shop.Normalize(s.Domain) == _shop);
 
-    private ShopOptions CurrentShop(PendingEvent pending) => ConfiguredShop() ?? pending.Shop;
+    private DispatcherShop CurrentShop(PendingEvent pending) => ConfiguredShop() ?? pending.Shop;
 
     private Task Delay(TimeSpan wait, CancellationToken cancellationToken) => Task.Delay(wait, _clock, cancellationToken);
 

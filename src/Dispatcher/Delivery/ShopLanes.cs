@@ -17,7 +17,7 @@ public sealed class ShopLanes : IAsyncDisposable
     private readonly int _requestsPerMinute;
     private readonly IDisposable? _onChange;
 
-    public ShopLanes(IServiceProvider services, IOptions<DispatcherOptions> options, IOptionsMonitor<ShopsOptions> shops)
+    public ShopLanes(IServiceProvider services, IOptions<DispatcherOptions> options, IOptionsMonitor<ShopList<DispatcherShop>> shops)
     {
         _services = services;
         _requestsPerMinute = options.Value.RequestsPerMinute;
@@ -34,7 +34,7 @@ public sealed class ShopLanes : IAsyncDisposable
 
     public void Route(PendingEvent pending)
     {
-        var shop = ShopsOptions.Normalize(pending.Shop.Domain);
+        var shop = Shop.Normalize(pending.Shop.Domain);
         var lane = _lanes.GetOrAdd(shop, s => (ShopLane)NewLane(_services, [s, Limit(pending.Shop.Pinterest.AdAccountId)]));
         lane.Enqueue(pending);
     }

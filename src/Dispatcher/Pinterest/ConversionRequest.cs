@@ -39,7 +39,7 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
     /// Adds <c>market_id</c> and <c>market_handle</c> to <c>custom_data</c>, as Littledata does. Pinterest's
     /// schema does not list them; an ad account that refuses them gets requests without them.
     /// </param>
-    public static ConversionRequest For(ShopOptions shop, IReadOnlyList<PinterestEvent> events, Uri baseUrl, bool withMarket = true)
+    public static ConversionRequest For(DispatcherShop shop, IReadOnlyList<PinterestEvent> events, Uri baseUrl, bool withMarket = true)
     {
         if (events.Count is 0 or > MaxEvents)
         {
@@ -49,7 +49,7 @@ public sealed record ConversionRequest(string Shop, Uri Url, string? ConversionT
         var path = $"v5/ad_accounts/{Uri.EscapeDataString(shop.Pinterest.AdAccountId)}/events{(shop.Pinterest.TestMode ? "?test=true" : "")}";
         var body = JsonSerializer.Serialize(new Payload(events.Select(e => Event(e, withMarket)).ToList()), Json);
         return new ConversionRequest(
-            ShopsOptions.Normalize(shop.Domain),
+            ServiceDefaults.Shops.Shop.Normalize(shop.Domain),
             new Uri(new Uri(baseUrl.ToString().TrimEnd('/') + "/"), path),
             string.IsNullOrWhiteSpace(shop.Pinterest.ConversionToken) ? null : shop.Pinterest.ConversionToken,
             body);

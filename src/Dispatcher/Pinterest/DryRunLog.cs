@@ -26,7 +26,7 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
     public string RotatedPath => FilePath + ".1";
 
     /// <summary>Writes the request the events would go in; what comes back stands in for Pinterest's answer.</summary>
-    public async Task<PinterestResponse> WriteAsync(ShopOptions shop, IReadOnlyList<PinterestEvent> events, bool withMarket, CancellationToken cancellationToken)
+    public async Task<PinterestResponse> WriteAsync(DispatcherShop shop, IReadOnlyList<PinterestEvent> events, bool withMarket, CancellationToken cancellationToken)
     {
         await AppendAsync(ConversionRequest.For(shop, events, _baseUrl, withMarket), events.Count, cancellationToken);
         return new PinterestResponse.DryRun();

@@ -54,5 +54,5 @@ public sealed class PartitionProgressTests
             Message = new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes($"k{offset}"), Value = [], Timestamp = new Timestamp(DateTime.UtcNow) },
         },
         TestRecords.Checkout($"e-{offset}"),
-        new ShopOptions { Domain = TestSettings.Shop });
+        new DispatcherShop { Domain = TestSettings.Shop });
 }

@@ -106,10 +106,10 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
         Options.Create(new PinterestOptions { BaseUrl = _pinterest.BaseUrl.ToString() }),
         TimeProvider.System);
 
-    private static ShopOptions Shop() => new()
+    private static DispatcherShop Shop() => new()
     {
         Domain = TestSettings.Shop,
-        Pinterest = new ShopPinterestOptions { AdAccountId = TestSettings.AdAccountId, ConversionToken = TestSettings.ConversionToken },
+        Pinterest = new DispatcherShopPinterest { AdAccountId = TestSettings.AdAccountId, ConversionToken = TestSettings.ConversionToken },
     };
 
     private static ActivityContext NewContext() =>

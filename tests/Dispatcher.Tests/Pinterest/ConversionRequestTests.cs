@@ -109,10 +109,10 @@ public sealed class ConversionRequestTests
         Assert.Equal(4, custom.GetProperty("num_items").GetInt64());
     }
 
-    private static ShopOptions Shop(bool testMode = false, string? token = null) => new()
+    private static DispatcherShop Shop(bool testMode = false, string? token = null) => new()
     {
         Domain = "S.myshopify.com",
-        Pinterest = new ShopPinterestOptions { AdAccountId = "549755813888", TestMode = testMode, ConversionToken = token },
+        Pinterest = new DispatcherShopPinterest { AdAccountId = "549755813888", TestMode = testMode, ConversionToken = token },
     };
 
     private static PinterestEvent Event(string id, List<string>? em = null) => new()

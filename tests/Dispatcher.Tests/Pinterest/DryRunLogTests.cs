@@ -10,10 +10,10 @@ public sealed class DryRunLogTests : IDisposable
 {
     private readonly string _file = Path.Combine(Path.GetTempPath(), $"dry-run-{Guid.NewGuid():N}.jsonl");
 
-    private static readonly ShopOptions Shop = new()
+    private static readonly DispatcherShop Shop = new()
     {
         Domain = TestSettings.Shop,
-        Pinterest = new ShopPinterestOptions { AdAccountId = TestSettings.AdAccountId },
+        Pinterest = new DispatcherShopPinterest { AdAccountId = TestSettings.AdAccountId },
     };
 
     [Fact]

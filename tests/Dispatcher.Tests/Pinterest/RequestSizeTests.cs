@@ -10,10 +10,10 @@ public sealed class RequestSizeTests
 {
     private static readonly Uri Api = new("https://api.pinterest.com");
 
-    private static readonly ShopOptions Shop = new()
+    private static readonly DispatcherShop Shop = new()
     {
         Domain = TestSettings.Shop,
-        Pinterest = new ShopPinterestOptions { AdAccountId = TestSettings.AdAccountId, ConversionToken = "t" },
+        Pinterest = new DispatcherShopPinterest { AdAccountId = TestSettings.AdAccountId, ConversionToken = "t" },
     };
 
     [Theory]
