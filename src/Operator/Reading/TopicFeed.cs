@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Operator.Counting;
+using Streaming.Operator.Metrics;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
@@ -20,6 +21,7 @@ public sealed partial class TopicFeed(
     StartOffsets startOffsets,
     AvroSerdes serdes,
     OperatorView view,
+    OperatorMetrics metrics,
     Rebuild rebuild,
     IOptions<TopicsOptions> topics,
     TimeProvider clock,
@@ -128,6 +130,8 @@ public sealed partial class TopicFeed(
                 view.Add(letter);
                 break;
         }
+
+        metrics.Count(record, new DateTimeOffset(result.Message.Timestamp.UtcDateTime));
     }
 
     /// <summary>The record, or null when it can never be read (it is counted in no figure). Waits while the registry does not answer.</summary>

@@ -17,6 +17,9 @@ public sealed class OperatorFixture(IMessageSink diagnostics) : IAsyncLifetime
     public const string LiveShop = "live.myshopify.com";
     public const string StrangerShop = "stranger.myshopify.com";
 
+    /// <summary>A shop whose records are written only after a second instance started: what its counters count.</summary>
+    public const string CountedShop = "counted.myshopify.com";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public KafkaFixture Kafka { get; } = new(diagnostics);
@@ -31,7 +34,7 @@ public sealed class OperatorFixture(IMessageSink diagnostics) : IAsyncLifetime
     public FeedWriter Writer { get; private set; } = null!;
 
     public static IReadOnlyList<string> Shops { get; } =
-        [.. FigureCases.All.Select(c => c.Shop), Showcase.Shop, LiveShop];
+        [.. FigureCases.All.Select(c => c.Shop), Showcase.Shop, LiveShop, CountedShop];
 
     public async Task InitializeAsync()
     {
