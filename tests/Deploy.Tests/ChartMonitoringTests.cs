@@ -28,6 +28,8 @@ public sealed partial class ChartMonitoringTests
     /// </summary>
     private static readonly string[] NotYetExported = ["pipeline_consumer_lag"];
 
+    private static readonly string[] HistogramSeries = ["_bucket", "_count", "_sum"];
+
     /// <summary>Prometheus' own series about each scrape.</summary>
     private static readonly string[] PrometheusSeries = ["up"];
 
@@ -162,7 +164,7 @@ public sealed partial class ChartMonitoringTests
             {
                 var name = (string)typeof(OperatorMetrics).GetField(m.Groups["constant"].Value)!.GetRawConstantValue()!;
                 return m.Groups["kind"].Value == "Histogram"
-                    ? new[] { "_bucket", "_count", "_sum" }.Select(suffix => PrometheusName(name, m.Groups["unit"].Value, counter: false) + suffix)
+                    ? HistogramSeries.Select(suffix => PrometheusName(name, m.Groups["unit"].Value, counter: false) + suffix)
                     : [PrometheusName(name, m.Groups["unit"].Value, counter: true)];
             });
 
