@@ -62,6 +62,16 @@ public sealed class ReleaseWorkflowTests
         Assert.All(Deployables.All, d => Assert.NotNull(Chart.Values[d.Name]!["image"]!["repository"]));
     }
 
+    [Fact]
+    public void Dependabot_watches_the_root_Dockerfile_and_the_workflows_actions()
+    {
+        var updates = Yaml.LoadFile(Repository.File(".github", "dependabot.yml"))!["updates"]!.AsArray();
+
+        Assert.Equal(
+            ["docker /", "github-actions /"],
+            updates.Select(u => $"{u!["package-ecosystem"]!.GetValue<string>()} {u["directory"]!.GetValue<string>()}").Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The one <c>run</c> script of <paramref name="job"/> that contains <paramref name="text"/>.</summary>
     private static string Run(JsonNode job, string text) =>
         Assert.Single(job["steps"]!.AsArray().Select(s => s!["run"]?.GetValue<string>()).OfType<string>(), r => r.Contains(text, StringComparison.Ordinal));
