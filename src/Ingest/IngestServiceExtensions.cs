@@ -7,6 +7,8 @@ using Streaming.Ingest.Webhooks;
 using Streaming.ServiceDefaults;
 using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.Ingest.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest;
 
@@ -16,6 +18,7 @@ public static class IngestServiceExtensions
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.AddPipelinePlatform()
+            .AddShops<IngestShop>()
             .AddTopic(ShopifyWebhook.KafkaTopic)
             .AddTopic(StorefrontEvent.KafkaTopic);
         var services = builder.Services;

@@ -1,24 +1,21 @@
 using System.Diagnostics;
-using System.Net;
-using System.Text;
-using Avro;
 using Avro.Specific;
 using Confluent.Kafka;
-using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry.Context.Propagation;
 using Streaming.Kafka.Avro;
+using Streaming.Kafka.Reading;
 using Streaming.Contracts;
 
 namespace Streaming.Kafka;
 
 /// <summary>
-/// Reads one topic (or co-partitioned topics) in a consumer group, decodes Avro values, hands batches to a handler, and stores
-/// offsets only after the handler finished with them (at-least-once). A record that can never be decoded
-/// goes to the dead-letter topic. A batch that fails (the handler threw, the registry or the dead-letter
-/// topic was unreachable) is retried with backoff while the partitions are paused, so the group keeps its
-/// member and nothing is skipped.
+/// Reads one topic (or co-partitioned topics) in a consumer group through the <see cref="RecordReader{T}"/>
+/// kernel, hands batches to a handler, and stores offsets only after the handler finished with them
+/// (at-least-once). A record that can never be decoded goes to the dead-letter topic; one that cannot be
+/// decoded yet waits with its partition paused while the others go on. A batch that fails (the handler
+/// threw) is retried with backoff while its partitions are paused, so the group keeps its member and
+/// nothing is skipped.
 /// </summary>
 public sealed partial class ConsumerLoop<T>(
     ConsumerLoopSettings settings,
@@ -29,34 +26,35 @@ public sealed partial class ConsumerLoop<T>(
     ILogger<ConsumerLoop<T>> logger) : BackgroundService
     where T : class, ISpecificRecord
 {
-    private readonly Dictionary<string, Type> _valueTypes = settings.Topics.ToDictionary(t => t.Name, t => t.ValueType);
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(500);
+
     private readonly IPartitionAware? _partitionAware = handler as IPartitionAware;
     private readonly IPunctuated? _punctuated = handler as IPunctuated;
     private readonly IBacklogAware? _backlogAware = handler as IBacklogAware;
     private readonly BacklogProbe _backlog = new();
+    private readonly DecodeRecord<T> _decode = Decoder(settings, serdes);
+    private RecordReader<T> _reader = null!;
+    private Batch _batch = new();
 
-    private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
-
-    // Consume blocks. On a thread of its own it cannot starve the thread pool, whose few threads (two on
-    // a two-core machine) serve every HTTP request of a process that also runs Ingest.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PollingThread.Start(Run, stoppingToken);
 
     private void Run(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer(stoppingToken);
+        _reader = new RecordReader<T>(consumer, settings.Service, _decode, SetAsideAsync, new RetryPolicy(RetryBase, settings.MaxRetryBackoff), logger);
         consumer.Subscribe(settings.Topics.Select(t => t.Name));
         LogStarted(settings.Service, settings.TopicNames, settings.GroupId);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                var batch = new Batch();
-                Collect(consumer, batch, stoppingToken);
-                if (batch.Raw.Count > 0)
+                _batch = new Batch();
+                Collect(stoppingToken);
+                if (_batch.Raw.Count > 0)
                 {
                     // Waited for on this thread: the handler's own awaits still run on the pool.
-                    HandleUntilDoneAsync(consumer, batch, stoppingToken).GetAwaiter().GetResult();
+                    HandleUntilDoneAsync(consumer, _batch, stoppingToken).GetAwaiter().GetResult();
                 }
 
                 Punctuate(stoppingToken);
@@ -75,6 +73,19 @@ public sealed partial class ConsumerLoop<T>(
         }
     }
 
+    private static DecodeRecord<T> Decoder(ConsumerLoopSettings settings, AvroSerdes serdes)
+    {
+        var byTopic = RecordDecoding.Avro(serdes, settings.Topics.ToDictionary(t => t.Name, t => t.ValueType));
+        return async record => (T?)await byTopic(record).ConfigureAwait(false);
+    }
+
+    // A record nobody can read must not hold up the records behind it; its offset is stored with the batch.
+    private async Task SetAsideAsync(ConsumeResult<byte[]?, byte[]> record, string reason, string error, CancellationToken cancellationToken)
+    {
+        await deadLetters.PublishAsync(record, settings.Service, reason, error, cancellationToken).ConfigureAwait(false);
+        _batch.Raw.Add(record);
+    }
+
     private IConsumer<byte[]?, byte[]> BuildConsumer(CancellationToken stoppingToken) =>
         clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId, coPartitioned: settings.Topics.Count > 1)
             .SetPartitionsAssignedHandler((_, partitions) =>
@@ -83,7 +94,10 @@ public sealed partial class ConsumerLoop<T>(
                 {
                     LogAssigned(settings.Service, Describe(partitions));
                     _backlog.Forget(partitions);
-                    _partitionAware?.OnAssigned(partitions, stoppingToken);
+                    if (_partitionAware is not null)
+                    {
+                        _reader.Prepare(partitions, p => _partitionAware.OnAssigned(p, stoppingToken), stoppingToken);
+                    }
                 }
             })
             .SetPartitionsRevokedHandler((c, partitions) =>
@@ -91,6 +105,7 @@ public sealed partial class ConsumerLoop<T>(
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();
                 LogRevoked(settings.Service, Describe(revoked));
                 _backlog.Forget(revoked);
+                _reader.Forget(revoked);
                 CommitStored(c);
                 _partitionAware?.OnRevoked(revoked);
             })
@@ -99,9 +114,10 @@ public sealed partial class ConsumerLoop<T>(
                 var lost = partitions.Select(p => p.TopicPartition).ToList();
                 LogLost(settings.Service, Describe(lost));
                 _backlog.Forget(lost);
+                _reader.Forget(lost);
                 _partitionAware?.OnLost(lost);
             })
-            .SetErrorHandler((_, error) => LogClientError(settings.Service, error.Code, error.Reason))
+            .SetErrorHandler((_, error) => _reader.Report(error))
             .Build();
 
     private void Punctuate(CancellationToken cancellationToken)
@@ -122,44 +138,30 @@ public sealed partial class ConsumerLoop<T>(
         }
     }
 
-    private void Collect(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
+    private void Collect(CancellationToken cancellationToken)
     {
         var deadline = DateTime.MaxValue;
-        while (batch.Raw.Count < settings.MaxBatchSize && !cancellationToken.IsCancellationRequested)
+        while (_batch.Raw.Count < settings.MaxBatchSize && !cancellationToken.IsCancellationRequested)
         {
-            var wait = batch.Raw.Count == 0 ? IdlePoll : deadline - DateTime.UtcNow;
+            var wait = _batch.Raw.Count == 0 ? IdlePoll : deadline - DateTime.UtcNow;
             // Past the deadline, take what is already fetched without waiting for more.
-            var result = Consume(consumer, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
-            if (result is null)
+            var ready = new List<ConsumedRecord<T>>();
+            var polled = _reader.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, ready, cancellationToken);
+            _batch.AddRange(ready);
+            if (!polled && ready.Count == 0)
             {
                 return;
             }
 
-            if (batch.Raw.Count == 0)
+            if (deadline == DateTime.MaxValue && _batch.Raw.Count > 0)
             {
                 deadline = DateTime.UtcNow + settings.MaxBatchWait;
             }
-
-            batch.Add(result);
-        }
-    }
-
-    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer, TimeSpan wait)
-    {
-        try
-        {
-            return consumer.Consume(wait);
-        }
-        catch (ConsumeException e) when (!e.Error.IsFatal)
-        {
-            LogClientError(settings.Service, e.Error.Code, e.Error.Reason);
-            return null;
         }
     }
 
     private async Task HandleUntilDoneAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
     {
-        var paused = new List<TopicPartition>();
         for (var attempt = 1; ; attempt++)
         {
             batch.KeepOnly(consumer.Assignment);
@@ -170,7 +172,6 @@ public sealed partial class ConsumerLoop<T>(
 
             try
             {
-                await DecodeAsync(batch, cancellationToken).ConfigureAwait(false);
                 var pending = batch.Decoded.Where(r => !r.Done).ToList();
                 if (pending.Count > 0)
                 {
@@ -184,84 +185,34 @@ public sealed partial class ConsumerLoop<T>(
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                var backoff = Backoff(attempt);
+                var backoff = RetryBackoff.Next(attempt, RetryBase, settings.MaxRetryBackoff, Random.Shared);
                 LogBatchFailed(e, settings.Service, batch.Raw.Count, attempt, backoff.TotalSeconds);
-                var assignment = consumer.Assignment;
-                consumer.Pause(assignment);
-                paused.AddRange(assignment);
-                WaitPolled(consumer, batch, paused, backoff, cancellationToken);
+                _reader.Pauses.Pause(consumer.Assignment, PauseReason.BatchRetry);
+                WaitPolled(batch, backoff, cancellationToken);
             }
         }
 
-        if (paused.Count > 0)
-        {
-            // Every partition paused here, assigned or not: the pause flag outlives a revocation, and a
-            // partition that comes back later would otherwise stay silent.
-            consumer.Resume(paused.Distinct());
-        }
-    }
-
-    private async Task DecodeAsync(Batch batch, CancellationToken cancellationToken)
-    {
-        while (batch.Undecoded.TryPeek(out var result))
-        {
-            var (value, error) = await TryDecodeAsync(result).ConfigureAwait(false);
-            if (value is not null)
-            {
-                batch.Decoded.Add(new ConsumedRecord<T>(result, value));
-            }
-            else
-            {
-                // A record nobody can read must not hold up the records behind it.
-                await deadLetters.PublishAsync(result, settings.Service, "undeserializable", error!, cancellationToken).ConfigureAwait(false);
-            }
-
-            batch.Undecoded.Dequeue();
-        }
-    }
-
-    /// <summary>The value, or why it can never be read. Throws when reading may work later (registry unreachable).</summary>
-    private async Task<(T? Value, string? Error)> TryDecodeAsync(ConsumeResult<byte[]?, byte[]> result)
-    {
-        if (result.Message.Value is not { Length: > 0 } bytes)
-        {
-            return (null, "The record has no value (a tombstone or an empty record).");
-        }
-
-        try
-        {
-            return ((T)await serdes.DeserializeAsync(_valueTypes[result.Topic], bytes, result.Topic).ConfigureAwait(false), null);
-        }
-        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-        {
-            return (null, e.Message);
-        }
+        // Every partition paused for the retry, assigned or not: the pause flag outlives a revocation, and
+        // a partition that comes back later would otherwise stay silent.
+        _reader.Pauses.Resume(_reader.Pauses.PausedFor(PauseReason.BatchRetry), PauseReason.BatchRetry);
     }
 
     // Polling while paused serves rebalance callbacks and keeps this member in the group. Partitions
     // assigned meanwhile are not paused yet: what they deliver joins the batch and is paused too.
-    private void WaitPolled(
-        IConsumer<byte[]?, byte[]> consumer, Batch batch, List<TopicPartition> paused, TimeSpan backoff, CancellationToken cancellationToken)
+    private void WaitPolled(Batch batch, TimeSpan backoff, CancellationToken cancellationToken)
     {
         var until = DateTime.UtcNow + backoff;
+        var ready = new List<ConsumedRecord<T>>();
         while (DateTime.UtcNow < until)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var left = until - DateTime.UtcNow;
-            var result = Consume(consumer, left < IdlePoll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : IdlePoll);
-            if (result is not null)
-            {
-                consumer.Pause([result.TopicPartition]);
-                paused.Add(result.TopicPartition);
-                batch.Add(result);
-            }
+            ready.Clear();
+            _reader.Poll(left < IdlePoll ? (left > TimeSpan.Zero ? left : TimeSpan.Zero) : IdlePoll, ready, cancellationToken);
+            batch.AddRange(ready);
+            _reader.Pauses.Pause(ready.Select(r => r.Raw.TopicPartition).Distinct(), PauseReason.BatchRetry);
         }
     }
-
-    // Jitter keeps the members of a group from retrying against a recovering service in lockstep.
-    private TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds(Math.Min(settings.MaxRetryBackoff.TotalMilliseconds, 500 * Math.Pow(2, Math.Min(attempt - 1, 16)))
-                                  * (0.8 + (0.4 * Random.Shared.NextDouble())));
 
     private void StoreOffsets(IConsumer<byte[]?, byte[]> consumer, List<ConsumeResult<byte[]?, byte[]>> records)
     {
@@ -297,12 +248,11 @@ public sealed partial class ConsumerLoop<T>(
 
     private Activity? StartActivity(List<ConsumedRecord<T>> records)
     {
-        // A batch has one parent: the trace of its first record, the one that opened the batch.
-        var parent = Propagators.DefaultTextMapPropagator.Extract(
-            default,
-            records[0].Raw.Message.Headers,
-            static (headers, name) => headers is not null && headers.TryGetLastBytes(name, out var bytes) ? [Encoding.UTF8.GetString(bytes)] : []);
-        var activity = PipelineTelemetry.ActivitySource.StartActivity($"{settings.TopicNames} process", ActivityKind.Consumer, parent.ActivityContext);
+        // A batch has one parent, the trace of its first record (the one that opened the batch), and a
+        // link to the trace of every other record, so each record's trace leads to the batch that handled it.
+        var parent = records[0].Parent;
+        var activity = PipelineTelemetry.ActivitySource.StartActivity(
+            $"{settings.TopicNames} process", ActivityKind.Consumer, parent, links: RecordTrace.LinksBeside(parent, records.Select(r => r.Parent)));
         activity?.SetTag("messaging.system", "kafka");
         activity?.SetTag("messaging.destination.name", settings.TopicNames);
         activity?.SetTag("messaging.consumer.group.name", settings.GroupId);
@@ -342,17 +292,18 @@ public sealed partial class ConsumerLoop<T>(
 
     private sealed class Batch
     {
-        /// <summary>Every record read, in order: all of them get their offsets stored once the batch is done.</summary>
+        /// <summary>Every record read and done with here, in order: all of them get their offsets stored once the batch is done.</summary>
         public List<ConsumeResult<byte[]?, byte[]>> Raw { get; } = [];
-
-        public Queue<ConsumeResult<byte[]?, byte[]>> Undecoded { get; } = new();
 
         public List<ConsumedRecord<T>> Decoded { get; } = [];
 
-        public void Add(ConsumeResult<byte[]?, byte[]> result)
+        public void AddRange(List<ConsumedRecord<T>> records)
         {
-            Raw.Add(result);
-            Undecoded.Enqueue(result);
+            foreach (var record in records)
+            {
+                Raw.Add(record.Raw);
+                Decoded.Add(record);
+            }
         }
 
         public void KeepOnly(IReadOnlyCollection<TopicPartition> assignment)
@@ -360,9 +311,6 @@ public sealed partial class ConsumerLoop<T>(
             var owned = assignment.ToHashSet();
             Raw.RemoveAll(r => !owned.Contains(r.TopicPartition));
             Decoded.RemoveAll(r => !owned.Contains(r.Raw.TopicPartition));
-            var undecoded = Undecoded.Where(r => owned.Contains(r.TopicPartition)).ToList();
-            Undecoded.Clear();
-            undecoded.ForEach(Undecoded.Enqueue);
         }
     }
 }

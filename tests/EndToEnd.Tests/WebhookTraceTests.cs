@@ -3,11 +3,12 @@ using System.Diagnostics;
 using System.Net;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
+using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Enricher;
+using Streaming.Enricher.Tracing;
 using Streaming.Ingest;
-using Streaming.Contracts;
 using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests;
@@ -35,9 +36,9 @@ public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
         var topics = await kafka.CreateTopicsAsync();
         _webhookTopic = topics.ShopifyWebhooks.Name;
         _settings = TestSettings.For(kafka.BootstrapServers, topics, _pinterest.BaseUrl);
-        // The order goes out in the batch that read it. One that waits for its storefront session leaves
-        // the enricher later, from its punctuation, outside any trace: that event's trace ends there.
-        _settings["Enricher:GracePeriod"] = "00:00:00";
+        // The web order has a cart token and no storefront session comes: it waits, with the default grace
+        // period, for a stream time that nothing moves, and goes by the wall clock, here after 2 s.
+        _settings["Enricher:GraceWallClockCap"] = "00:00:02";
     }
 
     public async Task DisposeAsync()
@@ -50,7 +51,7 @@ public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_webhooks_trace_runs_from_Ingest_through_the_enricher_to_the_Pinterest_call()
+    public async Task A_waiting_orders_trace_runs_from_Ingest_through_the_enricher_and_its_release_to_the_Pinterest_call()
     {
         var ingest = await StartAsync(b => b.AddIngest(), app => app.MapIngest());
         await StartAsync(b => b.AddEnricher());
@@ -66,8 +67,13 @@ public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
         // The enricher reads the webhooks together with the storefront events: its span names both topics.
         var enriched = Assert.Single(trace, s => s.Source.Name == PipelineTelemetry.Name
             && s.OperationName.EndsWith(" process", StringComparison.Ordinal) && s.OperationName.Contains(_webhookTopic, StringComparison.Ordinal));
+        // The order waited and was let go later, from a punctuation that runs in no span: its release
+        // continues the trace of the batch that read it, and the event is written under the release.
+        var released = Assert.Single(trace, s => s.OperationName == ReleaseSpans.Name);
+        Assert.Equal(enriched.SpanId, released.ParentSpanId);
+        Assert.Equal(ReleaseSpans.Causes.GracePeriodOver, released.GetTagItem("enricher.release.cause"));
         Assert.Equal(received.TraceId, send.TraceId);
-        Assert.Equal(enriched.SpanId, send.ParentSpanId);
+        Assert.Equal(released.SpanId, send.ParentSpanId);
         Assert.Equal(TestSettings.Shop, send.GetTagItem("shop"));
         Assert.Equal(1, send.GetTagItem("pinterest.events.count"));
         Assert.Equal("PerEvent", send.GetTagItem("pinterest.answer"));

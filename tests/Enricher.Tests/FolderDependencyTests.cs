@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using Streaming.TestSupport;
 using Streaming.Contracts;
+using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests;
 
@@ -32,7 +32,7 @@ public sealed partial class FolderDependencyTests
         Assert.Contains(("Carts", "Sessions"), edges);
         Assert.Contains(("Processing", "Stitching"), edges);
         Assert.Contains(("EnrichmentHandler.cs", "Tasks"), edges);
-        Assert.Contains(("Processing", "SkipReasons.cs"), edges);
+        Assert.Contains(("Processing", "EnricherOptions.cs"), edges);
         Assert.Empty(Cycles(edges));
     }
 

@@ -181,6 +181,8 @@ public sealed class WaitingWebhook : ISpecificRecord
     public long DueWallTime { get; set; }
     public byte[]? CheckoutEvent { get; set; }
     public string? CheckoutToken { get; set; }
+    public string? Traceparent { get; set; }
+    public string? Tracestate { get; set; }
 
     public Schema Schema => AvroSchema;
 
@@ -197,6 +199,8 @@ public sealed class WaitingWebhook : ISpecificRecord
         8 => DueWallTime,
         9 => CheckoutEvent,
         10 => CheckoutToken,
+        11 => Traceparent,
+        12 => Tracestate,
         _ => throw new AvroRuntimeException($"Bad index {fieldPos} in Get()"),
     };
 
@@ -215,6 +219,8 @@ public sealed class WaitingWebhook : ISpecificRecord
             case 8: DueWallTime = (long)fieldValue; break;
             case 9: CheckoutEvent = (byte[]?)fieldValue; break;
             case 10: CheckoutToken = (string?)fieldValue; break;
+            case 11: Traceparent = (string?)fieldValue; break;
+            case 12: Tracestate = (string?)fieldValue; break;
             default: throw new AvroRuntimeException($"Bad index {fieldPos} in Put()");
         }
     }

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
-using Streaming.Kafka.Topics;
 using Streaming.Contracts;
 using Streaming.Kafka;
+using Streaming.Kafka.Topics;
 
 namespace Streaming.Development.Kafka;
 
@@ -9,8 +9,10 @@ namespace Streaming.Development.Kafka;
 /// Kafka brokers inside this process (librdkafka's mock cluster): the real wire protocol on 127.0.0.1
 /// ports, reachable by any client in any process while this one lives. For local runs and tests only:
 /// it keeps about 5 MiB per partition, does not compact, and does not implement the topic admin API.
+/// With several brokers every topic is replicated to all of them, so that a test can take one down and
+/// move leadership, as a controller would (see the fault methods in EmbeddedKafkaCluster.Faults.cs).
 /// </summary>
-public sealed class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
+public sealed partial class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
 {
     private readonly Lock _gate = new();
     private IntPtr _owner;
@@ -46,27 +48,41 @@ public sealed class EmbeddedKafkaCluster : IKafkaCluster, IDisposable
 
     public void CreateTopic(string name, int partitions)
     {
-        var error = LibrdkafkaMock.rd_kafka_mock_topic_create(Live(), name, partitions, 1);
-        if (error != 0)
+        lock (_gate)
         {
-            throw new InvalidOperationException($"The mock cluster could not create topic {name}: error {error}.");
+            var error = LibrdkafkaMock.rd_kafka_mock_topic_create(Live(), name, partitions, Brokers);
+            if (error != 0)
+            {
+                throw new InvalidOperationException($"The mock cluster could not create topic {name}: error {error}.");
+            }
+
+            PlaceLeaders(name, partitions);
         }
     }
 
     /// <summary>Takes every broker down: clients see refused connections until <see cref="Restore"/>.</summary>
     public void TakeDown()
     {
-        for (var id = 1; id <= Brokers; id++)
+        lock (_gate)
         {
-            _ = LibrdkafkaMock.rd_kafka_mock_broker_set_down(Live(), id);
+            for (var id = 1; id <= Brokers; id++)
+            {
+                _ = LibrdkafkaMock.rd_kafka_mock_broker_set_down(Live(), id);
+                _down.Add(id);
+            }
         }
     }
 
     public void Restore()
     {
-        for (var id = 1; id <= Brokers; id++)
+        lock (_gate)
         {
-            _ = LibrdkafkaMock.rd_kafka_mock_broker_set_up(Live(), id);
+            for (var id = 1; id <= Brokers; id++)
+            {
+                _ = LibrdkafkaMock.rd_kafka_mock_broker_set_up(Live(), id);
+            }
+
+            _down.Clear();
         }
     }
 

@@ -57,6 +57,20 @@ internal static partial class LibrdkafkaMock
     [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_group_initial_rebalance_delay_ms(IntPtr cluster, int delayMs);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rd_kafka_mock_partition_set_leader(IntPtr cluster, string topic, int partition, int brokerId);
+
+    /// <param name="keyType"><c>group</c> or <c>transaction</c>.</param>
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int rd_kafka_mock_coordinator_set(IntPtr cluster, string keyType, string key, int brokerId);
+
+    /// <summary>The next <paramref name="count"/> requests of <paramref name="apiKey"/>, to any broker, fail with these codes in turn.</summary>
+    [LibraryImport(Library)]
+    internal static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, UIntPtr count, [In] int[] errors);
+
+    [LibraryImport(Library)]
+    internal static partial void rd_kafka_mock_clear_request_errors(IntPtr cluster, short apiKey);
+
     /// <summary>A client handle to own a mock cluster; it never connects anywhere.</summary>
     internal static IntPtr NewOwnerHandle()
     {

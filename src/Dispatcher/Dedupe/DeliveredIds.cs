@@ -24,6 +24,11 @@ public sealed class DeliveredIds : IDisposable
     private readonly Dictionary<int, SemaphoreSlim> _gates = [];
     private readonly Dictionary<int, string?> _sweepCursor = [];
 
+    // Ids Pinterest accepted whose changelog write failed, per partition (used under the partition's gate).
+    // They stay accepted: a retry of their request finds them here instead of sending them again, and they
+    // are written before anything else of their partition is read or recorded.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Dictionary<string, byte[]>> _owed = new();
+
     public DeliveredIds(PartitionStores stores, AvroSerdes serdes, TimeSpan retention, TimeProvider clock)
     {
         _stores = stores;
@@ -58,6 +63,7 @@ public sealed class DeliveredIds : IDisposable
             {
                 await UseAsync(byPartition.Key, async store =>
                 {
+                    await PayOwedAsync(byPartition.Key, store, CancellationToken.None).ConfigureAwait(false);
                     foreach (var e in byPartition)
                     {
                         if (store.Read(e.Key) is { } bytes && !await ExpiredAsync(bytes).ConfigureAwait(false))
@@ -97,20 +103,13 @@ public sealed class DeliveredIds : IDisposable
             {
                 await UseAsync(byPartition.Key, async store =>
                 {
+                    var owed = _owed.GetOrAdd(byPartition.Key, _ => []);
                     foreach (var (key, value) in values)
                     {
-                        store.Put(key, value);
+                        owed[key] = value;
                     }
 
-                    try
-                    {
-                        await store.CommitAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        store.Rollback();
-                        throw;
-                    }
+                    await PayOwedAsync(byPartition.Key, store, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false);
             }
             catch (PartitionGoneException)
@@ -187,10 +186,41 @@ public sealed class DeliveredIds : IDisposable
             {
                 close();
             }
+
+            // The new owner reads these records again; what was owed here is its to send or find.
+            foreach (var number in partitions.Select(p => p.Partition.Value))
+            {
+                _owed.TryRemove(number, out _);
+            }
         }
         finally
         {
             gates.ForEach(g => g.Release());
+        }
+    }
+
+    /// <summary>Writes the accepted ids owed to a partition's changelog; on failure they stay owed, and the caller fails.</summary>
+    private async Task PayOwedAsync(int partition, PartitionStore store, CancellationToken cancellationToken)
+    {
+        if (!_owed.TryGetValue(partition, out var owed) || owed.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (key, value) in owed)
+        {
+            store.Put(key, value);
+        }
+
+        try
+        {
+            await store.CommitAsync(cancellationToken).ConfigureAwait(false);
+            owed.Clear();
+        }
+        catch
+        {
+            store.Rollback();
+            throw;
         }
     }
 

@@ -1,11 +1,9 @@
-using System.Net;
-using Avro;
 using Confluent.Kafka;
-using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Reading;
 using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
@@ -18,7 +16,9 @@ namespace Streaming.Dispatcher.Delivery;
 /// shop's lane, and the offset stored for a partition is its lowest unfinished record. A slow, limited or
 /// refused shop therefore neither stalls the poll loop (the member never outlives max.poll.interval.ms)
 /// nor holds another shop's events; it holds only the offsets behind its own first unfinished event. A
-/// partition with too many unfinished records is paused until half of them are done.
+/// partition with too many unfinished records is paused until half of them are done. It reads through the
+/// <see cref="RecordReader{T}"/> kernel: an event that cannot be decoded yet waits with its partition paused
+/// while polling goes on, and one that never can goes to the dead-letter topic.
 /// </summary>
 public sealed partial class DispatchLoop(
     KafkaClientFactory clients,
@@ -39,12 +39,11 @@ public sealed partial class DispatchLoop(
     private static readonly TimeSpan SweepInterval = TimeSpan.FromMinutes(10);
 
     private readonly string _topic = topics.Value[PinterestEvent.KafkaTopic].Name;
-    private readonly HashSet<TopicPartition> _paused = [];
+    private readonly DecodeRecord<PinterestEvent> _decode = RecordDecoding.Avro<PinterestEvent>(serdes);
     private DateTimeOffset _nextSweep = clock.GetUtcNow() + SweepInterval;
+    private RecordReader<ShopEvent> _reader = null!;
 
-    // Consume blocks: on a thread of its own it takes none from the pool that serves HTTP and the lanes.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PollingThread.Start(Run, stoppingToken);
 
     private void Run(CancellationToken stoppingToken)
     {
@@ -52,10 +51,13 @@ public sealed partial class DispatchLoop(
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions, stoppingToken))
             .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition).ToList()))
-            .SetErrorHandler((_, error) => LogClientError(error.Code, error.Reason))
+            .SetErrorHandler((_, error) => _reader.Report(error))
             .Build();
+        _reader = new RecordReader<ShopEvent>(
+            consumer, DeliveryStatus.Service, DecodeAsync, SetAsideAsync, new RetryPolicy(options.Value.RetryBaseDelay, options.Value.MaxRetryBackoff), logger);
         consumer.Subscribe(_topic);
         LogStarted(_topic, options.Value.GroupId);
+        var ready = new List<ConsumedRecord<ShopEvent>>();
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -63,9 +65,10 @@ public sealed partial class DispatchLoop(
                 // Records are routed in bursts; the bookkeeping (offsets, pauses, sweeps) runs between
                 // bursts, at most every few milliseconds, not once per record.
                 var burstEnds = DateTime.UtcNow + BurstLength;
-                for (var routed = 0; routed < BurstRecords && Consume(consumer, routed == 0 ? Poll : TimeSpan.Zero) is { } result; routed++)
+                for (var polled = 0; polled < BurstRecords && _reader.Poll(polled == 0 ? Poll : TimeSpan.Zero, ready, stoppingToken) | ready.Count > 0; polled++)
                 {
-                    Route(result, stoppingToken).GetAwaiter().GetResult();
+                    ready.ForEach(Route);
+                    ready.Clear();
                     if (DateTime.UtcNow > burstEnds)
                     {
                         break;
@@ -93,83 +96,42 @@ public sealed partial class DispatchLoop(
         }
     }
 
-    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer, TimeSpan wait)
+    private void Route(ConsumedRecord<ShopEvent> record)
     {
-        try
-        {
-            return consumer.Consume(wait);
-        }
-        catch (ConsumeException e) when (!e.Error.IsFatal)
-        {
-            LogClientError(e.Error.Code, e.Error.Reason);
-            return null;
-        }
-    }
-
-    private async Task Route(ConsumeResult<byte[]?, byte[]> result, CancellationToken cancellationToken)
-    {
-        var (value, error) = await DecodeAsync(result);
-        if (value is null)
-        {
-            await DeadLetterUntilDoneAsync(result, DeliveryStatus.Reasons.Undeserializable, error!, cancellationToken);
-            return;
-        }
-
-        if (!shops.TryFind(value.ShopDomain, out var shop))
-        {
-            await DeadLetterUntilDoneAsync(result, DeliveryStatus.Reasons.UnknownShop, $"No shop '{value.ShopDomain}' is configured.", cancellationToken);
-            return;
-        }
-
-        var pending = new PendingEvent(result, value, shop);
+        var pending = new PendingEvent(record.Raw, record.Value.Event, record.Value.Shop);
         progress.Started(pending);
         lanes.Route(pending);
     }
 
-    /// <summary>The value, or why it can never be read. Throws when reading may work later (registry unreachable).</summary>
-    private async Task<(PinterestEvent? Value, string? Error)> DecodeAsync(ConsumeResult<byte[]?, byte[]> result)
+    /// <summary>An event with the shop it is sent for; an event of a shop that is not configured is never sent, and goes to the dead letters.</summary>
+    private async Task<ShopEvent?> DecodeAsync(ConsumeResult<byte[]?, byte[]> result)
     {
-        if (result.Message.Value is not { Length: > 0 } bytes)
+        var value = await _decode(result).ConfigureAwait(false);
+        if (value is null)
         {
-            return (null, "The record has no value (a tombstone or an empty record).");
+            return null;
         }
 
-        while (true)
-        {
-            try
-            {
-                return (await serdes.DeserializeAsync<PinterestEvent>(bytes, result.Topic), null);
-            }
-            catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-            {
-                return (null, e.Message);
-            }
-            catch (Exception e) when (e is HttpRequestException or SchemaRegistryException)
-            {
-                // The registry does not answer: the record waits, the partition is not skipped.
-                LogRegistryUnavailable(e);
-                await Task.Delay(TimeSpan.FromSeconds(1));
-            }
-        }
+        return shops.TryFind(value.ShopDomain, out var shop)
+            ? new ShopEvent(value, shop)
+            : throw new UnreadableRecordException(DeliveryStatus.Reasons.UnknownShop, $"No shop '{value.ShopDomain}' is configured.");
     }
 
-    // The poison must leave the partition, and only once it is safely in the dead-letter topic.
-    private async Task DeadLetterUntilDoneAsync(ConsumeResult<byte[]?, byte[]> result, string reason, string error, CancellationToken cancellationToken)
+    // The poison must leave the partition, and only once it is safely in the dead-letter topic: when that
+    // fails, the kernel keeps the record waiting, its partition paused, and tries again with backoff.
+    private async Task SetAsideAsync(ConsumeResult<byte[]?, byte[]> result, string reason, string error, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await deadLetters.PublishAsync(result, DeliveryStatus.Service, reason, error, cancellationToken);
-                progress.Skipped(result.TopicPartition, result.Offset.Value);
-                return;
-            }
-            catch (KafkaException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                LogDeadLetterFailed(e, attempt);
-                await Task.Delay(Backoff.Next(attempt, options.Value.RetryBaseDelay, options.Value.MaxRetryBackoff, Random.Shared), cancellationToken);
-            }
+            await deadLetters.PublishAsync(result, DeliveryStatus.Service, reason, error, cancellationToken);
         }
+        catch (KafkaException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogDeadLetterFailed(e);
+            throw;
+        }
+
+        progress.Skipped(result.TopicPartition, result.Offset.Value);
     }
 
     private static void StoreOffsets(IConsumer<byte[]?, byte[]> consumer, List<TopicPartitionOffset> offsets)
@@ -194,14 +156,15 @@ public sealed partial class DispatchLoop(
         foreach (var partition in consumer.Assignment)
         {
             var unfinished = progress.Unfinished(partition);
-            if (unfinished >= max && _paused.Add(partition))
+            var paused = _reader.Pauses.IsPaused(partition, PauseReason.Throttled);
+            if (unfinished >= max && !paused)
             {
-                consumer.Pause([partition]);
+                _reader.Pauses.Pause([partition], PauseReason.Throttled);
                 LogPaused(partition.ToString(), unfinished);
             }
-            else if (unfinished <= max / 2 && _paused.Remove(partition))
+            else if (unfinished <= max / 2 && paused)
             {
-                consumer.Resume([partition]);
+                _reader.Pauses.Resume([partition], PauseReason.Throttled);
             }
         }
     }
@@ -233,7 +196,7 @@ public sealed partial class DispatchLoop(
         }
 
         LogAssigned(Describe(partitions));
-        delivered.Assigned(partitions, cancellationToken);
+        _reader.Prepare(partitions, p => delivered.Assigned(p, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -264,7 +227,7 @@ public sealed partial class DispatchLoop(
 
         delivered.Revoked(partitions);
         progress.Drop(partitions);
-        _paused.ExceptWith(partitions);
+        _reader.Forget(partitions);
     }
 
     private void Lost(List<TopicPartition> partitions)
@@ -272,7 +235,7 @@ public sealed partial class DispatchLoop(
         LogLost(Describe(partitions));
         progress.Drop(partitions);
         delivered.Lost(partitions);
-        _paused.ExceptWith(partitions);
+        _reader.Forget(partitions);
     }
 
     private static string Describe(IEnumerable<TopicPartition> partitions) => string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
@@ -301,15 +264,15 @@ public sealed partial class DispatchLoop(
     [LoggerMessage(Level = LogLevel.Warning, Message = "dispatcher Kafka client error {Code}: {Reason}")]
     private partial void LogClientError(ErrorCode code, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The schema registry did not answer; the record waits")]
-    private partial void LogRegistryUnavailable(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "A dead letter could not be written (attempt {Attempt}); the record waits")]
-    private partial void LogDeadLetterFailed(Exception exception, int attempt);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A dead letter could not be written; the record waits")]
+    private partial void LogDeadLetterFailed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted {Deleted} delivered id(s) past Dispatcher:DeliveredRetention")]
     private partial void LogSwept(int deleted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The sweep of delivered ids failed; it runs again later")]
     private partial void LogSweepFailed(Exception exception);
+
+    /// <summary>A decoded event and its shop, found once when it was read.</summary>
+    private sealed record ShopEvent(PinterestEvent Event, ShopOptions Shop);
 }

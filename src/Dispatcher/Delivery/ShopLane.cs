@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Streaming.Kafka.Reading;
 using Streaming.Dispatcher.Pinterest;
 using Streaming.ServiceDefaults.Shops;
 
@@ -91,7 +92,7 @@ public sealed partial class ShopLane : IAsyncDisposable
             {
                 // Kafka would not take a delivery record or a dead letter, or a store write failed: the
                 // events stay unfinished (their offsets unstored) and are tried again.
-                var wait = Backoff.Next(++failures, _options.RetryBaseDelay, _options.MaxRetryBackoff, Random.Shared);
+                var wait = RetryBackoff.Next(++failures, _options.RetryBaseDelay, _options.MaxRetryBackoff, Random.Shared);
                 LogLaneFailed(e, _shop, batch.Count(p => p.Open), wait.TotalSeconds);
                 await Delay(wait, cancellationToken);
             }
@@ -177,7 +178,7 @@ public sealed partial class ShopLane : IAsyncDisposable
                     wait = retry.Wait;
                     break;
                 case AnswerDecision.RetryWithBackoff retry:
-                    wait = retry.Wait(Backoff.Next(++failures, _options.RetryBaseDelay, _options.MaxRetryBackoff, Random.Shared));
+                    wait = retry.Wait(RetryBackoff.Next(++failures, _options.RetryBaseDelay, _options.MaxRetryBackoff, Random.Shared));
                     break;
                 case var other:
                     throw new UnreachableException($"No lane knows how to carry out {other}.");

@@ -1,7 +1,9 @@
+using System.Diagnostics;
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Tasks;
-using Streaming.Contracts;
+using Streaming.Records;
 
 namespace Streaming.Enricher.Batches;
 
@@ -10,7 +12,8 @@ namespace Streaming.Enricher.Batches;
 /// replay) over the tasks it enters. Its events and outcomes are written first; only once they are
 /// acknowledged are the tasks' state changes committed (changelog, then disk), so state that says "sent"
 /// is never ahead of what was sent. When anything fails, every task it entered is rolled back, and a
-/// retried batch starts from the state this one started from.
+/// retried batch starts from the state this one started from. The spans of the releases it made end with
+/// it: each of their events is written under its own, the others under whatever span runs the batch.
 /// </summary>
 public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTelemetry telemetry, TimeProvider clock, ILogger logger)
 {
@@ -40,11 +43,14 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
             await work(this);
             await CommitAsync(cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
             Rollback();
+            EndReleases(e);
             throw;
         }
+
+        EndReleases(failure: null);
     }
 
     private async Task CommitAsync(CancellationToken cancellationToken)
@@ -52,9 +58,12 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
         var results = _entered.Select(e => e.Context.Output).ToList();
         // Events first, state after: state that says "sent" is never ahead of what was sent.
         var deliveries = new List<Task>();
-        foreach (var pinterestEvent in results.SelectMany(r => r.Events))
+        foreach (var result in results)
         {
-            deliveries.Add(await output.EnqueueAsync(pinterestEvent, cancellationToken));
+            foreach (var pinterestEvent in result.Events)
+            {
+                deliveries.Add(await EnqueueAsync(pinterestEvent, result.SpanOf(pinterestEvent), cancellationToken));
+            }
         }
 
         // What became of the inputs goes with the events: a retried batch writes both again, or neither.
@@ -77,6 +86,31 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
         foreach (var pinterestEvent in results.SelectMany(r => r.Events))
         {
             telemetry.EventsProduced.Add(1, new KeyValuePair<string, object?>("event_name", pinterestEvent.EventName));
+        }
+    }
+
+    // The span is current only within this method: the record's headers carry it, the caller's span is back after.
+    private async Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, Activity? releasedUnder, CancellationToken cancellationToken)
+    {
+        if (releasedUnder is not null)
+        {
+            Activity.Current = releasedUnder;
+        }
+
+        return await output.EnqueueAsync(pinterestEvent, cancellationToken);
+    }
+
+    /// <summary>Ends the batch's release spans; after a failure, as failed: the release is undone and tried again.</summary>
+    private void EndReleases(Exception? failure)
+    {
+        foreach (var span in _entered.SelectMany(e => e.Context.Output.Releases))
+        {
+            if (failure is not null)
+            {
+                span.SetStatus(ActivityStatusCode.Error, failure.Message);
+            }
+
+            span.Dispose();
         }
     }
 

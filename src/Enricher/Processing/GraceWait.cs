@@ -1,4 +1,5 @@
 using Streaming.Enricher.Stitching;
+using Streaming.Enricher.Tracing;
 using Streaming.Records;
 
 namespace Streaming.Enricher.Processing;
@@ -6,7 +7,7 @@ namespace Streaming.Enricher.Processing;
 /// <summary>
 /// Puts a server event with no session yet in the waiting room: an entry in the task's state (so a
 /// restart or a partition move keeps it) and in the task's index, due when the grace period is over in
-/// event time or its wall-clock cap is reached.
+/// event time or its wall-clock cap is reached. It keeps the trace it came with, for its release to continue.
 /// </summary>
 public sealed class GraceWait(EnricherOptions options)
 {
@@ -29,6 +30,8 @@ public sealed class GraceWait(EnricherOptions options)
             CartLinesBefore = [.. before.Select(l => new CartLine { VariantId = l.VariantId, Quantity = l.Quantity })],
             DueEventTime = at + (long)options.GracePeriod.TotalMilliseconds,
             DueWallTime = context.Clock.GetUtcNow().ToUnixTimeMilliseconds() + (long)options.GraceWallClockCap.TotalMilliseconds,
+            Traceparent = TraceContexts.Traceparent(context.Trace),
+            Tracestate = context.Trace.TraceState,
         };
         var key = CartStates.Waiting(partitionKey, waiting.DueEventTime, webhook.WebhookId);
         await context.States.WriteAsync(key, new EnricherState { Waiting = waiting }, at);

@@ -1,14 +1,17 @@
+using System.Diagnostics;
 using System.Text.Json;
-using Streaming.Enricher.Orders;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
 using Streaming.Contracts;
+using Streaming.Enricher.Orders;
+using Streaming.Enricher.Tracing;
+using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 
 /// <summary>
 /// Lets waiting server events go with whatever session is known by then: those whose grace period is
-/// over, those a session has just come for, or all of them at the end of a bounded input.
+/// over, those a session has just come for, or all of them at the end of a bounded input. Each release
+/// runs in a span of the webhook's own trace (<see cref="ReleaseSpans"/>), which its events are written under.
 /// </summary>
 public sealed partial class WaitingRelease(ShopDirectory shops, OrderProcessor orders, CartProcessor carts, ILogger logger)
 {
@@ -21,7 +24,7 @@ public sealed partial class WaitingRelease(ShopDirectory shops, OrderProcessor o
         var now = byWallClock ? context.Clock.GetUtcNow().ToUnixTimeMilliseconds() : (long?)null;
         foreach (var key in context.Waiting.Due(context.StreamTime, now))
         {
-            await ReleaseAsync(key, context);
+            await ReleaseAsync(key, context, ReleaseSpans.Causes.GracePeriodOver, releasedBy: default);
         }
     }
 
@@ -30,21 +33,24 @@ public sealed partial class WaitingRelease(ShopDirectory shops, OrderProcessor o
     {
         foreach (var key in context.Waiting.Due(long.MaxValue, long.MaxValue))
         {
-            await ReleaseAsync(key, context);
+            await ReleaseAsync(key, context, ReleaseSpans.Causes.InputEnded, releasedBy: default);
         }
     }
 
-    /// <summary>Releases what waits for the session of <paramref name="partitionKey"/>, in the order it came.</summary>
+    /// <summary>
+    /// Releases what waits for the session of <paramref name="partitionKey"/>, in the order it came, each
+    /// linked to the trace of the record being handled: the one that brought the session.
+    /// </summary>
     public async Task ReleaseWaitingForAsync(string partitionKey, ProcessorContext context)
     {
         foreach (var key in context.Waiting.WaitingFor(partitionKey))
         {
-            await ReleaseAsync(key, context);
+            await ReleaseAsync(key, context, ReleaseSpans.Causes.SessionArrived, releasedBy: context.Trace);
         }
     }
 
     /// <summary>Maps a waiting webhook with whatever session is known now, and lets it go.</summary>
-    private async Task ReleaseAsync(string key, ProcessorContext context)
+    private async Task ReleaseAsync(string key, ProcessorContext context, string cause, ActivityContext releasedBy)
     {
         var states = context.States;
         var entry = states.Store.Read(key) is { } bytes ? await states.DecodeAsync(bytes) : new EnricherState();
@@ -64,16 +70,23 @@ public sealed partial class WaitingRelease(ShopDirectory shops, OrderProcessor o
             Body = waiting.Body,
         };
         var at = Math.Max(entry.UpdatedAt, context.StreamTime);
+        // Current until this method returns, and kept running by the output until the batch has written
+        // what the release let go: the events' records carry the webhook's trace.
+        var span = ReleaseSpans.Start(waiting, cause, releasedBy);
+        using var releasing = context.Output.Releasing(span);
         try
         {
             var outcome = waiting.CheckoutEvent is not null
                 ? await orders.ReleaseAsync(waiting, shop, at, context)
                 : await carts.ReleaseAsync(webhook, waiting.CartLinesBefore, shop, at, context);
-            context.Output.Counted(webhook.Topic, outcome == RecordOutcomes.Mapped ? RecordOutcomes.Released : outcome);
+            var counted = outcome == RecordOutcomes.Mapped ? RecordOutcomes.Released : outcome;
+            span?.SetTag("enricher.release.outcome", counted);
+            context.Output.Counted(webhook.Topic, counted);
         }
         catch (Exception e) when (e is UnmappableWebhookException or JsonException)
         {
             // It was mapped once on arrival; only a changed mapper gets here. Counted and logged, not retried forever.
+            span?.SetTag("enricher.release.outcome", SkipReasons.UnmappableOnRelease);
             context.Output.Counted(webhook.Topic, SkipReasons.UnmappableOnRelease);
             context.Output.Skipped(webhook.ShopDomain, webhook.Topic, SkipReasons.UnmappableOnRelease, webhook.ReceivedAt);
             LogReleaseFailed(logger, e, webhook.Topic, webhook.WebhookId);

@@ -2,6 +2,7 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Stitching;
+using Streaming.Enricher.Tracing;
 using Streaming.Kafka;
 using Streaming.Kafka.State;
 
@@ -54,6 +55,7 @@ public sealed class PartitionTask
             var at = record.Raw.Message.Timestamp.UnixTimestampMs;
             left[record.Raw.Topic]--;
             context.StreamTime = _clock.Advance(record.Raw.TopicPartition, at, lagging, left);
+            context.Trace = TraceContexts.OfRecord(record.Raw.Message.Headers);
             if (_waiting.AnyDue(context.StreamTime))
             {
                 // Stream time passed a grace period: what waited goes before this record is handled.

@@ -5,6 +5,7 @@ using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Storefront;
 
@@ -14,7 +15,7 @@ namespace Streaming.Ingest.Storefront;
 /// traces or echoed input, and logs no personal data.
 /// </summary>
 public sealed partial class CollectReceiver(
-    ShopDirectory shops,
+    ShopDirectory<IngestShop> shops,
     StorefrontOrigins origins,
     ClientRateLimiter rateLimiter,
     BodyReader bodies,
@@ -108,7 +109,7 @@ public sealed partial class CollectReceiver(
         };
 
         // Keyed like the cart's webhooks; without a cart yet, by checkout, else by visitor.
-        var key = CartKey.Of(envelope.Shop, envelope.CartToken ?? envelope.CheckoutToken ?? envelope.ClientId);
+        var key = RecordKeys.Cart(envelope.Shop, envelope.CartToken ?? envelope.CheckoutToken ?? envelope.ClientId);
         var notStored = await writer.WriteAsync(topics.Value[StorefrontEvent.KafkaTopic].Name, key, record, ingest.Value.AckTimeout, "Storefront:MaxBodyBytes");
         if (notStored is not null)
         {

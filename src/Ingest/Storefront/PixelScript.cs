@@ -7,6 +7,7 @@ using Microsoft.Net.Http.Headers;
 using Streaming.Ingest.Requests;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Storefront;
 
@@ -14,7 +15,7 @@ namespace Streaming.Ingest.Storefront;
 /// <c>GET /pixel.js?shop=&lt;domain&gt;</c>: the storefront pixel (<c>src/Pixel/pixel.js</c>) with the shop's
 /// settings filled in, ready to paste into Shopify's custom pixel. Cacheable, with an ETag of its text.
 /// </summary>
-public sealed class PixelScript(ShopDirectory shops, IOptions<StorefrontOptions> options, PipelineTelemetry telemetry)
+public sealed class PixelScript(ShopDirectory<IngestShop> shops, IOptions<StorefrontOptions> options, PipelineTelemetry telemetry)
 {
     public const string Resource = "pixel.js";
     private const string Placeholder = "__PIXEL_CONFIG__";
@@ -49,13 +50,13 @@ public sealed class PixelScript(ShopDirectory shops, IOptions<StorefrontOptions>
     }
 
     /// <summary>The script for one shop, posting to <paramref name="collectUrl"/>.</summary>
-    public static string Render(ShopOptions shop, string collectUrl)
+    public static string Render(IngestShop shop, string collectUrl)
     {
         // JSON is a JavaScript expression; the serializer escapes what could end the script early.
         var config = JsonSerializer.Serialize(new Dictionary<string, string?>
         {
             ["collectUrl"] = collectUrl,
-            ["shop"] = ShopsOptions.Normalize(shop.Domain),
+            ["shop"] = Shop.Normalize(shop.Domain),
             ["tagId"] = string.IsNullOrWhiteSpace(shop.Pinterest.TagId) ? null : shop.Pinterest.TagId,
             ["checkoutValue"] = shop.Events.CheckoutValue.ToString(),
         });

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Streaming.ServiceDefaults.Shops;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Storefront;
 
@@ -9,12 +10,12 @@ public sealed class StorefrontOrigins
     private readonly Dictionary<string, HashSet<string>> _byShop;
     private readonly HashSet<string> _any;
 
-    public StorefrontOrigins(IOptions<ShopsOptions> shops)
+    public StorefrontOrigins(IOptions<ShopList<IngestShop>> shops)
     {
         _byShop = shops.Value.Items.ToDictionary(
-            s => ShopsOptions.Normalize(s.Domain),
-            s => s.StorefrontOrigins.Select(ShopsOptions.NormalizeOrigin).OfType<string>()
-                .Append($"https://{ShopsOptions.Normalize(s.Domain)}")
+            s => Shop.Normalize(s.Domain),
+            s => s.StorefrontOrigins.Select(IngestShop.NormalizeOrigin).OfType<string>()
+                .Append($"https://{Shop.Normalize(s.Domain)}")
                 .ToHashSet(StringComparer.Ordinal),
             StringComparer.Ordinal);
         _any = _byShop.Values.SelectMany(o => o).ToHashSet(StringComparer.Ordinal);

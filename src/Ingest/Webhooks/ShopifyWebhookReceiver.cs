@@ -8,6 +8,7 @@ using Streaming.Kafka.Topics;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.Ingest.Shops;
 
 namespace Streaming.Ingest.Webhooks;
 
@@ -16,7 +17,7 @@ namespace Streaming.Ingest.Webhooks;
 /// record, so that Shopify retries every delivery that was not stored.
 /// </summary>
 public sealed partial class ShopifyWebhookReceiver(
-    ShopDirectory shops,
+    ShopDirectory<IngestShop> shops,
     BodyReader bodies,
     DeliveryDeduplicator deliveries,
     KafkaWriter writer,
@@ -55,7 +56,7 @@ public sealed partial class ShopifyWebhookReceiver(
             return stale;
         }
 
-        var domain = ShopsOptions.Normalize(headers.ShopDomain!);
+        var domain = Shop.Normalize(headers.ShopDomain!);
         var served = shops.TryFind(domain, out var shop);
 
         // An unknown shop's body is read within the same limits and hashed like any other: an answer

@@ -1,3 +1,5 @@
+using Streaming.Contracts;
+
 namespace Streaming.Ingest.Webhooks;
 
 /// <summary>
@@ -20,6 +22,6 @@ internal static class WebhookKey
             "checkouts" or "carts" => body.Token ?? body.Id,
             _ => body.Id ?? body.Token,
         };
-        return CartKey.Of(shopDomain, cart ?? own ?? webhookId);
+        return RecordKeys.Cart(shopDomain, cart ?? own ?? webhookId);
     }
 }

@@ -1,11 +1,11 @@
 using Avro.Specific;
 using Confluent.Kafka;
-using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Reading;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
 
@@ -14,7 +14,9 @@ namespace Streaming.Operator.Reading;
 /// <summary>
 /// Reads every partition of the delivery log, the enrichment outcomes and the dead letters into the view:
 /// from 7 days (and a margin) back, then live. Assigned by hand, in no consumer group and committing
-/// nothing, so that each instance sees everything and rebuilds the same figures after a restart.
+/// nothing, so that each instance sees everything and rebuilds the same figures after a restart. It reads
+/// through the <see cref="RecordReader{T}"/> kernel: a record that cannot be decoded yet waits with its
+/// partition paused; one that never can is logged and left out of every figure.
 /// </summary>
 public sealed partial class TopicFeed(
     KafkaClientFactory clients,
@@ -29,6 +31,7 @@ public sealed partial class TopicFeed(
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryStart = TimeSpan.FromSeconds(5);
+    private static readonly RetryPolicy RegistryRetry = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
 
     private readonly Dictionary<string, Type> _types = new(StringComparer.Ordinal)
     {
@@ -37,9 +40,7 @@ public sealed partial class TopicFeed(
         [topics.Value[DeadLetter.KafkaTopic].Name] = typeof(DeadLetter),
     };
 
-    // Consume blocks: on a thread of its own it takes none from the pool that serves the page.
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => PollingThread.Start(Run, stoppingToken);
 
     private void Run(CancellationToken stoppingToken)
     {
@@ -49,21 +50,29 @@ public sealed partial class TopicFeed(
             var config = clients.ConsumerConfig($"operator-{Environment.MachineName}", $"operator-view-{Guid.NewGuid():N}");
             // Nothing is committed: each start reads the 7 days again, so nothing else needs keeping.
             config.EnableAutoCommit = false;
+            RecordReader<ISpecificRecord>? reader = null;
             using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
-                .SetErrorHandler((_, error) => LogClientError(error.Code, error.Reason))
+                .SetErrorHandler((_, error) => reader?.Report(error))
                 .Build();
+            reader = new RecordReader<ISpecificRecord>(consumer, "Operator view", RecordDecoding.Avro(serdes, _types), LeaveOutAsync, RegistryRetry, logger)
+            {
+                Admit = Admit,
+            };
             consumer.Assign(ranges.Select(r => new TopicPartitionOffset(r.Partition, r.Start)));
             rebuild.Started(ranges);
             LogStarted(ranges.Count, ranges.Sum(r => r.Records), clock.GetUtcNow() - Window.Lookback);
             var wasDone = false;
+            var ready = new List<ConsumedRecord<ISpecificRecord>>();
             while (!stoppingToken.IsCancellationRequested)
             {
-                for (var read = 0; read < 5_000 && Consume(consumer, read == 0 ? Poll : TimeSpan.Zero) is { } result; read++)
+                for (var read = 0; read < 5_000 && reader.Poll(read == 0 ? Poll : TimeSpan.Zero, ready, stoppingToken) | ready.Count > 0; read++)
                 {
-                    Handle(result, stoppingToken);
+                    ready.ForEach(Handle);
+                    ready.Clear();
                 }
 
-                rebuild.Check(p => consumer.Position(p).Value);
+                // A record that waits for the registry is past the consumer's position but not in the view yet.
+                rebuild.Check(p => reader.WaitingFrom(p) ?? consumer.Position(p).Value);
                 if (rebuild.Done && !wasDone)
                 {
                     wasDone = true;
@@ -76,6 +85,21 @@ public sealed partial class TopicFeed(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+
+        LogStopped();
+    }
+
+    private bool Admit(ConsumeResult<byte[]?, byte[]> result)
+    {
+        rebuild.Read();
+        return true;
+    }
+
+    // No dead-letter duty here: a record that can never be read is counted in no figure, and said so.
+    private Task LeaveOutAsync(ConsumeResult<byte[]?, byte[]> result, string reason, string error, CancellationToken cancellationToken)
+    {
+        LogUndecodable(result.TopicPartitionOffset.ToString(), error);
+        return Task.CompletedTask;
     }
 
     /// <summary>Where the last 7 days start, per partition; a cluster that is not there yet is asked again.</summary>
@@ -97,27 +121,9 @@ public sealed partial class TopicFeed(
         }
     }
 
-    private ConsumeResult<byte[]?, byte[]>? Consume(IConsumer<byte[]?, byte[]> consumer, TimeSpan wait)
+    private void Handle(ConsumedRecord<ISpecificRecord> consumed)
     {
-        try
-        {
-            return consumer.Consume(wait);
-        }
-        catch (ConsumeException e) when (!e.Error.IsFatal)
-        {
-            LogClientError(e.Error.Code, e.Error.Reason);
-            return null;
-        }
-    }
-
-    private void Handle(ConsumeResult<byte[]?, byte[]> result, CancellationToken stoppingToken)
-    {
-        rebuild.Read();
-        if (Decode(result, stoppingToken) is not { } record)
-        {
-            return;
-        }
-
+        var record = consumed.Value;
         switch (record)
         {
             case PinterestDelivery delivery:
@@ -131,33 +137,14 @@ public sealed partial class TopicFeed(
                 break;
         }
 
-        metrics.Count(record, new DateTimeOffset(result.Message.Timestamp.UtcDateTime));
-    }
-
-    /// <summary>The record, or null when it can never be read (it is counted in no figure). Waits while the registry does not answer.</summary>
-    private ISpecificRecord? Decode(ConsumeResult<byte[]?, byte[]> result, CancellationToken stoppingToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return serdes.DeserializeAsync(_types[result.Topic], result.Message.Value, result.Topic).GetAwaiter().GetResult();
-            }
-            catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-            {
-                LogUndecodable(result.TopicPartitionOffset.ToString(), e.Message);
-                return null;
-            }
-            catch (Exception e) when (e is HttpRequestException or SchemaRegistryException && !stoppingToken.IsCancellationRequested)
-            {
-                LogRegistryUnavailable(e);
-                stoppingToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(1));
-            }
-        }
+        metrics.Count(record, new DateTimeOffset(consumed.Raw.Message.Timestamp.UtcDateTime));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: reading {Partitions} partition(s), {Records} record(s) written since {From:u}, then live")]
     private partial void LogStarted(int partitions, long records, DateTimeOffset from);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: stopped reading")]
+    private partial void LogStopped();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: caught up after {Records} record(s) in {Seconds:F1} s")]
     private partial void LogCaughtUp(long records, double seconds);
@@ -168,9 +155,4 @@ public sealed partial class TopicFeed(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Operator view: {Source} cannot be read and is left out: {Error}")]
     private partial void LogUndecodable(string source, string error);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Operator view: the schema registry does not answer; the record waits")]
-    private partial void LogRegistryUnavailable(Exception exception);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Operator view: Kafka client error {Code}: {Reason}")]
-    private partial void LogClientError(ErrorCode code, string reason);
 }

@@ -6,6 +6,7 @@ using Streaming.Enricher;
 using Streaming.Enricher.Output;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Reading;
 using Streaming.Contracts;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
@@ -36,11 +37,11 @@ public sealed class ReenrichCommand(ReplayContext context)
             context.LogRanges(t, found);
             return found;
         }).ToList();
-        var valueTypes = new Dictionary<string, Type>(StringComparer.Ordinal)
+        var decode = RecordDecoding.Avro(context.Serdes, new Dictionary<string, Type>(StringComparer.Ordinal)
         {
             [context.Topics[ShopifyWebhook.KafkaTopic].Name] = typeof(ShopifyWebhook),
             [context.Topics[StorefrontEvent.KafkaTopic].Name] = typeof(StorefrontEvent),
-        };
+        });
 
         var state = Path.Combine(Path.GetTempPath(), "pipeline-replay", request.RunId);
         var enricher = context.Services.GetRequiredService<IOptions<EnricherOptions>>().Value;
@@ -52,25 +53,19 @@ public sealed class ReenrichCommand(ReplayContext context)
         try
         {
             handler.OnAssigned(ranges.Select(r => r.Partition).ToList(), cancellationToken);
-            using var reader = new BoundedReader(context.Clients, ranges);
+            // Records are keyed <shop>/<cart or id>: other shops' records are left without being decoded.
+            using var reader = new BoundedReader<ISpecificRecord>(
+                context.Clients, ranges, record => Selected(record) ? decode(record) : Task.FromResult<ISpecificRecord?>(null), ExcludeAsync, context.Logger);
             await using var progress = context.Progress(() => reader.Total);
+            var read = 0L;
             for (var batch = reader.Next(BatchSize, cancellationToken); batch.Count > 0; batch = reader.Next(BatchSize, cancellationToken))
             {
-                context.Tally.Reading(batch.Count);
-                var records = new List<ConsumedRecord<ISpecificRecord>>(batch.Count);
-                foreach (var record in batch.Where(Selected))
-                {
-                    if (await DecodeAsync(record, valueTypes[record.Topic]) is { } value)
-                    {
-                        records.Add(new ConsumedRecord<ISpecificRecord>(record, value));
-                    }
-                }
-
-                if (records.Count > 0)
-                {
-                    await handler.HandleAsync(records, cancellationToken);
-                }
+                context.Tally.Reading(reader.Read - read);
+                read = reader.Read;
+                await handler.HandleAsync(batch, cancellationToken);
             }
+
+            context.Tally.Reading(reader.Read - read);
 
             // The input is over: nothing more will come for what still waits for a session.
             await handler.ReleaseAllWaitingAsync(cancellationToken);
@@ -85,7 +80,6 @@ public sealed class ReenrichCommand(ReplayContext context)
         }
     }
 
-    // Records are keyed <shop>/<cart or id>: other shops' records are left without being decoded.
     private bool Selected(ConsumeResult<byte[]?, byte[]> record)
     {
         if (context.Request.Shops.Count == 0)
@@ -101,16 +95,9 @@ public sealed class ReenrichCommand(ReplayContext context)
         return context.Request.Shops.Contains(text[..slash]);
     }
 
-    private async Task<ISpecificRecord?> DecodeAsync(ConsumeResult<byte[]?, byte[]> record, Type type)
+    private Task ExcludeAsync(ConsumeResult<byte[]?, byte[]> record, string reason, string error, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await context.Serdes.DeserializeAsync(type, record.Message.Value, record.Topic);
-        }
-        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-        {
-            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
-            return null;
-        }
+        context.Tally.Exclude(ReplayTally.Skips.Undecodable);
+        return Task.CompletedTask;
     }
 }

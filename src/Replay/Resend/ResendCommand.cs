@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Streaming.Dispatcher.Delivery;
-using Streaming.Kafka.Avro;
+using Streaming.Kafka.Reading;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 using Streaming.Replay.Sending;
@@ -34,41 +34,40 @@ public sealed class ResendCommand(ReplayContext context)
         await using var progress = context.Progress(() => ranges.Values.Sum(r => r.Sum(p => p.Records)));
         foreach (var (topic, topicRanges) in ranges)
         {
-            using var reader = new BoundedReader(context.Clients, topicRanges);
+            DecodeRecord<PinterestEvent> decode = topic == deadLetterTopic
+                ? record => FromDeadLetterAsync(record, eventsTopic, deadLetterTopic)
+                : record => DecodeAsync(record.Message.Value, eventsTopic);
+            using var reader = new BoundedReader<PinterestEvent>(context.Clients, topicRanges, decode, ExcludeAsync, context.Logger);
             var writes = new List<Task>();
+            var read = 0L;
             for (var batch = reader.Next(2_000, cancellationToken); batch.Count > 0; batch = reader.Next(2_000, cancellationToken))
             {
+                context.Tally.Reading(reader.Read - read);
+                read = reader.Read;
                 foreach (var record in batch)
                 {
-                    context.Tally.Reading(1);
-                    var pinterestEvent = topic == deadLetterTopic
-                        ? await FromDeadLetterAsync(record, eventsTopic, deadLetterTopic)
-                        : await DecodeAsync(record.Message.Value, eventsTopic);
-                    if (pinterestEvent is not null)
-                    {
-                        writes.Add(await sink.OfferAsync(pinterestEvent, cancellationToken));
-                    }
+                    writes.Add(await sink.OfferAsync(record.Value, cancellationToken));
                 }
 
                 // Kafka has this batch's records before the next is read: a run killed now loses nothing it counted as sent.
                 await Task.WhenAll(writes);
                 writes.Clear();
             }
+
+            context.Tally.Reading(reader.Read - read);
         }
     }
 
+    private Task ExcludeAsync(ConsumeResult<byte[]?, byte[]> record, string reason, string error, CancellationToken cancellationToken)
+    {
+        context.Tally.Exclude(ReplayTally.Skips.Undecodable);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The event a dead letter holds, or null when the run does not want it. Throws when the letter or its event cannot be read (now or ever).</summary>
     private async Task<PinterestEvent?> FromDeadLetterAsync(ConsumeResult<byte[]?, byte[]> record, string eventsTopic, string deadLetterTopic)
     {
-        DeadLetter letter;
-        try
-        {
-            letter = await context.Serdes.DeserializeAsync<DeadLetter>(record.Message.Value, deadLetterTopic);
-        }
-        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-        {
-            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
-            return null;
-        }
+        var letter = await context.Serdes.DeserializeAsync<DeadLetter>(record.Message.Value, deadLetterTopic);
 
         // The enricher's letters hold raw webhooks (re-enrichment is their way back); only the dispatcher's hold events.
         if (letter.Service != DeliveryStatus.Service || letter.SourceTopic != eventsTopic)
@@ -90,16 +89,6 @@ public sealed class ResendCommand(ReplayContext context)
         return await DecodeAsync(letter.Value, eventsTopic);
     }
 
-    private async Task<PinterestEvent?> DecodeAsync(byte[]? value, string eventsTopic)
-    {
-        try
-        {
-            return value is { Length: > 0 } ? await context.Serdes.DeserializeAsync<PinterestEvent>(value, eventsTopic) : null;
-        }
-        catch (Exception e) when (AvroSerdes.IsUndecodable(e))
-        {
-            context.Tally.Exclude(ReplayTally.Skips.Undecodable);
-            return null;
-        }
-    }
+    private async Task<PinterestEvent?> DecodeAsync(byte[]? value, string eventsTopic) =>
+        value is { Length: > 0 } ? await context.Serdes.DeserializeAsync<PinterestEvent>(value, eventsTopic) : null;
 }

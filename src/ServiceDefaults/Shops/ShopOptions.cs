@@ -1,3 +1,5 @@
+using Streaming.Contracts;
+
 namespace Streaming.ServiceDefaults.Shops;
 
 /// <summary>One Shopify shop the pipeline serves (an entry of the <c>Shops</c> configuration list).</summary>
@@ -47,12 +49,6 @@ public sealed class ShopEventOptions
 
     /// <summary>What to do with an event of a shopper whose session says marketing is not allowed.</summary>
     public WithoutMarketingConsent WithoutMarketingConsent { get; set; } = WithoutMarketingConsent.Drop;
-}
-
-public enum CheckoutValue
-{
-    Subtotal,
-    Total,
 }
 
 public enum WithoutMarketingConsent

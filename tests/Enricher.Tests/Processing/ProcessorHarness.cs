@@ -1,18 +1,19 @@
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tests.Stitching;
 using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Kafka.State;
-using Streaming.Contracts;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Processing;
@@ -123,10 +124,17 @@ internal sealed class ManualClock(DateTimeOffset now) : TimeProvider
     public override DateTimeOffset GetUtcNow() => Now;
 }
 
-/// <summary>The enricher's output kept in lists; with <see cref="Failing"/>, every write is refused, as a broker that does not acknowledge.</summary>
+/// <summary>
+/// The enricher's output kept in lists, each event with the span current when it was written (the one
+/// <c>RecordPublisher</c> would put in its headers); with <see cref="Failing"/>, every write is refused,
+/// as a broker that does not acknowledge.
+/// </summary>
 internal sealed class RecordingOutput : IEnrichmentOutput
 {
     public List<PinterestEvent> Events { get; } = [];
+
+    /// <summary>Activity.Current at each write of <see cref="Events"/>, in the same order.</summary>
+    public List<Activity?> EventSpans { get; } = [];
 
     public List<EnrichmentOutcome> Outcomes { get; } = [];
 
@@ -134,7 +142,16 @@ internal sealed class RecordingOutput : IEnrichmentOutput
 
     public bool Failing { get; set; }
 
-    public Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) => Task.FromResult(Written(Events, pinterestEvent));
+    public Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken)
+    {
+        var written = Written(Events, pinterestEvent);
+        if (!Failing)
+        {
+            EventSpans.Add(Activity.Current);
+        }
+
+        return Task.FromResult(written);
+    }
 
     public Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) => Task.FromResult(Written(Outcomes, outcome));
 

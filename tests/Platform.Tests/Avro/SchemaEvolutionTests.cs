@@ -123,16 +123,84 @@ public sealed class SchemaEvolutionTests
         Assert.Null(read.DeadLetterReason);
     }
 
+    [Fact]
+    public void A_waiting_webhook_stored_before_traces_were_kept_is_read_with_the_current_schema_and_has_no_trace()
+    {
+        var previous = Previous("enricher_state.v1.avsc");
+        var old = new GenericRecord(previous);
+        old.Add("updated_at", 1_770_000_000_000L);
+        old.Add("session", null);
+        old.Add("cart_lines", null);
+        old.Add("sent_orders", Array.Empty<object>());
+        old.Add("cart_token", null);
+        var waiting = new GenericRecord(WaitingOf(previous));
+        waiting.Add("partition_key", "shop.myshopify.com/cart-1");
+        waiting.Add("webhook_id", "w-1");
+        waiting.Add("topic", "orders/create");
+        waiting.Add("shop_domain", "shop.myshopify.com");
+        waiting.Add("received_at", 1_770_000_000_000L);
+        waiting.Add("body", Array.Empty<byte>());
+        waiting.Add("cart_lines_before", Array.Empty<object>());
+        waiting.Add("due_event_time", 1_770_000_030_000L);
+        waiting.Add("due_wall_time", 1_770_000_120_000L);
+        waiting.Add("checkout_event", new byte[] { 0, 0, 0, 0, 1 });
+        waiting.Add("checkout_token", "checkout-1");
+        old.Add("waiting", waiting);
+        using var bytes = new MemoryStream();
+        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
+        bytes.Position = 0;
+
+        var read = new SpecificDatumReader<EnricherState>(previous, EnricherState.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+
+        Assert.Equal(("w-1", "checkout-1", 1_770_000_120_000L), (read.Waiting!.WebhookId, read.Waiting.CheckoutToken, read.Waiting.DueWallTime));
+        Assert.Null(read.Waiting.Traceparent);
+        Assert.Null(read.Waiting.Tracestate);
+    }
+
+    [Fact]
+    public void A_waiting_webhook_with_its_trace_is_still_read_by_an_enricher_of_the_previous_schema()
+    {
+        // During a rolling deploy an instance not yet updated may restore a partition from the changelog.
+        var current = new EnricherState
+        {
+            UpdatedAt = 1_770_000_000_000L,
+            Waiting = new WaitingWebhook
+            {
+                PartitionKey = "shop.myshopify.com/cart-1",
+                WebhookId = "w-1",
+                Topic = "orders/create",
+                ShopDomain = "shop.myshopify.com",
+                DueEventTime = 1_770_000_030_000L,
+                Traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+                Tracestate = "vendor=abc",
+            },
+        };
+        using var bytes = new MemoryStream();
+        new SpecificDatumWriter<EnricherState>(EnricherState.AvroSchema).Write(current, new BinaryEncoder(bytes));
+        bytes.Position = 0;
+        var previous = Previous("enricher_state.v1.avsc");
+
+        var read = new GenericDatumReader<GenericRecord>(EnricherState.AvroSchema, previous).Read(null!, new BinaryDecoder(bytes));
+
+        var waiting = (GenericRecord)read["waiting"];
+        Assert.Equal(("w-1", 1_770_000_030_000L), ((string)waiting["webhook_id"], (long)waiting["due_event_time"]));
+        Assert.False(waiting.TryGetValue("traceparent", out _));
+    }
+
     [Theory]
+    [InlineData("enricher_state.v1.avsc")]
     [InlineData("pinterest_event.v1.avsc")]
     [InlineData("pinterest_event.v2.avsc")]
     [InlineData("pinterest_delivery.v1.avsc")]
     public void Every_field_added_since_a_previous_schema_has_a_default(string file)
     {
         var previous = Previous(file);
-        var pairs = previous.Name == PinterestDelivery.AvroSchema.Name
-            ? new[] { (previous, PinterestDelivery.AvroSchema) }
-            : [(previous, PinterestEvent.AvroSchema), ((RecordSchema)previous["user_data"].Schema, PinterestUserData.AvroSchema), ((RecordSchema)previous["custom_data"].Schema, PinterestCustomData.AvroSchema)];
+        var pairs = previous.Name switch
+        {
+            _ when previous.Name == PinterestDelivery.AvroSchema.Name => new[] { (previous, PinterestDelivery.AvroSchema) },
+            _ when previous.Name == EnricherState.AvroSchema.Name => [(previous, EnricherState.AvroSchema), (WaitingOf(previous), WaitingWebhook.AvroSchema)],
+            _ => [(previous, PinterestEvent.AvroSchema), ((RecordSchema)previous["user_data"].Schema, PinterestUserData.AvroSchema), ((RecordSchema)previous["custom_data"].Schema, PinterestCustomData.AvroSchema)],
+        };
 
         foreach (var (before, now) in pairs)
         {
@@ -142,6 +210,9 @@ public sealed class SchemaEvolutionTests
             }
         }
     }
+
+    private static RecordSchema WaitingOf(RecordSchema enricherState) =>
+        (RecordSchema)((UnionSchema)enricherState["waiting"].Schema).Schemas.Single(s => s.Tag == Schema.Type.Record);
 
     private static RecordSchema Previous(string file) => (RecordSchema)Schema.Parse(File.ReadAllText(Path.Combine(
         ShopifySamples.RepositoryRoot(), "tests", "Platform.Tests", "Avro", "Previous", file)));

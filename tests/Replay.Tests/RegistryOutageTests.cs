@@ -1,0 +1,134 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Streaming.Dispatcher;
+using Streaming.Enricher;
+using Streaming.Records;
+using Streaming.Replay.Cli;
+using Streaming.TestSupport;
+
+namespace Streaming.Replay.Tests;
+
+/// <summary>
+/// The schema registry is unreachable while every group reader of the pipeline (the enricher's consumer
+/// loop, the dispatcher) and both replay commands have records of schema ids they have not seen. The
+/// readers use Confluent's registry client against a registry on loopback whose connections are reset.
+/// All of them run at once, so the outage is waited out once.
+/// </summary>
+[Collection(OnKafka.Name)]
+public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
+{
+    private const string Shop = TestSettings.Shop;
+
+    // Longer than max.poll.interval.ms below: a reader that stopped polling while it waited for the
+    // registry would be put out of its group, and say so ("gave up", "lost").
+    private static readonly TimeSpan Outage = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
+
+    private SchemaRegistryStandIn _registry = null!;
+    private ReplayRig _rig = null!;
+
+    public async Task InitializeAsync()
+    {
+        _registry = await SchemaRegistryStandIn.StartAsync();
+        _rig = await ReplayRig.StartAsync(kafka);
+        _rig.Settings.Remove("SchemaRegistry:UseInMemoryRegistry");
+        _rig.Settings["SchemaRegistry:Url"] = _registry.BaseUrl.ToString();
+        _rig.Settings["Kafka:Client:max.poll.interval.ms"] = ((int)MaxPollInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _rig.DisposeAsync();
+        await _registry.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_reader_waits_out_the_outage_in_its_group_stops_when_asked_and_handles_every_record_once_the_registry_is_back()
+    {
+        var now = DateTimeOffset.UtcNow;
+        string[] direct = ["outage-direct-1", "outage-direct-2", "outage-direct-3"];
+        string[] orders = ["9007199254741001", "9007199254741003"];
+        await _rig.ProduceEventsAsync(direct.Select(id => TestRecords.Checkout(id)));
+        await _rig.ProduceAsync(_rig.Topics.ShopifyWebhooks.Name, orders.Select((id, i) => ($"{Shop}/cart-{id}", (Avro.Specific.ISpecificRecord)Order(id, $"cart-{id}", now.AddMinutes(-10 + i)))));
+        _registry.Reachable = false;
+        var outageStarted = DateTime.UtcNow;
+
+        var enricher = await _rig.StartEnricherAsync();
+        var dispatcher = await _rig.StartDispatcherAsync();
+        // Members of groups of their own, stopped during the outage (as a SIGTERM would).
+        var stoppedEnricher = await TestHost.StartAsync(OwnGroup(), b => b.AddEnricher());
+        var stoppedDispatcher = await TestHost.StartAsync(OwnGroup(), b => b.AddDispatcher());
+        // On threads of their own: the tool reads synchronously until its first write.
+        var reenrich = Task.Run(() => _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-1d"));
+        var resend = Task.Run(() => _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d"));
+
+        await Task.WhenAll(new[] { enricher, dispatcher, stoppedEnricher, stoppedDispatcher }.Select(h => WaitForLogAsync(h, "cannot be read yet")));
+        foreach (var host in new[] { stoppedEnricher, stoppedDispatcher })
+        {
+            await host.App.StopAsync();
+            Assert.Contains(host.Logs.Lines, l => l.Message.Contains("stopped reading", StringComparison.Ordinal));
+            await host.DisposeAsync();
+        }
+
+        var left = Outage - (DateTime.UtcNow - outageStarted);
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left);
+        }
+
+        Assert.False(reenrich.IsCompleted, reenrich.IsCompleted ? (await reenrich).ToString() : "");
+        Assert.False(resend.IsCompleted, resend.IsCompleted ? (await resend).ToString() : "");
+        Assert.NotEmpty(_registry.Refused);
+        _registry.Reachable = true;
+
+        var resent = await resend;
+        var reenriched = await reenrich;
+        Assert.True(resent.ExitCode == ReplayCli.Done, resent.ToString());
+        Assert.Equal(direct.Length, resent.Count("events sent to the dispatcher"));
+        Assert.True(reenriched.ExitCode == ReplayCli.Done, reenriched.ToString());
+        Assert.Equal(orders.Length, reenriched.Count("events sent to the dispatcher"));
+        // The dispatcher sends what it read itself and what the enricher made of the webhooks.
+        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, [.. direct, .. orders], ReplayRig.Patience);
+        foreach (var host in new[] { enricher, dispatcher })
+        {
+            Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains("gave up", StringComparison.Ordinal) || l.Message.Contains(" lost ", StringComparison.Ordinal));
+        }
+    }
+
+    private Dictionary<string, string?> OwnGroup() => new(_rig.Settings)
+    {
+        ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
+        ["Enricher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"enricher-state-{Guid.NewGuid():N}"),
+        ["Dispatcher:GroupId"] = $"dispatcher-{Guid.NewGuid():N}",
+        ["Dispatcher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"dispatcher-state-{Guid.NewGuid():N}"),
+    };
+
+    private static async Task WaitForLogAsync(TestHost host, string text)
+    {
+        var until = DateTime.UtcNow + ReplayRig.Patience;
+        while (!host.Logs.Lines.Any(l => l.Message.Contains(text, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < until, $"No log line with '{text}' in {ReplayRig.Patience.TotalSeconds} s:\n{string.Join('\n', host.Logs.Lines.Select(l => l.Message))}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static ShopifyWebhook Order(string id, string cartToken, DateTimeOffset createdAt)
+    {
+        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
+        order["id"] = JsonNode.Parse(id);
+        order["cart_token"] = cartToken;
+        order["checkout_token"] = null;
+        order["created_at"] = createdAt.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
+        order["processed_at"] = order["created_at"]!.DeepClone();
+        order.Remove("note_attributes");
+        return new ShopifyWebhook
+        {
+            WebhookId = $"webhook-{id}",
+            Topic = "orders/create",
+            ShopDomain = Shop,
+            ReceivedAt = createdAt.UtcDateTime,
+            Body = Encoding.UTF8.GetBytes(order.ToJsonString()),
+        };
+    }
+}

@@ -1,0 +1,123 @@
+using Confluent.Kafka;
+using Streaming.Development.Kafka;
+
+namespace Streaming.Topology.Tests;
+
+/// <summary>A named fault, and when it ran on the test's clock.</summary>
+public sealed record Phase(string Name, TimeSpan Start, TimeSpan End);
+
+/// <summary>
+/// The faults, one after another, while shoppers keep coming. Each step injects its fault, waits out the
+/// outage, lifts it, and gives the pipeline a few seconds before the next. Outage windows are the ones the
+/// brief names, except where noted.
+/// </summary>
+public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
+{
+    /// <summary>The broker outage: as long as asked for, 30 s.</summary>
+    public static readonly TimeSpan BrokerOutage = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long the failing ad account fails. Shortened from "a while" to 20 s to keep the suite short.</summary>
+    public static readonly TimeSpan AdAccountOutage = TimeSpan.FromSeconds(20);
+
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(5);
+
+    public List<Phase> Phases { get; } = [];
+
+    /// <summary>How many times the schedule has started (a soak runs it again and again).</summary>
+    public int Round { get; private set; }
+
+    public async Task RunAsync()
+    {
+        Round++;
+        await StepAsync("steady (no fault)", () => Task.Delay(TimeSpan.FromSeconds(8)));
+        await StepAsync("enricher-1 and dispatcher-1 SIGKILLed, restarted after 5 s", KillAndRestartAsync);
+        await StepAsync("rolling restart of every replica (SIGTERM, exit, start, /readyz)", RollingRestartAsync);
+        await StepAsync($"broker 1 down for {BrokerOutage.TotalSeconds:0} s", BrokerDownAsync);
+        await StepAsync("partition leaders moved; produce requests refused, broker 2 slowed", LeadersMovedAsync);
+        await StepAsync($"ad account {Shops.Failing.AdAccountId} answers 500, 429 and hangs for {AdAccountOutage.TotalSeconds:0} s", AdAccountFailsAsync);
+        // Hook: "schema registry unreachable for 60 s" goes here once the registry is served over HTTP
+        // (see Topology.RegistrySettings): stop serving it, wait 60 s, serve it again.
+    }
+
+    private async Task StepAsync(string step, Func<Task> fault)
+    {
+        var name = Round == 1 ? step : $"{step} (round {Round})";
+        var start = topology.Clock.Elapsed;
+        topology.Note($"begin: {name}");
+        await fault();
+        await topology.RestartCrashedAsync();
+        await Task.Delay(Settle);
+        await topology.RestartCrashedAsync();
+        Phases.Add(new Phase(name, start, topology.Clock.Elapsed));
+        topology.Note($"end: {name}");
+    }
+
+    private async Task KillAndRestartAsync()
+    {
+        var victims = new[] { topology.Replica("enricher-1"), topology.Replica("dispatcher-1") };
+        foreach (var victim in victims)
+        {
+            victim.Kill();
+            topology.Note($"{victim.Name} SIGKILLed");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        foreach (var victim in victims)
+        {
+            victim.Start();
+        }
+
+        foreach (var victim in victims)
+        {
+            await victim.WaitReadyAsync(topology.Http, Topology.StartPatience);
+            topology.Note($"{victim.Name} ready again");
+        }
+    }
+
+    private async Task RollingRestartAsync()
+    {
+        foreach (var replica in topology.Replicas)
+        {
+            await replica.StopAsync(Topology.Grace);
+            topology.Note($"{replica.Name} stopped after SIGTERM");
+            replica.Start();
+            await replica.WaitReadyAsync(topology.Http, Topology.StartPatience);
+            topology.Note($"{replica.Name} ready again");
+        }
+    }
+
+    private async Task BrokerDownAsync()
+    {
+        var moved = topology.Cluster.TakeBrokerDown(1);
+        topology.Note($"broker 1 down; {moved} partition leaders and both groups' coordinator moved to brokers 2 and 3");
+        var outage = Task.Delay(BrokerOutage);
+        await Task.Delay(BrokerOutage / 2);
+        await topology.SnapshotAsync($"broker-down-{Round}");
+        await outage;
+        topology.Cluster.BringBrokerUp(1);
+        topology.Note("broker 1 up");
+    }
+
+    private async Task LeadersMovedAsync()
+    {
+        var moved = topology.Cluster.MovePartitionLeaders();
+        topology.Note($"{moved} partition leaders moved");
+        topology.Cluster.FailNextRequests(KafkaApi.Produce, [.. Enumerable.Repeat(ErrorCode.NotEnoughReplicas, 5), .. Enumerable.Repeat(ErrorCode.RequestTimedOut, 5)]);
+        topology.Cluster.SetRoundTrip(2, TimeSpan.FromMilliseconds(300));
+        topology.Note("next 10 produce requests refused (5 NOT_ENOUGH_REPLICAS, 5 REQUEST_TIMED_OUT); broker 2 answers 300 ms late");
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        topology.Cluster.SetRoundTrip(2, TimeSpan.Zero);
+        topology.Cluster.ClearInjectedErrors(KafkaApi.Produce);
+        topology.Note("broker 2 fast again");
+    }
+
+    private async Task AdAccountFailsAsync()
+    {
+        pinterest.Failing = Shops.Failing.AdAccountId;
+        var outage = Task.Delay(AdAccountOutage);
+        await Task.Delay(AdAccountOutage * 0.75);
+        await topology.SnapshotAsync($"ad-account-failing-{Round}");
+        await outage;
+        pinterest.Failing = null;
+    }
+}
