@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
@@ -15,18 +14,16 @@ public sealed class OperatorMetricsTests : IDisposable
     private const string Shop = "metrics.myshopify.com";
     private static readonly DateTimeOffset Started = new(2026, 11, 28, 15, 0, 0, TimeSpan.Zero);
 
-    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly RenamingMeterFactory _meters = new();
     private readonly MeterListener _listener = new();
     private readonly List<(string Instrument, double Value, Dictionary<string, string?> Tags)> _measured = [];
     private readonly OperatorMetrics _metrics;
 
     public OperatorMetricsTests()
     {
-        var factory = _services.GetRequiredService<IMeterFactory>();
-        // Only this test's meter: other tests' hosts create meters of the same name in this process.
         _listener.InstrumentPublished = (instrument, listener) =>
         {
-            if (instrument.Meter.Scope == factory)
+            if (instrument.Meter.Scope == _meters)
             {
                 listener.EnableMeasurementEvents(instrument);
             }
@@ -35,7 +32,7 @@ public sealed class OperatorMetricsTests : IDisposable
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Measured(instrument, value, tags));
         _listener.Start();
         var view = new OperatorView(Options.Create(new ShopList<OperatorShop> { Items = [new OperatorShop { Domain = Shop }] }));
-        _metrics = new OperatorMetrics(factory, view, new FixedClock(Started));
+        _metrics = new OperatorMetrics(_meters, view, new FixedClock(Started));
     }
 
     [Fact]
@@ -102,7 +99,7 @@ public sealed class OperatorMetricsTests : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
-        _services.Dispose();
+        _meters.Dispose();
     }
 
     private double Single(string instrument, (string Key, string Value) tag) =>
@@ -123,6 +120,25 @@ public sealed class OperatorMetricsTests : IDisposable
         {
             _measured.Add((instrument.Name, value, byKey));
         }
+    }
+
+    /// <summary>
+    /// Meters under a name of their own: the operator hosts of the other tests in this process export every
+    /// meter named Streaming.Pipeline, and would count these measurements, then stop exporting the
+    /// streams they share with it once this test disposes it.
+    /// </summary>
+    private sealed class RenamingMeterFactory : IMeterFactory
+    {
+        private readonly List<Meter> _created = [];
+
+        public Meter Create(MeterOptions options)
+        {
+            var meter = new Meter(new MeterOptions($"{options.Name}.{nameof(OperatorMetricsTests)}") { Version = options.Version, Tags = options.Tags, Scope = this });
+            _created.Add(meter);
+            return meter;
+        }
+
+        public void Dispose() => _created.ForEach(m => m.Dispose());
     }
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
