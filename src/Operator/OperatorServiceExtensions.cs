@@ -16,7 +16,7 @@ public static class OperatorServiceExtensions
 {
     /// <summary>
     /// Registers the operator view: a reader of the delivery log, the enrichment outcomes and the dead
-    /// letters (every partition, 7 days back, then live), the counts it keeps, their gauges, and the
+    /// letters (every partition, 7 days back, then live), the counts it keeps, their counters, and the
     /// readiness check that waits for the rebuild.
     /// </summary>
     /// <param name="whileRebuilding">
@@ -39,7 +39,7 @@ public static class OperatorServiceExtensions
         services.AddSingleton<Rebuild>();
         services.AddSingleton<OperatorAccess>();
         services.AddHostedService<TopicFeed>();
-        services.AddHostedService<OperatorMetrics>();
+        services.AddSingleton<OperatorMetrics>();
         services.AddHostedService<ClosedWarning>();
         services.AddHealthChecks().AddCheck<RebuildHealth>("operator-view", whileRebuilding, [PlatformServiceExtensions.ReadyTag]);
 

@@ -41,12 +41,16 @@ public static class PlatformServiceExtensions
         }
 
         // Defaults below every other source, so appsettings, environment and command line still decide:
-        // one console line per request and stage, from ASP.NET Core, costs more CPU than a webhook's work.
+        // one console line per request and stage, from ASP.NET Core or HttpClient, costs more CPU than a webhook's work.
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
         {
             InitialData = new Dictionary<string, string?>
             {
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                // IHttpClientFactory's clients log four lines per request (the Dispatcher's
+                // to Pinterest, say): the pipeline logs the outcomes that matter itself.
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+                ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
                 // A line per unhealthy report, so per probe: HealthStateLog logs each change of state instead.
                 [$"Logging:LogLevel:{HealthStateLog.ReportLogCategory}"] = "None",
             },

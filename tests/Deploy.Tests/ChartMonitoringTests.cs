@@ -28,6 +28,8 @@ public sealed partial class ChartMonitoringTests
     /// </summary>
     private static readonly string[] NotYetExported = ["pipeline_consumer_lag"];
 
+    private static readonly string[] HistogramSeries = ["_bucket", "_count", "_sum"];
+
     /// <summary>Prometheus' own series about each scrape.</summary>
     private static readonly string[] PrometheusSeries = ["up"];
 
@@ -151,8 +153,20 @@ public sealed partial class ChartMonitoringTests
         Assert.Contains(PrometheusName("http.server.request.duration", "s", counter: false) + "_count", exported);
         Assert.Contains(PrometheusName("aspnetcore.memory_pool.pooled", "By", counter: false), exported);
         exported.UnionWith(ObservedGauges().Select(g => PrometheusName(g.Name, g.Unit, counter: false)));
+        exported.UnionWith(OperatorInstruments());
         return exported;
     }
+
+    /// <summary>The operator's counters and histogram (OperatorMetrics), read from its source: only records it reads after its start give them values.</summary>
+    private static IEnumerable<string> OperatorInstruments() =>
+        CreateCall().Matches(File.ReadAllText(Repository.File("src", "Operator", "Metrics", "OperatorMetrics.cs")))
+            .SelectMany(m =>
+            {
+                var name = (string)typeof(OperatorMetrics).GetField(m.Groups["constant"].Value)!.GetRawConstantValue()!;
+                return m.Groups["kind"].Value == "Histogram"
+                    ? HistogramSeries.Select(suffix => PrometheusName(name, m.Groups["unit"].Value, counter: false) + suffix)
+                    : [PrometheusName(name, m.Groups["unit"].Value, counter: true)];
+            });
 
     /// <summary>Gauges the services observe (PipelineTelemetry.Observe), read from their source.</summary>
     private static IEnumerable<(string Name, string Unit)> ObservedGauges() =>
@@ -193,6 +207,9 @@ public sealed partial class ChartMonitoringTests
 
     [GeneratedRegex(@"\.Observe\(\s*(?:""(?<name>[^""]+)""|(?<constant>[A-Z][A-Za-z]+))\s*,\s*""(?<unit>[^""]*)""")]
     private static partial Regex ObserveCall();
+
+    [GeneratedRegex(@"\.Create(?<kind>Counter|Histogram)(?:<\w+>)?\(\s*(?<constant>[A-Z][A-Za-z]+)\s*,\s*""(?<unit>[^""]*)""")]
+    private static partial Regex CreateCall();
 
     [GeneratedRegex(@"[^a-zA-Z0-9_:]")]
     private static partial Regex InvalidCharacter();

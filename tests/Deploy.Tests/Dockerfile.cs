@@ -45,16 +45,17 @@ public sealed partial record Dockerfile(IReadOnlyList<(string Instruction, strin
     public IEnumerable<string> Arguments(string instruction) =>
         Instructions.Where(i => i.Instruction == instruction).Select(i => i.Arguments);
 
-    /// <summary>The images of the <c>FROM</c> lines, with <c>${DOTNET_VERSION}</c> resolved from its <c>ARG</c> default.</summary>
-    public IReadOnlyList<string> BaseImages
-    {
-        get
-        {
-            var defaults = Arguments("ARG").Where(a => a.Contains('=', StringComparison.Ordinal))
-                .ToDictionary(a => a[..a.IndexOf('=', StringComparison.Ordinal)], a => a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]);
-            return [.. Arguments("FROM").Select(f => Variable().Replace(f.Split(' ')[0], m => defaults.GetValueOrDefault(m.Groups[1].Value, m.Value)))];
-        }
-    }
+    /// <summary>The images of the <c>FROM</c> lines as written (flags such as <c>--platform</c> left out).</summary>
+    public IReadOnlyList<string> FromImages =>
+        [.. Arguments("FROM").Select(f => f.Split(' ', StringSplitOptions.RemoveEmptyEntries).First(w => !w.StartsWith("--", StringComparison.Ordinal)))];
+
+    /// <summary>The images of the <c>FROM</c> lines, their <c>${ARG}</c>s resolved from the <c>ARG</c> defaults.</summary>
+    public IReadOnlyList<string> BaseImages => [.. FromImages.Select(i => Variable().Replace(i, m => ArgumentDefaults.GetValueOrDefault(m.Groups[1].Value, m.Value)))];
+
+    /// <summary>Every <c>ARG name=default</c>.</summary>
+    public IReadOnlyDictionary<string, string> ArgumentDefaults =>
+        Arguments("ARG").Where(a => a.Contains('=', StringComparison.Ordinal))
+            .ToDictionary(a => a[..a.IndexOf('=', StringComparison.Ordinal)], a => a[(a.IndexOf('=', StringComparison.Ordinal) + 1)..]);
 
     /// <summary>Every <c>ENV</c> name, from both the <c>ENV a=b c=d</c> and the <c>ENV a b</c> forms.</summary>
     public IReadOnlyDictionary<string, string> Environment =>

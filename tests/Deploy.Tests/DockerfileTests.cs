@@ -17,7 +17,47 @@ public sealed partial class DockerfileTests
     {
         var framework = Regex.Match(Repository.Read("Directory.Build.props"), @"<TargetFramework>net(\d+\.\d+)</TargetFramework>").Groups[1].Value;
 
-        Assert.Equal([$"mcr.microsoft.com/dotnet/sdk:{framework}", $"mcr.microsoft.com/dotnet/aspnet:{framework}"], _dockerfile.BaseImages);
+        Assert.Equal([$"mcr.microsoft.com/dotnet/sdk:{framework}", $"mcr.microsoft.com/dotnet/aspnet:{framework}"], _dockerfile.BaseImages.Select(i => i.Split('@')[0]));
+        // A default pinned in the file, or a pin passed with --build-arg as the release does, is a whole sha256 digest.
+        Assert.All(_dockerfile.BaseImages.Where(i => i.Contains('@', StringComparison.Ordinal)), i => Assert.Matches("@sha256:[0-9a-f]{64}$", i));
+    }
+
+    [Fact]
+    public void Its_base_images_are_build_arguments_so_that_a_build_can_pin_them_by_digest()
+    {
+        Assert.Equal(["${SDK_IMAGE}", "${RUNTIME_IMAGE}"], _dockerfile.FromImages);
+        Assert.Contains(_dockerfile.ArgumentDefaults.Keys, k => k == "SDK_IMAGE");
+        Assert.Contains(_dockerfile.ArgumentDefaults.Keys, k => k == "RUNTIME_IMAGE");
+        // The build stage runs the SDK on the builder's platform: no emulated compiler for arm64.
+        Assert.StartsWith("--platform=$BUILDPLATFORM ", _dockerfile.Arguments("FROM").First(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("amd64", "linux-x64")]
+    [InlineData("arm64", "linux-arm64")]
+    [InlineData("386", null)]
+    [InlineData("", null)]
+    public async Task It_publishes_for_the_runtime_of_the_platform_it_builds_only(string targetArch, string? runtimeIdentifier)
+    {
+        var pick = Assert.Single(_dockerfile.Arguments("RUN"), r => r.Contains("TARGETARCH", StringComparison.Ordinal));
+        var chosen = Path.Combine(Directory.CreateTempSubdirectory("dockerfile-rid-").FullName, "runtime-identifier");
+
+        var (exitCode, error) = await BashAsync(pick.Replace(RuntimeIdentifierFile, chosen, StringComparison.Ordinal), new() { ["TARGETARCH"] = targetArch });
+
+        if (runtimeIdentifier is null)
+        {
+            Assert.NotEqual(0, exitCode);
+            Assert.Contains("linux/amd64 or linux/arm64", error, StringComparison.Ordinal);
+            return;
+        }
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal(runtimeIdentifier, File.ReadAllText(chosen).Trim());
+        var restore = Assert.Single(_dockerfile.Arguments("RUN"), r => r.StartsWith("dotnet restore", StringComparison.Ordinal));
+        var publish = Assert.Single(_dockerfile.Arguments("RUN"), r => r.StartsWith("dotnet publish", StringComparison.Ordinal));
+        Assert.Contains($"-r \"$(cat {RuntimeIdentifierFile})\"", restore, StringComparison.Ordinal);
+        Assert.Contains($"-r \"$(cat {RuntimeIdentifierFile})\" --self-contained false", publish, StringComparison.Ordinal);
+        Assert.Contains("--no-restore", publish, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -69,6 +109,23 @@ public sealed partial class DockerfileTests
         Assert.Equal(deployable.AssemblyName, assembly);
         Assert.Contains(_dockerfile.Arguments("RUN"), r => r.Contains("ln -s \"/app/Streaming.${SERVICE}\" /app/service", StringComparison.Ordinal));
         Assert.Equal("[\"/app/service\"]", _dockerfile.Arguments("ENTRYPOINT").Last());
+    }
+
+    private const string RuntimeIdentifierFile = "/tmp/runtime-identifier";
+
+    private static async Task<(int ExitCode, string Error)> BashAsync(string script, Dictionary<string, string> environment)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash", ["-c", script]) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = process.StandardError.ReadToEndAsync();
+        await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return (process.ExitCode, await error);
     }
 
     /// <summary>The project files of the deployable and all it references, the shared build files, and what its projects include from outside their folders.</summary>

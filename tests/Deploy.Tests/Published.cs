@@ -7,9 +7,13 @@ using System.Text;
 namespace Streaming.Deploy.Tests;
 
 /// <summary>
-/// <c>dotnet publish</c> of every deployable, once per test run and side by side, into a temp folder. It
-/// publishes the build these tests were built with (<c>--no-build</c>, same configuration), so it costs
-/// the copy, not a second build, and a publish that breaks fails here even without Docker.
+/// <c>dotnet publish</c> of every deployable, once per test run and side by side, into a temp folder, as
+/// the Dockerfile publishes it: for one runtime (this machine's, as the image's is its platform's) and
+/// framework-dependent, so only that runtime's native libraries (librdkafka, RocksDB) are copied, next
+/// to the assemblies instead of under runtimes/. It builds each deployable once more for that runtime
+/// (same configuration as these tests), but not the libraries they share: built with these tests
+/// already, and four publishes at once must not write them at once (<c>--no-dependencies</c>). A publish
+/// that breaks, or a native library the published layout cannot load, fails here even without Docker.
 /// </summary>
 public static class Published
 {
@@ -17,6 +21,9 @@ public static class Published
 
     public static string Configuration =>
         typeof(Published).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+
+    /// <summary>What the Dockerfile picks from Docker's TARGETARCH: linux-x64 or linux-arm64.</summary>
+    public static string RuntimeIdentifier => $"linux-{RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant()}";
 
     /// <summary>The publish output of <paramref name="deployable"/>; a failed publish fails the caller with dotnet's output.</summary>
     public static async Task<Publication> OfAsync(Deployable deployable)
@@ -37,7 +44,9 @@ public static class Published
     {
         var clock = Stopwatch.StartNew();
         var start = new ProcessStartInfo("dotnet", [
-            "publish", deployable.ProjectFile, "--no-build", "-c", Configuration, "-o", output,
+            "publish", deployable.ProjectFile, "-c", Configuration, "-r", RuntimeIdentifier, "--self-contained", "false", "--no-dependencies", "-o", output,
+            // The same sources passed the analyzers in the build these tests run from: no second pass.
+            "-p:RunAnalyzers=false",
             "--nologo", "-v", "q", "--disable-build-servers", "-nodeReuse:false",
         ])
         {

@@ -12,9 +12,9 @@ namespace Streaming.Deploy.Tests;
 
 /// <summary>
 /// The published deployables as the images run them (their apphost, the Production environment,
-/// ASPNETCORE_URLS), side by side against the broker this test process hosts: what the compose file
+/// ASPNETCORE_URLS, the image's JSON console logs), side by side against the broker this test process hosts: what the compose file
 /// does, without Docker. Each process is started once and used for everything: probes, the image's
-/// health check, a webhook carried through to a dry-run line, and SIGTERM.
+/// health check, a webhook carried through to a dry-run line, SIGTERM, and the lines they logged.
 /// </summary>
 [Collection(OnKafka.Name)]
 public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper output)
@@ -22,9 +22,10 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
     /// <summary>Kubernetes' default terminationGracePeriodSeconds: SIGKILL follows after this.</summary>
     private static readonly TimeSpan KubernetesGrace = TimeSpan.FromSeconds(30);
     private const string OrderId = "5820391846711";
+    private static readonly string[] JsonLogFields = ["LogLevel", "Category", "Message"];
 
     [Fact]
-    public async Task Published_deployables_answer_their_probes_carry_a_webhook_to_a_dry_run_and_on_SIGTERM_commit_and_exit_0()
+    public async Task Published_deployables_answer_their_probes_carry_a_webhook_to_a_dry_run_on_SIGTERM_commit_and_exit_0_and_log_JSON_lines()
     {
         var clock = Stopwatch.StartNew();
         var publications = await Task.WhenAll(Deployables.All.Select(Published.OfAsync));
@@ -74,6 +75,11 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
 
             AssertClosedAndCommitted(services.Single(s => s.Deployable.Name == "enricher"), "enricher stopped reading", settings["Enricher:GroupId"]!, topics.ShopifyWebhooks.Name);
             AssertClosedAndCommitted(services.Single(s => s.Deployable.Name == "dispatcher"), "dispatcher stopped reading", settings["Dispatcher:GroupId"]!, topics.PinterestEvents.Name);
+            foreach (var service in services)
+            {
+                AssertJsonConsole(service);
+            }
+
             output.WriteLine($"The whole test took {clock.Elapsed.TotalSeconds:0.0} s.");
         }
         finally
@@ -106,10 +112,44 @@ public sealed class PublishedServiceTests(KafkaFixture kafka, ITestOutputHelper 
         return consumer.Committed([partition], TimeSpan.FromSeconds(10)).Single().Offset.Value;
     }
 
+    /// <summary>
+    /// With the image's environment, every line a deployable writes is one JSON object with its level,
+    /// category and message: what the cluster's log collector reads, a multi-line exception included.
+    /// </summary>
+    private static void AssertJsonConsole(ServiceProcess service)
+    {
+        var lines = service.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+        {
+            JsonElement entry;
+            try
+            {
+                using var document = JsonDocument.Parse(line);
+                entry = document.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                entry = default;
+            }
+
+            Assert.True(entry.ValueKind == JsonValueKind.Object, $"{service.Deployable} wrote a line that is no JSON object: {line}");
+            Assert.All(JsonLogFields, name => Assert.True(entry.TryGetProperty(name, out _), $"{service.Deployable}: no {name} in {line}"));
+        }
+
+        Assert.Contains(lines, l => l.Contains("\"Category\":\"Microsoft.Hosting.Lifetime\"", StringComparison.Ordinal));
+    }
+
     private static Dictionary<string, string?> Environment(Dictionary<string, string?> settings, Deployable deployable, Uri url)
     {
         var environment = settings.Concat(deployable.StartSettings ?? new Dictionary<string, string?>())
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value);
+        // The image's logging settings (its paths and port are the test's own).
+        foreach (var (name, value) in Dockerfile.Parse().Environment.Where(e => e.Key.StartsWith("Logging__", StringComparison.Ordinal)))
+        {
+            environment[name] = value;
+        }
+
         environment["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/');
         return environment;
     }

@@ -2,6 +2,7 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Streaming.Operator.Counting;
+using Streaming.Operator.Metrics;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
@@ -22,6 +23,7 @@ public sealed partial class TopicFeed(
     StartOffsets startOffsets,
     AvroSerdes serdes,
     OperatorView view,
+    OperatorMetrics metrics,
     Rebuild rebuild,
     IOptions<TopicsOptions> topics,
     TimeProvider clock,
@@ -65,7 +67,7 @@ public sealed partial class TopicFeed(
             {
                 for (var read = 0; read < 5_000 && reader.Poll(read == 0 ? Poll : TimeSpan.Zero, ready, stoppingToken) | ready.Count > 0; read++)
                 {
-                    ready.ForEach(r => Handle(r.Value));
+                    ready.ForEach(Handle);
                     ready.Clear();
                 }
 
@@ -119,8 +121,9 @@ public sealed partial class TopicFeed(
         }
     }
 
-    private void Handle(ISpecificRecord record)
+    private void Handle(ConsumedRecord<ISpecificRecord> consumed)
     {
+        var record = consumed.Value;
         switch (record)
         {
             case PinterestDelivery delivery:
@@ -133,6 +136,8 @@ public sealed partial class TopicFeed(
                 view.Add(letter);
                 break;
         }
+
+        metrics.Count(record, new DateTimeOffset(consumed.Raw.Message.Timestamp.UtcDateTime));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: reading {Partitions} partition(s), {Records} record(s) written since {From:u}, then live")]

@@ -17,6 +17,9 @@ public sealed class OperatorFixture(IMessageSink diagnostics) : IAsyncLifetime
     public const string LiveShop = "live.myshopify.com";
     public const string StrangerShop = "stranger.myshopify.com";
 
+    /// <summary>A shop only the metrics test's own instance has configured, so that only that instance counts it.</summary>
+    public const string CountedShop = "counted.myshopify.com";
+
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     public KafkaFixture Kafka { get; } = new(diagnostics);
