@@ -29,7 +29,11 @@ public sealed class PinterestSender(
             using var span = StartSpan(request, shop, events);
             var response = await client.SendAsync(request, cancellationToken);
             var answer = PinterestAnswer.Read(response, clock.GetUtcNow());
-            span?.SetTag("http.response.status_code", answer.StatusCode);
+            foreach (var (name, value) in StatusTags(answer))
+            {
+                span?.SetTag(name, value);
+            }
+
             span?.SetTag("pinterest.answer", answer.Kind.ToString());
             if (answer.Kind != AnswerKind.PerEvent)
             {
@@ -41,8 +45,13 @@ public sealed class PinterestSender(
                 e.Attempts++;
             }
 
-            telemetry.PinterestRequests.Add(
-                1, new("outcome", answer.Kind.ToString()), new("http.response.status_code", answer.StatusCode), new("shop", request.Shop));
+            var tags = new TagList { { "outcome", answer.Kind.ToString() }, { "shop", request.Shop } };
+            foreach (var tag in StatusTags(answer))
+            {
+                tags.Add(tag);
+            }
+
+            telemetry.PinterestRequests.Add(1, tags);
             return answer;
         }
         finally
@@ -50,6 +59,17 @@ public sealed class PinterestSender(
             _concurrency.Release();
         }
     }
+
+    /// <summary>
+    /// The HTTP status where Pinterest answered; where it did not (a timeout, a refused connection, an open
+    /// circuit), OpenTelemetry's <c>error.type</c> instead of a status code 0 that no dashboard can read.
+    /// </summary>
+    private static IEnumerable<KeyValuePair<string, object?>> StatusTags(PinterestAnswer answer) => answer switch
+    {
+        { StatusCode: > 0 } => [new("http.response.status_code", answer.StatusCode)],
+        { Kind: AnswerKind.DryRun } => [],
+        _ => [new("error.type", "no_answer")],
+    };
 
     /// <summary>
     /// A request carries events of many traces: its span is a child of the first event's, linked to each

@@ -21,33 +21,49 @@ public sealed class KafkaWriter(RecordPublisher publisher)
     {
         // The caller leaving does not cancel the write: Kafka may well have it already.
         using var ackWait = new CancellationTokenSource(ackTimeout);
+        // Two stages, told apart so that the answer blames the right service: serializing (a first write
+        // of a schema registers it; a schema not cached yet is fetched) and Kafka's acknowledgement.
+        var enqueued = publisher.EnqueueAsync(topic, key, record, CancellationToken.None);
+        delivery?.Invoke(enqueued.Unwrap());
+        Task<DeliveryResult<byte[]?, byte[]>> written;
         try
         {
-            // The wait covers the schema registry too: a first write may have to register the schema.
-            var written = publisher.PublishAsync(topic, key, record, CancellationToken.None);
-            delivery?.Invoke(written);
+            written = await enqueued.WaitAsync(ackWait.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is SchemaRegistryException or HttpRequestException or OperationCanceledException)
+        {
+            // The registry's client throws HttpRequestException when it cannot connect at all.
+            return new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.SchemaRegistryUnavailable,
+                e is OperationCanceledException
+                    ? $"The schema registry did not answer within {ackTimeout.TotalSeconds:0.#} s."
+                    : "The schema registry did not answer.",
+                e);
+        }
+        catch (KafkaException e)
+        {
+            return KafkaFailure(e, ackTimeout, bodyLimitSetting);
+        }
+
+        try
+        {
             await written.WaitAsync(ackWait.Token).ConfigureAwait(false);
             return null;
         }
-        catch (KafkaException e) when (e.Error.Code == ErrorCode.MsgSizeTooLarge)
+        catch (Exception e) when (e is KafkaException or OperationCanceledException)
         {
-            // Permanent: a retry would fail the same way, so this is no 503.
-            return new WriteFailure(StatusCodes.Status413PayloadTooLarge, Reasons.RecordTooLarge,
-                $"The request does not fit in one Kafka record ({e.Error.Reason}). Lower {bodyLimitSetting} or raise the Kafka record size limits.", e);
-        }
-        catch (SchemaRegistryException e)
-        {
-            return new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.SchemaRegistryUnavailable, "The schema registry did not answer.", e);
-        }
-        catch (Exception e) when (e is KafkaException or HttpRequestException or OperationCanceledException)
-        {
-            return new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
-                e is OperationCanceledException
-                    ? $"Kafka did not acknowledge the record within {ackTimeout.TotalSeconds:0.#} s."
-                    : "Kafka did not acknowledge the record.",
-                e);
+            return KafkaFailure(e, ackTimeout, bodyLimitSetting);
         }
     }
+
+    private static WriteFailure KafkaFailure(Exception e, TimeSpan ackTimeout, string bodyLimitSetting) => e switch
+    {
+        // Permanent: a retry would fail the same way, so this is no 503.
+        KafkaException { Error.Code: ErrorCode.MsgSizeTooLarge } tooLarge => new WriteFailure(StatusCodes.Status413PayloadTooLarge, Reasons.RecordTooLarge,
+            $"The request does not fit in one Kafka record ({tooLarge.Error.Reason}). Lower {bodyLimitSetting} or raise the Kafka record size limits.", e),
+        OperationCanceledException => new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
+            $"Kafka did not acknowledge the record within {ackTimeout.TotalSeconds:0.#} s.", e),
+        _ => new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable, "Kafka did not acknowledge the record.", e),
+    };
 }
 
 /// <summary>Why a record was not stored, as the answer to the request that brought it.</summary>

@@ -91,6 +91,43 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
         Assert.Equal("Unauthorized", span.GetTagItem("pinterest.answer"));
     }
 
+    [Fact]
+    public async Task A_request_Pinterest_never_answered_says_so_in_error_type_not_in_a_status_code_of_0()
+    {
+        var context = NewContext();
+        var recorded = new List<KeyValuePair<string, object?>[]>();
+        using var requests = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == "pipeline.dispatcher.requests")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        requests.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            lock (recorded)
+            {
+                recorded.Add(tags.ToArray());
+            }
+        });
+        requests.Start();
+        // Nothing listens on port 1 of the loopback: the connection is refused.
+        using var sender = Sender(new Uri("http://127.0.0.1:1/"));
+
+        var answer = await sender.SendAsync(Shop(), [Pending("a", context)], withMarket: true, CancellationToken.None);
+
+        Assert.Equal(AnswerKind.Unavailable, answer.Kind);
+        var span = Assert.Single(Spans(context.TraceId));
+        Assert.Equal("no_answer", span.GetTagItem("error.type"));
+        Assert.Null(span.GetTagItem("http.response.status_code"));
+        var tags = Assert.Single(recorded);
+        Assert.Contains(tags, t => t.Key == "error.type" && Equals(t.Value, "no_answer"));
+        Assert.DoesNotContain(tags, t => t.Key == "http.response.status_code");
+    }
+
     private List<Activity> Spans(ActivityTraceId traceId)
     {
         lock (_spans)
@@ -99,11 +136,11 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
         }
     }
 
-    private PinterestSender Sender() => new(
+    private PinterestSender Sender(Uri? baseUrl = null) => new(
         new PinterestClient(new PlainHttpClients(), Options.Create(new PinterestOptions())),
         new PipelineTelemetry(_metrics.GetRequiredService<IMeterFactory>()),
         Options.Create(new DispatcherOptions()),
-        Options.Create(new PinterestOptions { BaseUrl = _pinterest.BaseUrl.ToString() }),
+        Options.Create(new PinterestOptions { BaseUrl = (baseUrl ?? _pinterest.BaseUrl).ToString() }),
         TimeProvider.System);
 
     private static DispatcherShop Shop() => new()
