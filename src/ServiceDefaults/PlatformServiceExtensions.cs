@@ -50,6 +50,8 @@ public static class PlatformServiceExtensions
                 ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
                 // A line per unhealthy report, so per probe: HealthStateLog logs each change of state instead.
                 [$"Logging:LogLevel:{HealthStateLog.ReportLogCategory}"] = "None",
+                // Every line carries the scopes it was logged in: the record (topic, partition, offset) and its shop.
+                ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
             },
         });
 
@@ -75,6 +77,7 @@ public static class PlatformServiceExtensions
         services.AddSingleton<ShopDirectory>();
         services.AddSingleton<IKafkaCluster>(CreateCluster);
         services.AddSingleton<KafkaClientFactory>();
+        services.AddSingleton<ConsumerLags>();
         services.AddSingleton<ISchemaRegistryClient>(CreateRegistry);
         services.AddSingleton<AvroSerdes>();
         services.AddSingleton<RecordPublisher>();
