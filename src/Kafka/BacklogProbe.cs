@@ -3,9 +3,11 @@ using Confluent.Kafka;
 namespace Streaming.Kafka;
 
 /// <summary>
-/// Finds the assigned topic partitions that may still hold records the consumer has not returned. The
+/// Finds how many records of each assigned topic partition the consumer has not returned yet. The
 /// position and the high watermark are the client's own (no broker call), except for a partition nothing
 /// was read from since it was assigned: it has no position, so its committed offset, asked once, stands in.
+/// The high watermark is the one of the last fetch: a paused partition is not fetched, so its count
+/// stays where it was when the pause began. Polling thread only.
 /// </summary>
 internal sealed class BacklogProbe
 {
@@ -13,10 +15,18 @@ internal sealed class BacklogProbe
 
     private readonly Dictionary<TopicPartition, Offset> _start = [];
 
-    public HashSet<TopicPartition> Behind(IConsumer<byte[]?, byte[]> consumer)
+    /// <summary>The assigned partitions that may still hold records the consumer has not returned.</summary>
+    public HashSet<TopicPartition> Behind(IConsumer<byte[]?, byte[]> consumer) =>
+        Unread(consumer).Where(u => u.Value is not 0).Select(u => u.Key).ToHashSet();
+
+    /// <summary>
+    /// Per assigned partition, the records between the consumer's position and the high watermark; null
+    /// where either is not known yet (nothing fetched, or no committed offset learned), when anything may be there.
+    /// </summary>
+    public Dictionary<TopicPartition, long?> Unread(IConsumer<byte[]?, byte[]> consumer)
     {
-        var behind = new HashSet<TopicPartition>();
-        var unread = new List<TopicPartition>();
+        var unread = new Dictionary<TopicPartition, long?>();
+        var unknownStart = new List<TopicPartition>();
         foreach (var partition in consumer.Assignment)
         {
             var high = consumer.GetWatermarkOffsets(partition).High;
@@ -24,35 +34,30 @@ internal sealed class BacklogProbe
             if (high.IsSpecial)
             {
                 // Not fetched yet: anything may be there.
-                behind.Add(partition);
+                unread[partition] = null;
             }
             else if (!position.IsSpecial || _start.TryGetValue(partition, out position))
             {
-                AddIfBehind(behind, partition, position, high);
+                unread[partition] = Between(position, high);
             }
             else
             {
-                unread.Add(partition);
+                unknownStart.Add(partition);
             }
         }
 
-        if (unread.Count > 0)
+        if (unknownStart.Count > 0)
         {
-            LearnStart(consumer, unread);
-            foreach (var partition in unread)
+            LearnStart(consumer, unknownStart);
+            foreach (var partition in unknownStart)
             {
-                if (_start.TryGetValue(partition, out var start))
-                {
-                    AddIfBehind(behind, partition, start, consumer.GetWatermarkOffsets(partition).High);
-                }
-                else
-                {
-                    behind.Add(partition);
-                }
+                unread[partition] = _start.TryGetValue(partition, out var start)
+                    ? Between(start, consumer.GetWatermarkOffsets(partition).High)
+                    : null;
             }
         }
 
-        return behind;
+        return unread;
     }
 
     /// <summary>Partitions assigned anew or given up: their committed offsets are asked again when needed.</summary>
@@ -80,15 +85,10 @@ internal sealed class BacklogProbe
         }
         catch (KafkaException)
         {
-            // Unknown for now: the partitions count as behind, and the next batch asks again.
+            // Unknown for now: the partitions count as behind, and the next measurement asks again.
         }
     }
 
-    private static void AddIfBehind(HashSet<TopicPartition> behind, TopicPartition partition, Offset position, Offset high)
-    {
-        if (position < high)
-        {
-            behind.Add(partition);
-        }
-    }
+    private static long? Between(Offset position, Offset high) =>
+        high.IsSpecial ? null : Math.Max(0, high.Value - position.Value);
 }

@@ -23,6 +23,7 @@ public sealed partial class ConsumerLoop<T>(
     KafkaClientFactory clients,
     AvroSerdes serdes,
     DeadLetterPublisher deadLetters,
+    ConsumerLags lags,
     ILogger<ConsumerLoop<T>> logger) : BackgroundService
     where T : class, ISpecificRecord
 {
@@ -32,7 +33,6 @@ public sealed partial class ConsumerLoop<T>(
     private readonly IPartitionAware? _partitionAware = handler as IPartitionAware;
     private readonly IPunctuated? _punctuated = handler as IPunctuated;
     private readonly IBacklogAware? _backlogAware = handler as IBacklogAware;
-    private readonly BacklogProbe _backlog = new();
     private readonly DecodeRecord<T> _decode = Decoder(settings, serdes);
     private RecordReader<T> _reader = null!;
     private Batch _batch = new();
@@ -42,9 +42,14 @@ public sealed partial class ConsumerLoop<T>(
     private void Run(CancellationToken stoppingToken)
     {
         using var consumer = BuildConsumer(stoppingToken);
-        _reader = new RecordReader<T>(consumer, settings.Service, _decode, SetAsideAsync, new RetryPolicy(RetryBase, settings.MaxRetryBackoff), logger);
+        using var lag = lags.Member(settings.GroupId);
+        _reader = new RecordReader<T>(consumer, settings.Service, _decode, SetAsideAsync, new RetryPolicy(RetryBase, settings.MaxRetryBackoff), logger)
+        {
+            Lag = lag,
+            ShopOf = RecordScope.ShopOfKey,
+        };
         consumer.Subscribe(settings.Topics.Select(t => t.Name));
-        LogStarted(settings.Service, settings.TopicNames, settings.GroupId);
+        LogStarted(settings.Service, settings.TopicNames, settings.GroupId, clients.GroupInstanceId(settings.Service) ?? "none (dynamic)");
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -67,7 +72,9 @@ public sealed partial class ConsumerLoop<T>(
         }
         finally
         {
-            // Close commits the stored offsets and leaves the group at once instead of after a timeout.
+            // Close commits the stored offsets and hands the partitions over here. A dynamic member leaves the
+            // group at once; a static one (Kafka:GroupInstanceId) does not, by design: its partitions wait for
+            // it until the session timeout, so a restart gets them back, and a scale-down moves them only then.
             consumer.Close();
             LogStopped(settings.Service, settings.TopicNames);
         }
@@ -87,13 +94,13 @@ public sealed partial class ConsumerLoop<T>(
     }
 
     private IConsumer<byte[]?, byte[]> BuildConsumer(CancellationToken stoppingToken) =>
-        clients.ConsumerBuilder($"{settings.Service}-{Environment.MachineName}", settings.GroupId, coPartitioned: settings.Topics.Count > 1)
+        clients.GroupMemberBuilder(settings.Service, settings.GroupId, coPartitioned: settings.Topics.Count > 1)
             .SetPartitionsAssignedHandler((_, partitions) =>
             {
                 if (partitions.Count > 0)
                 {
                     LogAssigned(settings.Service, Describe(partitions));
-                    _backlog.Forget(partitions);
+                    _reader.Backlog.Forget(partitions);
                     if (_partitionAware is not null)
                     {
                         _reader.Prepare(partitions, p => _partitionAware.OnAssigned(p, stoppingToken), stoppingToken);
@@ -104,7 +111,6 @@ public sealed partial class ConsumerLoop<T>(
             {
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();
                 LogRevoked(settings.Service, Describe(revoked));
-                _backlog.Forget(revoked);
                 _reader.Forget(revoked);
                 CommitStored(c);
                 _partitionAware?.OnRevoked(revoked);
@@ -113,7 +119,6 @@ public sealed partial class ConsumerLoop<T>(
             {
                 var lost = partitions.Select(p => p.TopicPartition).ToList();
                 LogLost(settings.Service, Describe(lost));
-                _backlog.Forget(lost);
                 _reader.Forget(lost);
                 _partitionAware?.OnLost(lost);
             })
@@ -176,7 +181,7 @@ public sealed partial class ConsumerLoop<T>(
                 if (pending.Count > 0)
                 {
                     using var activity = StartActivity(pending);
-                    _backlogAware?.OnBacklog(_backlog.Behind(consumer));
+                    _backlogAware?.OnBacklog(_reader.Backlog.Behind(consumer));
                     await handler.HandleAsync(pending, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -263,8 +268,8 @@ public sealed partial class ConsumerLoop<T>(
     private static string Describe(IEnumerable<TopicPartition> partitions) =>
         string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} reads {Topic} as group {GroupId}")]
-    private partial void LogStarted(string service, string topic, string groupId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} reads {Topic} as group {GroupId}, static member {GroupInstanceId}")]
+    private partial void LogStarted(string service, string topic, string groupId, string groupInstanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} stopped reading {Topic}; stored offsets committed")]
     private partial void LogStopped(string service, string topic);

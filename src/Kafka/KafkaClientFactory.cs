@@ -63,13 +63,29 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
     public IAdminClient CreateAdminClient(string clientId) =>
         new AdminClientBuilder(AdminConfig(clientId)).SetLogHandler((_, m) => Log(m)).Build();
 
+    /// <summary>
+    /// A consumer that is a member of <paramref name="groupId"/> for <paramref name="service"/>: a static
+    /// member named <c>&lt;Kafka:GroupInstanceId&gt;-&lt;service&gt;</c> when the process has a lasting name
+    /// (see <see cref="KafkaOptions.GroupInstanceId"/>), else a dynamic one.
+    /// </summary>
     /// <param name="coPartitioned">
     /// The group joins topics by key: every member must get the same partition numbers of each, which
     /// only the range assignor promises, in either group protocol.
     /// </param>
-    public ConsumerBuilder<byte[]?, byte[]> ConsumerBuilder(string clientId, string groupId, bool coPartitioned = false)
+    public ConsumerBuilder<byte[]?, byte[]> GroupMemberBuilder(string service, string groupId, bool coPartitioned = false)
     {
-        var config = ConsumerConfig(clientId, groupId);
+        var config = ConsumerConfig($"{service}-{Environment.MachineName}", groupId);
+        if (GroupInstanceId(service) is { } instance)
+        {
+            config.GroupInstanceId = instance;
+        }
+
+        if (_options.GroupProtocol == GroupProtocol.Classic)
+        {
+            // Under KIP-848 the broker owns the session timeout, and librdkafka refuses the setting.
+            config.SessionTimeoutMs = (int)_options.SessionTimeout.TotalMilliseconds;
+        }
+
         if (coPartitioned && _options.GroupProtocol == GroupProtocol.Consumer)
         {
             config.Set("group.remote.assignor", "range");
@@ -81,6 +97,10 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
 
         return new ConsumerBuilder<byte[]?, byte[]>(config).SetLogHandler((_, m) => Log(m));
     }
+
+    /// <summary>The static member name <paramref name="service"/>'s group consumer joins with; null for dynamic membership.</summary>
+    public string? GroupInstanceId(string service) =>
+        string.IsNullOrWhiteSpace(_options.GroupInstanceId) ? null : $"{_options.GroupInstanceId}-{service}";
 
     private void Log(LogMessage message)
     {

@@ -53,6 +53,8 @@ public static class PlatformServiceExtensions
                 ["Logging:LogLevel:Microsoft.Extensions.Http"] = "Warning",
                 // A line per unhealthy report, so per probe: HealthStateLog logs each change of state instead.
                 [$"Logging:LogLevel:{HealthStateLog.ReportLogCategory}"] = "None",
+                // Every line carries the scopes it was logged in: the record (topic, partition, offset) and its shop.
+                ["Logging:Console:FormatterOptions:IncludeScopes"] = "true",
             },
         });
 
@@ -70,6 +72,7 @@ public static class PlatformServiceExtensions
         services.AddSingleton<PipelineTelemetry>();
         services.AddSingleton<IKafkaCluster>(CreateCluster);
         services.AddSingleton<KafkaClientFactory>();
+        services.AddSingleton<ConsumerLags>();
         services.AddSingleton<ISchemaRegistryClient>(CreateRegistry);
         services.AddSingleton<AvroSerdes>();
         services.AddSingleton<RecordPublisher>();

@@ -28,6 +28,7 @@ public sealed partial class DispatchLoop(
     ShopLanes lanes,
     PartitionProgress progress,
     DeliveredIds delivered,
+    ConsumerLags lags,
     IOptions<DispatcherOptions> options,
     IOptions<TopicsOptions> topics,
     TimeProvider clock,
@@ -47,16 +48,21 @@ public sealed partial class DispatchLoop(
 
     private void Run(CancellationToken stoppingToken)
     {
-        using var consumer = clients.ConsumerBuilder($"dispatcher-{Environment.MachineName}", options.Value.GroupId)
+        using var consumer = clients.GroupMemberBuilder(DeliveryStatus.Service, options.Value.GroupId)
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions, stoppingToken))
             .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition).ToList()))
             .SetErrorHandler((_, error) => _reader.Report(error))
             .Build();
+        using var lag = lags.Member(options.Value.GroupId);
         _reader = new RecordReader<ShopEvent>(
-            consumer, DeliveryStatus.Service, DecodeAsync, SetAsideAsync, new RetryPolicy(options.Value.RetryBaseDelay, options.Value.MaxRetryBackoff), logger);
+            consumer, DeliveryStatus.Service, DecodeAsync, SetAsideAsync, new RetryPolicy(options.Value.RetryBaseDelay, options.Value.MaxRetryBackoff), logger)
+        {
+            Lag = lag,
+            ShopOf = RecordScope.ShopOfKey,
+        };
         consumer.Subscribe(_topic);
-        LogStarted(_topic, options.Value.GroupId);
+        LogStarted(_topic, options.Value.GroupId, clients.GroupInstanceId(DeliveryStatus.Service) ?? "none (dynamic)");
         var ready = new List<ConsumedRecord<ShopEvent>>();
         try
         {
@@ -87,11 +93,21 @@ public sealed partial class DispatchLoop(
         finally
         {
             // Nothing new is sent; what Pinterest is answering now is finished, so its offsets are committed.
-            var assignment = consumer.Assignment;
-            progress.Abandon(assignment);
-            progress.WaitUntilNotSending(assignment, options.Value.HandOverTimeout);
-            StoreOffsets(consumer, progress.Committable());
-            consumer.Close();
+            try
+            {
+                var assignment = consumer.Assignment;
+                progress.Abandon(assignment);
+                progress.WaitUntilNotSending(assignment, options.Value.HandOverTimeout);
+                StoreOffsets(consumer, progress.Committable());
+            }
+            finally
+            {
+                // Whatever happened above: a static member (Kafka:GroupInstanceId) does not leave the group on
+                // Close, by design, but Close still commits and hands the partitions over here; its partitions
+                // then wait for it until the session timeout, which a restart beats and a scale-down waits out.
+                consumer.Close();
+            }
+
             LogStopped(_topic);
         }
     }
@@ -240,8 +256,8 @@ public sealed partial class DispatchLoop(
 
     private static string Describe(IEnumerable<TopicPartition> partitions) => string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher reads {Topic} as group {GroupId}")]
-    private partial void LogStarted(string topic, string groupId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher reads {Topic} as group {GroupId}, static member {GroupInstanceId}")]
+    private partial void LogStarted(string topic, string groupId, string groupInstanceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher stopped reading {Topic}; offsets of finished records committed")]
     private partial void LogStopped(string topic);

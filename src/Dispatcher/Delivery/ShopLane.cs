@@ -72,6 +72,7 @@ public sealed partial class ShopLane : IAsyncDisposable
     {
         var failures = 0;
         List<PendingEvent> batch = [];
+        using var shopScope = _logger.BeginScope(new Dictionary<string, object?> { ["Shop"] = _shop });
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -81,6 +82,7 @@ public sealed partial class ShopLane : IAsyncDisposable
                     batch = await _inbox.NextRequestAsync(cancellationToken);
                 }
 
+                using var eventScope = _logger.BeginScope(new Dictionary<string, object?> { ["EventIds"] = EventIds(batch) });
                 await DeliverAsync(batch, cancellationToken);
                 failures = 0;
             }
@@ -218,6 +220,13 @@ public sealed partial class ShopLane : IAsyncDisposable
     }
 
     private DispatcherShop? ConfiguredShop() => _shops.CurrentValue.Items.FirstOrDefault(s => Shop.Normalize(s.Domain) == _shop);
+    // A line about a request names the events it carries (one event: its id), so each can be traced to it.
+    private static string EventIds(List<PendingEvent> batch)
+    {
+        var open = batch.Where(e => e.Open).Select(e => e.Event.EventId).ToList();
+        return open.Count <= 20 ? string.Join(",", open) : $"{string.Join(",", open.Take(20))},... ({open.Count - 20} more)";
+    }
+
 
     private DispatcherShop CurrentShop(PendingEvent pending) => ConfiguredShop() ?? pending.Shop;
 

@@ -5,6 +5,7 @@ using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
+using Streaming.Kafka.Reading;
 using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Contracts;
@@ -14,6 +15,7 @@ namespace Streaming.Enricher.Tasks;
 /// <summary>
 /// Hands each record to the processor of its input (webhooks by topic, storefront events); what cannot
 /// be handled, a record of a shop not configured or one the mappers refuse, is dead-lettered at once.
+/// Each record's work is logged within its scope: its shop and where it was read.
 /// </summary>
 public sealed class RecordRouter(
     ShopDirectory<EnricherShop> shops,
@@ -21,7 +23,8 @@ public sealed class RecordRouter(
     CartProcessor carts,
     CheckoutProcessor checkouts,
     StorefrontProcessor storefront,
-    DeadLetters deadLetters)
+    DeadLetters deadLetters,
+    ILogger logger)
 {
     public async Task RouteAsync(ConsumedRecord<ISpecificRecord> record, long at, ProcessorContext context, CancellationToken cancellationToken)
     {
@@ -31,6 +34,7 @@ public sealed class RecordRouter(
             StorefrontEvent e => (Outcomes.StorefrontInput(e.EventName), e.ShopDomain, e.OccurredAt),
             _ => ("unknown", "", default),
         };
+        using var scope = RecordScope.Begin(logger, record.Raw, shopDomain);
         if (!shops.TryFind(shopDomain, out var shop))
         {
             await deadLetters.WriteAsync(

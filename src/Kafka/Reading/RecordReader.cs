@@ -38,6 +38,15 @@ public sealed partial class RecordReader<T>(
 
     public IConsumer<byte[]?, byte[]> Consumer => consumer;
 
+    /// <summary>How far behind the consumer is on each assigned partition.</summary>
+    internal BacklogProbe Backlog { get; } = new();
+
+    /// <summary>Where a group member reports its lag (<c>pipeline.consumer.lag</c>), measured at most once a second; null: not reported.</summary>
+    public ConsumerLag? Lag { get; init; }
+
+    /// <summary>The shop of a record before it is decoded, for the log scope of its handling; null where the reader cannot tell.</summary>
+    public Func<ConsumeResult<byte[]?, byte[]>, string?>? ShopOf { get; init; }
+
     /// <summary>
     /// Called on every record before it is decoded; false leaves it out (past the end of what the caller
     /// reads). Set once, before the first poll.
@@ -62,6 +71,7 @@ public sealed partial class RecordReader<T>(
     public bool Poll(TimeSpan wait, List<ConsumedRecord<T>> ready, CancellationToken cancellationToken)
     {
         var before = ready.Count;
+        Lag?.MeasureWhenDue(Backlog, consumer);
         PrepareWhenDue(cancellationToken);
         ReleaseDue(ready, cancellationToken);
         var result = Consume(ready.Count > before ? TimeSpan.Zero : Bounded(wait));
@@ -72,6 +82,7 @@ public sealed partial class RecordReader<T>(
 
         if (Admit is null || Admit(result))
         {
+            using var scope = Scope(result);
             Offer(result, ready, cancellationToken);
         }
 
@@ -115,6 +126,7 @@ public sealed partial class RecordReader<T>(
         }
 
         Pauses.Forget(partitions);
+        Backlog.Forget(partitions);
     }
 
     /// <summary>A client error from the consumer's error callback or a poll: each kind is logged once until records flow again.</summary>
@@ -223,6 +235,7 @@ public sealed partial class RecordReader<T>(
 
             while (waiting.Records.TryPeek(out var head))
             {
+                using var scope = Scope(head);
                 if (waiting.InFlight is null)
                 {
                     if (DateTime.UtcNow < waiting.Due)
@@ -327,6 +340,8 @@ public sealed partial class RecordReader<T>(
             LogStillNotPrepared(service, Describe(partitions), e.Message);
         }
     }
+
+    private IDisposable? Scope(ConsumeResult<byte[]?, byte[]> record) => RecordScope.Begin(logger, record, ShopOf?.Invoke(record));
 
     private Task<T?> Start(ConsumeResult<byte[]?, byte[]> result)
     {
