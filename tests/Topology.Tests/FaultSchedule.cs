@@ -9,7 +9,7 @@ public sealed record Phase(string Name, TimeSpan Start, TimeSpan End);
 /// <summary>
 /// The faults, one after another, while shoppers keep coming. Each step injects its fault, waits out the
 /// outage, lifts it, and gives the pipeline a few seconds before the next. Outage windows are the ones the
-/// brief names, except where noted.
+/// brief names, except where noted. The schema registry's outage spans the last three steps.
 /// </summary>
 public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
 {
@@ -23,6 +23,9 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
 
     public List<Phase> Phases { get; } = [];
 
+    /// <summary>The schema registry's outage, and what went against its expectations.</summary>
+    public RegistryOutage Registry { get; } = new(topology);
+
     /// <summary>How many times the schedule has started (a soak runs it again and again).</summary>
     public int Round { get; private set; }
 
@@ -33,10 +36,17 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
         await StepAsync("enricher-1 and dispatcher-1 SIGKILLed, restarted after 5 s", KillAndRestartAsync);
         await StepAsync("rolling restart of every replica (SIGTERM, exit, start, /readyz)", RollingRestartAsync);
         await StepAsync($"broker 1 down for {BrokerOutage.TotalSeconds:0} s", BrokerDownAsync);
-        await StepAsync("partition leaders moved; produce requests refused, broker 2 slowed", LeadersMovedAsync);
-        await StepAsync($"ad account {Shops.Failing.AdAccountId} answers 500, 429 and hangs for {AdAccountOutage.TotalSeconds:0} s", AdAccountFailsAsync);
-        // Hook: "schema registry unreachable for 60 s" goes here once the registry is served over HTTP
-        // (see Topology.RegistrySettings): stop serving it, wait 60 s, serve it again.
+        // The registry outage overlaps the next two faults: replicas that stay up work from their schema caches,
+        // so for them it is no fault and both keep their meaning. It ends with restarts that must fetch schemas.
+        await StepAsync("partition leaders moved; produce requests refused, broker 2 slowed; schema registry goes down", () =>
+        {
+            Registry.Begin();
+            return LeadersMovedAsync();
+        });
+        await StepAsync($"ad account {Shops.Failing.AdAccountId} answers 500, 429 and hangs for {AdAccountOutage.TotalSeconds:0} s; schema registry still down", AdAccountFailsAsync);
+        await StepAsync(
+            $"schema registry down until {RegistryOutage.Length.TotalSeconds:0} s: {string.Join(" and ", RegistryOutage.Restarted)} restarted, {RegistryOutage.Restarted[0]} SIGTERMed while it waits, ingest restarted; then back",
+            Registry.RestartAndEndAsync);
     }
 
     private async Task StepAsync(string step, Func<Task> fault)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Streaming.Deploy.Tests;
@@ -86,13 +87,18 @@ public sealed class Replica(string name, Publication publication, Uri url, IRead
         _process = null;
     }
 
-    /// <summary>SIGTERM and the wait Kubernetes gives before SIGKILL; an exit other than 0, or none in time, is recorded.</summary>
-    public async Task StopAsync(TimeSpan grace)
+    /// <summary>
+    /// SIGTERM and the wait Kubernetes gives before SIGKILL; an exit other than 0, or none in time, is recorded.
+    /// Returns how long the process took to exit (the whole grace period when it did not).
+    /// </summary>
+    public async Task<TimeSpan> StopAsync(TimeSpan grace)
     {
         var process = _process ?? throw new InvalidOperationException($"{Name} is not running.");
         _stopping = true;
+        var clock = Stopwatch.StartNew();
         process.Terminate();
         var exited = await process.ExitedWithinAsync(grace);
+        var took = clock.Elapsed;
         var ending = exited ? $"exit {process.ExitCode.ToString(CultureInfo.InvariantCulture)} after SIGTERM" : $"still running {grace.TotalSeconds} s after SIGTERM";
         if (!exited || process.ExitCode != 0)
         {
@@ -102,6 +108,7 @@ public sealed class Replica(string name, Publication publication, Uri url, IRead
         process.Dispose();
         _pastRuns.Add($"--- {Name} run {Starts}, {ending}\n{process.Output}");
         _process = null;
+        return took;
     }
 
     /// <summary>Records an exit that no fault caused; true when the replica had crashed.</summary>
@@ -118,6 +125,9 @@ public sealed class Replica(string name, Publication publication, Uri url, IRead
         _process = null;
         return true;
     }
+
+    /// <summary>What the running process has written to its console so far; empty when none runs.</summary>
+    public string CurrentOutput => _process?.Output ?? "";
 
     /// <summary>Everything every run of this replica wrote to its console.</summary>
     public string Output

@@ -89,7 +89,7 @@ public sealed class Shoppers(Topology topology, double ordersPerSecond)
                     return topology.Clock.Elapsed;
                 }
 
-                order.Refusals.Enqueue((topology.Clock.Elapsed, $"{(int)answer.StatusCode}"));
+                order.Refusals.Enqueue((topology.Clock.Elapsed, await RefusalAsync(answer)));
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
@@ -103,6 +103,22 @@ public sealed class Shoppers(Topology topology, double ordersPerSecond)
 
             await Task.Delay(wait);
             wait = TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, TimeSpan.FromSeconds(8).Ticks));
+        }
+    }
+
+    /// <summary>The status, and the reason Ingest gave (its problem answer's title), if it gave one.</summary>
+    private static async Task<string> RefusalAsync(HttpResponseMessage answer)
+    {
+        var status = ((int)answer.StatusCode).ToString(CultureInfo.InvariantCulture);
+        try
+        {
+            return JsonNode.Parse(await answer.Content.ReadAsStringAsync())?["title"]?.GetValue<string>() is { Length: > 0 } reason
+                ? $"{status} {reason}"
+                : status;
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or HttpRequestException or TaskCanceledException)
+        {
+            return status;
         }
     }
 
@@ -176,6 +192,6 @@ public sealed class Order(Shop shop, string id, string cartToken, string clickId
     /// <summary>When Ingest first answered 200 for the webhook; null: never, within the retries.</summary>
     public TimeSpan? WrittenAt { get; set; }
 
-    /// <summary>The answers before the wanted one, /collect's and the webhook's: status codes, "timeout", "no connection".</summary>
+    /// <summary>The answers before the wanted one, /collect's and the webhook's: status codes with Ingest's reason, "timeout", "no connection".</summary>
     public ConcurrentQueue<(TimeSpan At, string What)> Refusals { get; } = new();
 }

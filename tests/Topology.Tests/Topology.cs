@@ -30,12 +30,13 @@ public sealed class Topology : IAsyncDisposable
     private readonly CancellationTokenSource _sampling = new();
     private Task _sampler = Task.CompletedTask;
 
-    private Topology(EmbeddedKafkaCluster cluster, TestTopics topics, FakePinterest pinterest, string stateRoot, string artifacts)
+    private Topology(EmbeddedKafkaCluster cluster, TestTopics topics, FakePinterest pinterest, SchemaRegistryStandIn registry, string stateRoot, string artifacts)
     {
         Artifacts = artifacts;
         Cluster = cluster;
         Topics = topics;
         Pinterest = pinterest;
+        Registry = registry;
         StateRoot = stateRoot;
     }
 
@@ -46,6 +47,9 @@ public sealed class Topology : IAsyncDisposable
     public TestTopics Topics { get; }
 
     public FakePinterest Pinterest { get; }
+
+    /// <summary>The one schema registry every replica uses, over HTTP; a fault makes it unreachable.</summary>
+    public SchemaRegistryStandIn Registry { get; }
 
     public string StateRoot { get; }
 
@@ -81,7 +85,8 @@ public sealed class Topology : IAsyncDisposable
         }
 
         var pinterest = await FakePinterest.StartAsync();
-        var topology = new Topology(cluster, topics, pinterest, Directory.CreateTempSubdirectory("topology-state-").FullName, artifacts);
+        var registry = await SchemaRegistryStandIn.StartAsync();
+        var topology = new Topology(cluster, topics, pinterest, registry, Directory.CreateTempSubdirectory("topology-state-").FullName, artifacts);
         // Both groups on broker 1, the broker the schedule takes down: their coordinator has to move.
         cluster.AssignGroupCoordinator(topology.EnricherGroup, 1);
         cluster.AssignGroupCoordinator(topology.DispatcherGroup, 1);
@@ -150,6 +155,7 @@ public sealed class Topology : IAsyncDisposable
         }
 
         await Pinterest.DisposeAsync();
+        await Registry.DisposeAsync();
         Cluster.Dispose();
         Http.Dispose();
         _sampling.Dispose();
@@ -206,16 +212,17 @@ public sealed class Topology : IAsyncDisposable
     }
 
     /// <summary>
-    /// Where the replicas find the schema registry. Every process has its own in-memory registry: its ids are
-    /// the positions of the schemas in schemas/ (InMemorySchemaRegistry), so separate processes of one build
-    /// agree on every id without talking to each other.
+    /// Where the replicas find the schema registry: the stand-in this test serves over HTTP, as the chart's
+    /// required <c>SchemaRegistry:Url</c> would name a real one. The test settings' in-memory registry goes,
+    /// since the production guard refuses both at once. Serializer settings stay production's defaults
+    /// (<c>AutoRegisterSchemas</c> true, the topic-name subject <c>&lt;topic&gt;-value</c>), as the chart
+    /// and docker-compose leave them.
     /// </summary>
-    /// <remarks>
-    /// Hook for the "registry unreachable for 60 s" fault: once a registry served over HTTP lands, point
-    /// <c>SchemaRegistry:Url</c> at it here and add the outage to <see cref="FaultSchedule"/>.
-    /// </remarks>
-    private static void RegistrySettings(Dictionary<string, string?> settings) =>
-        settings["SchemaRegistry:UseInMemoryRegistry"] = "true";
+    private void RegistrySettings(Dictionary<string, string?> settings)
+    {
+        settings.Remove("SchemaRegistry:UseInMemoryRegistry");
+        settings["SchemaRegistry:Url"] = Registry.BaseUrl.ToString();
+    }
 
     /// <summary>Probes every replica's /readyz once a second and keeps what changed: what an operator's dashboard would show.</summary>
     private async Task SampleReadinessAsync(CancellationToken stop)

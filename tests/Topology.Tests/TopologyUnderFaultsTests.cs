@@ -10,8 +10,9 @@ namespace Streaming.Topology.Tests;
 /// <summary>
 /// The deployables as users run them, against a three-broker cluster, while shoppers keep ordering and
 /// the fault schedule runs: SIGKILL, a rolling restart, a broker down, leaders moved, an ad account
-/// failing. What must hold whatever fails: no order Ingest acknowledged is lost, no event is accepted
-/// twice, every order keeps its session's click id. The figures go to the test output and to a file.
+/// failing, the schema registry unreachable for a minute with replicas restarted in it. What must hold
+/// whatever fails: no order Ingest acknowledged is lost, no event is accepted twice, every order keeps
+/// its session's click id. The figures go to the test output and to a file.
 /// </summary>
 /// <remarks>
 /// TOPOLOGY_SOAK_MINUTES=60 runs the schedule again and again for that long (a soak, kept out of CI);
@@ -58,7 +59,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
 
         var figures = Figures.Of(shoppers.Ledger.Values, topology.Pinterest, answers, schedule.Phases);
         var command = soak is null ? "dotnet test tests/Topology.Tests" : $"{SoakVariable}={soak.Value.TotalMinutes:0} dotnet test tests/Topology.Tests";
-        var report = await ReportAsync(topology, figures, command, rounds, artifacts);
+        var report = await ReportAsync(topology, figures, schedule.Registry, command, rounds, artifacts);
         output.WriteLine(report);
         output.WriteLine($"Figures written to {Path.Combine(artifacts, "figures.md")} (the whole run took {clock.Elapsed.TotalSeconds:0} s)");
 
@@ -66,6 +67,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
         Assert.True(figures.Written > 0, "No order was answered 200 by Ingest.");
         Assert.True(figures.HealthyDuringFaults.Count > 0, "No order of the healthy ad account was accepted during the faults.");
         Assert.True(figures.FaultsAnswered.Count > 0, "The failing ad account was never called while it failed.");
+        Assert.True(topology.Registry.Refused.Count > 0, "No replica asked the schema registry anything while it was down.");
 
         // The invariants. A failure here is a product defect (see the report for where and how to reproduce).
         var crashes = topology.Replicas.SelectMany(r => r.Crashes).ToList();
@@ -75,6 +77,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
         Assert.True(figures.Lost.Count == 0, $"PRODUCT DEFECT: {figures.Lost.Count} order(s) answered 200 by Ingest never reached Pinterest:\n{string.Join("\n", figures.Lost.Take(20))}");
         Assert.True(figures.Duplicates.Count == 0, $"PRODUCT DEFECT: {figures.Duplicates.Count} event id(s) accepted more than once by one ad account:\n{string.Join("\n", figures.Duplicates.Take(20))}");
         Assert.True(figures.WithoutClickId.Count == 0, $"PRODUCT DEFECT: {figures.WithoutClickId.Count} order(s) with a storefront session reached Pinterest without its click id:\n{string.Join("\n", figures.WithoutClickId.Take(20))}");
+        Assert.True(schedule.Registry.Findings.Count == 0, $"PRODUCT DEFECT: the schema registry's outage:\n{string.Join("\n", schedule.Registry.Findings)}");
         Assert.True(figures.RuleViolations.Count == 0, $"Bodies that break Pinterest's rules:\n{string.Join("\n", figures.RuleViolations)}");
     }
 
@@ -92,10 +95,23 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(3));
     }
 
-    private static async Task<string> ReportAsync(Topology topology, Figures figures, string command, int rounds, string artifacts)
+    private static async Task<string> ReportAsync(Topology topology, Figures figures, RegistryOutage registry, string command, int rounds, string artifacts)
     {
         var text = new StringBuilder(figures.Render(command));
         text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Rounds of the schedule: {rounds}").AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Schema registry requests refused while it was down: {topology.Registry.Refused.Count} ({string.Join(", ", topology.Registry.Refused.Select(r => r.Split('?')[0]).GroupBy(r => Digits().Replace(r, "#"), StringComparer.Ordinal).Select(g => $"{g.Count()} × {g.Key}"))})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"SIGTERMs while it was down: {string.Join("; ", registry.Exits)}").AppendLine();
+        if (registry.Findings.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"## The registry outage's findings ({registry.Findings.Count})").AppendLine();
+            foreach (var finding in registry.Findings)
+            {
+                text.AppendLine(CultureInfo.InvariantCulture, $"- {finding}");
+            }
+
+            text.AppendLine();
+        }
+
         text.AppendLine("## Timeline").AppendLine().AppendLine("```");
         foreach (var line in topology.Timeline)
         {
