@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Streaming.Enricher.Output;
+using Streaming.Records;
 using Streaming.ServiceDefaults;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
 
 namespace Streaming.Enricher;
 

@@ -1,16 +1,16 @@
 using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Enricher.Batches;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Tasks;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
-using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Contracts;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher;
 

@@ -1,13 +1,13 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Ingest.Idempotency;
 using Streaming.Ingest.Requests;
+using Streaming.Ingest.Shops;
 using Streaming.Ingest.Storefront;
 using Streaming.Ingest.Webhooks;
-using Streaming.ServiceDefaults;
-using Streaming.Contracts;
 using Streaming.Records;
-using Streaming.Ingest.Shops;
+using Streaming.ServiceDefaults;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest;

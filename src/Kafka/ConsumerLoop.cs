@@ -3,9 +3,9 @@ using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.Reading;
-using Streaming.Contracts;
 
 namespace Streaming.Kafka;
 

@@ -2,8 +2,8 @@ using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Streaming.Kafka.Topics;
 using Streaming.Contracts;
+using Streaming.Kafka.Topics;
 using Streaming.Records;
 
 namespace Streaming.Kafka;

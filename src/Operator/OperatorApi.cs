@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Options;
+using Streaming.Kafka.Topics;
 using Streaming.Operator.Access;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Pages;
 using Streaming.Operator.Reading;
-using Streaming.Kafka.Topics;
 using Streaming.Records;
 
 namespace Streaming.Operator;

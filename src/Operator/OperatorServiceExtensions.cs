@@ -1,14 +1,14 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
+using Streaming.Kafka;
 using Streaming.Operator.Access;
 using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
 using Streaming.Operator.Reading;
+using Streaming.Records;
 using Streaming.ServiceDefaults;
 using Streaming.ServiceDefaults.Shops;
-using Streaming.Kafka;
-using Streaming.Records;
 
 namespace Streaming.Operator;
 

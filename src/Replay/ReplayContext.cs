@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Options;
 using Streaming.Dispatcher;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Replay.Cli;
 using Streaming.Replay.Kafka;
 using Streaming.Replay.Sending;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay;
 

@@ -2,11 +2,11 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Console;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
-using Streaming.ServiceDefaults;
 using Streaming.Kafka;
 using Streaming.Kafka.State;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
+using Streaming.ServiceDefaults;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay;

@@ -14,14 +14,14 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
-using Streaming.Kafka.Avro;
-using Streaming.Kafka;
-using Streaming.Development.Kafka;
-using Streaming.Kafka.Topics;
-using Streaming.Kafka.State;
 using Streaming.Contracts;
-using Streaming.Records;
+using Streaming.Development.Kafka;
 using Streaming.Development.Registry;
+using Streaming.Kafka;
+using Streaming.Kafka.Avro;
+using Streaming.Kafka.State;
+using Streaming.Kafka.Topics;
+using Streaming.Records;
 
 namespace Streaming.ServiceDefaults;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -1,10 +1,10 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.TestSupport;
-using Streaming.Contracts;
 
 namespace Streaming.Replay.Tests;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using Confluent.SchemaRegistry;
-using Streaming.Kafka.Avro;
 using Streaming.Development.Registry;
+using Streaming.Kafka.Avro;
 
 namespace Streaming.TestSupport;
 

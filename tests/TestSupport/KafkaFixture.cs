@@ -2,14 +2,14 @@ using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Streaming.Kafka;
+using Streaming.Contracts;
 using Streaming.Development.Kafka;
+using Streaming.Kafka;
 using Streaming.Kafka.Topics;
 using Testcontainers.Kafka;
 using Xunit;
 using Xunit.Abstractions;
 using Xunit.Sdk;
-using Streaming.Contracts;
 
 namespace Streaming.TestSupport;
 

@@ -10,8 +10,8 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Streaming.Kafka.Avro;
 using Streaming.Development.Registry;
+using Streaming.Kafka.Avro;
 
 namespace Streaming.TestSupport;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
+using Streaming.Development.Registry;
 using Streaming.Kafka.Avro;
 using Streaming.Records;
-using Streaming.Development.Registry;
 
 namespace Streaming.TestSupport;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
+using Streaming.Contracts;
 using Streaming.Development.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
-using Streaming.Contracts;
 
 namespace Streaming.TestSupport;
 

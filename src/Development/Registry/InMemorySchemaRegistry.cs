@@ -3,9 +3,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Confluent.SchemaRegistry;
+using Streaming.Contracts;
 using AvroSchema = Avro.Schema;
 using AvroSchemaNormalization = Avro.SchemaNormalization;
-using Streaming.Contracts;
 
 namespace Streaming.Development.Registry;
 

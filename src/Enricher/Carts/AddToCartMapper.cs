@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Stitching;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Carts;
 

@@ -1,11 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Streaming.Enricher.Stitching;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
-using static Streaming.Enricher.Orders.OrderJson;
 using Streaming.Contracts;
+using Streaming.Enricher.Stitching;
+using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
+using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Orders;
 

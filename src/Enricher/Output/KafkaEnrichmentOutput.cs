@@ -1,9 +1,9 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Records;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Output;
 

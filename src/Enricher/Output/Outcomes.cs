@@ -1,8 +1,8 @@
+using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Storefront;
 using Streaming.Records;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Output;
 

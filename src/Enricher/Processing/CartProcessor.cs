@@ -1,9 +1,9 @@
+using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
-using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 

@@ -1,8 +1,8 @@
-using Streaming.Enricher.Orders;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
-using static Streaming.Enricher.Orders.OrderJson;
 using Streaming.Contracts;
+using Streaming.Enricher.Orders;
+using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
+using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Processing;
 

@@ -1,10 +1,10 @@
+using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
 using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Processing;
 

@@ -1,9 +1,9 @@
 using System.Text.Json;
+using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
 using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Sessions;
 

@@ -1,7 +1,7 @@
+using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
 using Streaming.Records;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Stitching;
 

@@ -1,6 +1,6 @@
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
 using Streaming.Contracts;
+using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Stitching;
 

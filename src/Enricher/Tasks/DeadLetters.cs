@@ -1,7 +1,7 @@
 using Avro.Specific;
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Kafka;
-using Streaming.Contracts;
 using Streaming.Records;
 
 namespace Streaming.Enricher.Tasks;

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using Avro.Specific;
+using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
-using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Tasks;
 

@@ -1,10 +1,10 @@
+using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Stitching;
 using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Kafka.State;
-using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Tasks;
 

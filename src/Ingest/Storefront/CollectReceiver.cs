@@ -1,11 +1,11 @@
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Streaming.Ingest.Requests;
-using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
-using Streaming.Records;
+using Streaming.Ingest.Requests;
 using Streaming.Ingest.Shops;
+using Streaming.Kafka.Topics;
+using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest.Storefront;
 

@@ -4,10 +4,10 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
-using Streaming.Ingest.Requests;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Contracts;
+using Streaming.Ingest.Requests;
 using Streaming.Ingest.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest.Storefront;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Ingest.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest.Storefront;
 

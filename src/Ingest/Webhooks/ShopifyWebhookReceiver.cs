@@ -1,14 +1,14 @@
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Ingest.Idempotency;
 using Streaming.Ingest.Requests;
+using Streaming.Ingest.Shops;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Contracts;
 using Streaming.Records;
-using Streaming.Ingest.Shops;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Ingest.Webhooks;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Microsoft.Extensions.Options;
 using Streaming.Contracts;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Operator.Counting;
 

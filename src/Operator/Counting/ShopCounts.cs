@@ -1,5 +1,5 @@
-using Streaming.Records;
 using Streaming.Contracts;
+using Streaming.Records;
 
 namespace Streaming.Operator.Counting;
 

@@ -1,6 +1,6 @@
+using Streaming.Contracts;
 using Streaming.Operator.Counting;
 using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
-using Streaming.Contracts;
 
 namespace Streaming.Operator.Pages;
 

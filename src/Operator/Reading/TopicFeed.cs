@@ -1,12 +1,12 @@
 using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Operator.Counting;
-using Streaming.Operator.Metrics;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.Reading;
 using Streaming.Kafka.Topics;
+using Streaming.Operator.Counting;
+using Streaming.Operator.Metrics;
 using Streaming.Records;
 
 namespace Streaming.Operator.Reading;

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Streaming.Enricher.Orders;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Records;
-using Streaming.Replay.Sending;
 using Streaming.Contracts;
 using Streaming.Enricher;
+using Streaming.Enricher.Orders;
+using Streaming.Records;
+using Streaming.Replay.Sending;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay.Backfill;
 

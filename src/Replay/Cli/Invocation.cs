@@ -2,10 +2,10 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Streaming.Kafka;
-using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.Replay.Backfill;
 using Streaming.Kafka.Avro;
+using Streaming.Kafka.Topics;
+using Streaming.Replay.Backfill;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay.Cli;
 

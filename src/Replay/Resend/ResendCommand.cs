@@ -1,10 +1,10 @@
 using Confluent.Kafka;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Delivery;
 using Streaming.Kafka.Reading;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 using Streaming.Replay.Sending;
-using Streaming.Contracts;
 
 namespace Streaming.Replay.Resend;
 

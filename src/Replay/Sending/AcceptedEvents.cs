@@ -1,7 +1,7 @@
 using System.Text;
 using Streaming.Contracts;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 

@@ -3,9 +3,9 @@ using Streaming.Dispatcher;
 using Streaming.Enricher.Output;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
 using Streaming.Replay.Cli;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay.Sending;
 

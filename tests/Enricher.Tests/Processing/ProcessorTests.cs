@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using Streaming.Contracts;
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tests.Stitching;
 using Streaming.Records;
 using Streaming.TestSupport;
-using Streaming.Contracts;
 
 namespace Streaming.Enricher.Tests.Processing;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Streaming.Ingest.Requests;
 using Streaming.Development.Kafka;
+using Streaming.Ingest.Requests;
 using Streaming.Records;
 using Streaming.TestSupport;
 

@@ -3,10 +3,10 @@ using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
 using Microsoft.Extensions.Options;
+using Streaming.Development.Registry;
 using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
-using Streaming.Development.Registry;
 
 namespace Streaming.Platform.Tests.Avro;
 

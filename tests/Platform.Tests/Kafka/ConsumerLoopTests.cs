@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Microsoft.Extensions.DependencyInjection;
-using Streaming.Kafka.Avro;
-using Streaming.ServiceDefaults;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;

@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Streaming.ServiceDefaults;
-using Streaming.Kafka;
 using Streaming.Development.Kafka;
+using Streaming.Kafka;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;

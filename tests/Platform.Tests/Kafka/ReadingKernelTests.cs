@@ -4,10 +4,10 @@ using System.Text;
 using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
-using Streaming.ServiceDefaults;
-using Streaming.Kafka;
 using Streaming.Contracts;
+using Streaming.Kafka;
 using Streaming.Records;
+using Streaming.ServiceDefaults;
 using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
