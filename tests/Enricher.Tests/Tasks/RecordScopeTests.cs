@@ -17,8 +17,7 @@ public sealed class RecordScopeTests(KafkaFixture kafka)
     public async Task A_line_logged_while_a_record_is_handled_carries_its_shop_topic_partition_and_offset_and_the_group_reports_its_lag()
     {
         await using var rig = new EnricherRig(kafka, await kafka.CreateTopicsAsync(partitions: 1));
-        var lags = new List<(string? Topic, long Lag)>();
-        using var listener = LagListener(rig.GroupId, lags);
+        using var lags = new ConsumerLagListener(rig.GroupId);
         var host = await rig.StartAsync(EnricherRig.NewStateDirectory());
         var topic = rig.Topics.ShopifyWebhooks.Name;
         var webhook = new ShopifyWebhook
@@ -45,40 +44,13 @@ public sealed class RecordScopeTests(KafkaFixture kafka)
         Assert.Equal(0L, line.Scope["Offset"]);
 
         // Read to the end: the lag of each input topic is known and nothing is left.
-        while (!lags.Any(l => l.Topic == topic && l.Lag == 0))
+        while (!lags.Seen.Any(l => l.Topic == topic && l.Lag == 0))
         {
-            Assert.True(DateTime.UtcNow < until, $"No lag of 0 for {topic} was reported: {string.Join(", ", lags)}.");
+            Assert.True(DateTime.UtcNow < until, $"No lag of 0 for {topic} was reported: {string.Join(", ", lags.Seen)}.");
             await Task.Delay(200);
-            listener.RecordObservableInstruments();
+            lags.Observe();
         }
     }
 
     private static bool DeadLettered(LogLine line) => line.Message.StartsWith("Dead-lettered", StringComparison.Ordinal);
-
-    private static MeterListener LagListener(string group, List<(string? Topic, long Lag)> seen)
-    {
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == PipelineTelemetry.Name && instrument.Name == "pipeline.consumer.lag")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var byName = tags.ToArray().ToDictionary(t => t.Key, t => t.Value);
-            if (Equals(byName["group"], group))
-            {
-                lock (seen)
-                {
-                    seen.Add((byName["topic"] as string, value));
-                }
-            }
-        });
-        listener.Start();
-        return listener;
-    }
 }

@@ -25,20 +25,20 @@ public sealed partial class GroupMemberTests(KafkaFixture kafka)
         using var telemetry = new PipelineTelemetry(metrics.GetRequiredService<IMeterFactory>());
         var lags = new ConsumerLags(telemetry);
         var group = $"lag-{Guid.NewGuid():N}";
-        using var listener = LagListener(group, out var seen);
+        using var listener = new ConsumerLagListener(group);
 
         var reading = await ReadAsync(group, lags, new LogCapture());
-        listener.RecordObservableInstruments();
+        listener.Observe();
 
-        var (lag, topic) = Assert.Single(seen);
+        var (topic, lag) = Assert.Single(listener.Seen);
         Assert.Equal(reading.Topic, topic);
         Assert.Equal(Records - (reading.LastRead + 1), lag);
         Assert.True(lag > 0, "Every record was read before the lag was measured.");
 
-        seen.Clear();
+        listener.Clear();
         reading.Lag.Dispose();
-        listener.RecordObservableInstruments();
-        Assert.Empty(seen);
+        listener.Observe();
+        Assert.Empty(listener.Seen);
     }
 
     [Fact]
@@ -113,32 +113,6 @@ public sealed partial class GroupMemberTests(KafkaFixture kafka)
         reader.Poll(TimeSpan.Zero, [], CancellationToken.None);
         consumer.Close();
         return new Reading(topic, lastRead, lag);
-    }
-
-    private static MeterListener LagListener(string group, out List<(long Lag, string? Topic)> seen)
-    {
-        var measurements = new List<(long, string?)>();
-        seen = measurements;
-        var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == PipelineTelemetry.Name && instrument.Name == "pipeline.consumer.lag")
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
-        {
-            var byName = tags.ToArray().ToDictionary(t => t.Key, t => t.Value);
-            if (Equals(byName["group"], group))
-            {
-                measurements.Add((value, byName["topic"] as string));
-            }
-        });
-        listener.Start();
-        return listener;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Set aside {Offset}: {Reason}")]
