@@ -1,13 +1,13 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
+using Streaming.Contracts;
 using Streaming.Dispatcher.Dedupe;
-using Streaming.Kafka.Avro;
 using Streaming.Kafka;
+using Streaming.Kafka.Avro;
 using Streaming.Kafka.Reading;
 using Streaming.Kafka.Topics;
-using Streaming.ServiceDefaults.Shops;
 using Streaming.Records;
-using Streaming.Contracts;
+using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Delivery;
 
