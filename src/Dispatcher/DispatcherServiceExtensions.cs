@@ -62,7 +62,7 @@ public static class DispatcherServiceExtensions
                 sp.GetRequiredService<RecordPublisher>(),
                 sp.GetRequiredService<ChangelogRestorer>(),
                 sp.GetRequiredService<ILogger<PartitionStores>>());
-            return new DeliveredIds(stores, sp.GetRequiredService<AvroSerdes>(), options.DeliveredRetention, sp.GetRequiredService<TimeProvider>());
+            return new DeliveredIds(stores, sp.GetRequiredService<AvroSerdes>(), options.DeliveredRetention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeliveredIds>>());
         });
         services.AddHostedService<DispatchLoop>();
         services.AddHostedService<DispatcherGauges>();

@@ -13,7 +13,7 @@ namespace Streaming.Dispatcher.Dedupe;
 /// event id), so the id is found wherever the partition goes, after a crash, a restart or a replay.
 /// Lanes read and write from many threads; each partition's store is used by one at a time.
 /// </summary>
-public sealed class DeliveredIds : IDisposable
+public sealed partial class DeliveredIds : IDisposable
 {
     private const int SweepSlice = 10_000;
 
@@ -21,6 +21,7 @@ public sealed class DeliveredIds : IDisposable
     private readonly AvroSerdes _serdes;
     private readonly TimeSpan _retention;
     private readonly TimeProvider _clock;
+    private readonly ILogger _logger;
     private readonly object _sync = new();
     private readonly Dictionary<int, SemaphoreSlim> _gates = [];
     private readonly Dictionary<int, string?> _sweepCursor = [];
@@ -30,8 +31,9 @@ public sealed class DeliveredIds : IDisposable
     // are written before anything else of their partition is read or recorded.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<int, Dictionary<string, byte[]>> _owed = new();
 
-    public DeliveredIds(PartitionStores stores, AvroSerdes serdes, TimeSpan retention, TimeProvider clock)
+    public DeliveredIds(PartitionStores stores, AvroSerdes serdes, TimeSpan retention, TimeProvider clock, ILogger<DeliveredIds> logger)
     {
+        _logger = logger;
         _stores = stores;
         _serdes = serdes;
         _retention = retention;
@@ -115,7 +117,9 @@ public sealed class DeliveredIds : IDisposable
             }
             catch (PartitionGoneException)
             {
-                // Lost meanwhile: its new owner reads these records again.
+                // Lost meanwhile: its new owner reads these records again, and does not know Pinterest took
+                // these. Said aloud, so that the duplicates it may send are traced to this hand-over.
+                LogAcceptedAfterHandOver(values.Count, byPartition.Key);
             }
         })).ConfigureAwait(false);
     }
@@ -260,6 +264,9 @@ public sealed class DeliveredIds : IDisposable
         var entry = await _serdes.DeserializeAsync<DeliveredEvent>(bytes, ChangelogTopic).ConfigureAwait(false);
         return new DateTimeOffset(entry.AcceptedAt, TimeSpan.Zero) + _retention < _clock.GetUtcNow();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pinterest accepted {Count} event id(s) of partition {Partition} after it left this dispatcher; they could not be remembered, and its new owner may send them again")]
+    private partial void LogAcceptedAfterHandOver(int count, int partition);
 
     public void Dispose()
     {

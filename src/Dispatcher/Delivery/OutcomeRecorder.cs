@@ -11,12 +11,11 @@ namespace Streaming.Dispatcher.Delivery;
 /// </summary>
 public sealed class OutcomeRecorder(DeliveredIds delivered, DeliveryLog log, PartitionProgress progress, ShopHealth health, PipelineTelemetry telemetry)
 {
-    /// <summary>Marks the events' partitions as sending until disposed: a stop or a hand-over waits for what is out.</summary>
-    public IDisposable Sending(IReadOnlyList<PendingEvent> events)
-    {
-        progress.Sending(events, +1);
-        return new SendingMark(progress, events);
-    }
+    /// <summary>
+    /// Marks the partitions of the events still open as sending until disposed: a stop or a hand-over waits
+    /// for what is out. Only <see cref="SendingMark.Events"/> may go; the others were handed over meanwhile.
+    /// </summary>
+    public SendingMark Sending(IReadOnlyList<PendingEvent> events) => new(progress, progress.StartSending(events));
 
     public Task FinishAsync(IReadOnlyCollection<Outcome> outcomes, CancellationToken cancellationToken) => log.FinishAsync(outcomes, cancellationToken);
 
@@ -50,8 +49,10 @@ public sealed class OutcomeRecorder(DeliveredIds delivered, DeliveryLog log, Par
 
     public void Resumed(string shop) => health.Resume(shop);
 
-    private sealed class SendingMark(PartitionProgress progress, IReadOnlyList<PendingEvent> events) : IDisposable
+    public sealed class SendingMark(PartitionProgress progress, List<PendingEvent> events) : IDisposable
     {
-        public void Dispose() => progress.Sending(events, -1);
+        public List<PendingEvent> Events { get; } = events;
+
+        public void Dispose() => progress.StopSending(Events);
     }
 }

@@ -45,19 +45,40 @@ public sealed class PartitionProgress
         }
     }
 
-    public void Sending(IEnumerable<PendingEvent> events, int delta)
+    /// <summary>
+    /// Of <paramref name="events"/>, those still open, their partitions marked as sending: checked and marked
+    /// under the lock <see cref="Abandon"/> takes, so that once a hand-over has abandoned a partition and
+    /// seen nothing sending, no request for it starts any more (one checked open before and sent after the
+    /// hand-over would be accepted after the next owner restored the delivered ids, and sent again by it).
+    /// </summary>
+    public List<PendingEvent> StartSending(IReadOnlyList<PendingEvent> events)
     {
         lock (_sync)
         {
-            foreach (var partition in events.Select(e => e.Partition).Distinct())
-            {
-                if (_windows.TryGetValue(partition, out var window))
-                {
-                    window.Sending += delta;
-                }
-            }
+            var open = events.Where(e => e.Open).ToList();
+            Count(open, +1);
+            return open;
+        }
+    }
 
+    /// <summary>The request that carried <paramref name="events"/> (as <see cref="StartSending"/> returned them) is over.</summary>
+    public void StopSending(IReadOnlyList<PendingEvent> events)
+    {
+        lock (_sync)
+        {
+            Count(events, -1);
             Monitor.PulseAll(_sync);
+        }
+    }
+
+    private void Count(IEnumerable<PendingEvent> events, int delta)
+    {
+        foreach (var partition in events.Select(e => e.Partition).Distinct())
+        {
+            if (_windows.TryGetValue(partition, out var window))
+            {
+                window.Sending += delta;
+            }
         }
     }
 

@@ -133,6 +133,12 @@ public sealed partial class ShopLane : IAsyncDisposable
         // The dry run stands in for Pinterest's answer: a hand-over or a stop waits for it as for a request,
         // so a line already written is also finished and committed, never written again by the next owner.
         using var sending = _outcomes.Sending(events);
+        events = sending.Events;
+        if (events.Count == 0)
+        {
+            return;
+        }
+
         var response = await _dryRun.WriteAsync(shop, [.. events.Select(e => e.Event)], _withMarket, cancellationToken);
         var finish = (AnswerDecision.Finish)AnswerPolicy.Decide(response, events.Count, _withMarket, _options, _clock.GetUtcNow());
         await _outcomes.FinishAsync(events, finish.Fates, shop.Pinterest.AdAccountId, cancellationToken);
@@ -154,6 +160,12 @@ public sealed partial class ShopLane : IAsyncDisposable
             var shop = CurrentShop(events[0]);
             using var lease = await _rateLimit.AcquireAsync(1, cancellationToken);
             using var sending = _outcomes.Sending(events);
+            events = sending.Events;
+            if (events.Count == 0)
+            {
+                return;
+            }
+
             var answer = await _sender.SendAsync(shop, events, _withMarket, cancellationToken);
             TimeSpan wait;
             switch (AnswerPolicy.Decide(answer, events.Count, _withMarket, _options))

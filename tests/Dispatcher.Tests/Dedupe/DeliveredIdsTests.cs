@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Streaming.Contracts;
@@ -23,6 +24,7 @@ public sealed class DeliveredIdsTests : IDisposable
     private readonly RecordPublisher _publisher;
     private readonly DeliveredIds _ids;
     private readonly TopicPartition _partition = new(Changelog, 0);
+    private readonly LogCapture _log = new();
 
     public DeliveredIdsTests()
     {
@@ -34,8 +36,20 @@ public sealed class DeliveredIdsTests : IDisposable
         _publisher = new RecordPublisher(clients, serdes, new StoppedNever(), NullLogger<RecordPublisher>.Instance);
         var stores = new PartitionStores(
             "delivered", Changelog, _directory, new StateStoreOptions(), _publisher, new ChangelogRestorer(clients, NullLogger<ChangelogRestorer>.Instance), NullLogger.Instance);
-        _ids = new DeliveredIds(stores, serdes, TimeSpan.FromDays(30), TimeProvider.System);
+        _ids = new DeliveredIds(stores, serdes, TimeSpan.FromDays(30), TimeProvider.System, new Logger<DeliveredIds>(new LoggerFactory([_log])));
         _ids.Assigned([_partition], CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Ids_Pinterest_accepted_after_their_partition_left_are_reported_as_possible_duplicates()
+    {
+        var key = RecordKeys.Delivered("549755813888", "order-2");
+        _ids.Revoked([_partition]);
+
+        await _ids.RecordAsync([(0, key, "shop.myshopify.com")], CancellationToken.None);
+
+        var warning = Assert.Single(_log.Lines, l => l.Category == typeof(DeliveredIds).FullName && l.Level == LogLevel.Warning);
+        Assert.Contains("1 event id(s) of partition 0", warning.Message);
     }
 
     [Fact]

@@ -47,10 +47,51 @@ public sealed class PartitionProgressTests
         Assert.Empty(progress.Committable());
     }
 
-    private static PendingEvent Pending(int offset) => new(
+    [Fact]
+    public void A_request_that_starts_after_its_partition_was_handed_over_carries_none_of_its_events()
+    {
+        var progress = new PartitionProgress();
+        var other = new TopicPartition(Partition.Topic, 1);
+        var handedOver = Pending(0);
+        var kept = Pending(0, other);
+        progress.Started(handedOver);
+        progress.Started(kept);
+
+        // The lane checked both open, then waited (rate limit); the hand-over saw nothing sending meanwhile.
+        progress.Abandon([Partition]);
+        Assert.True(progress.WaitUntilNotSending([Partition], TimeSpan.Zero));
+
+        var sending = progress.StartSending([handedOver, kept]);
+
+        Assert.Equal([kept], sending);
+        Assert.True(progress.WaitUntilNotSending([Partition], TimeSpan.Zero));
+        Assert.False(progress.WaitUntilNotSending([other], TimeSpan.Zero));
+        progress.StopSending(sending);
+        Assert.True(progress.WaitUntilNotSending([other], TimeSpan.Zero));
+    }
+
+    [Fact]
+    public void A_hand_over_waits_for_a_request_that_started_before_it()
+    {
+        var progress = new PartitionProgress();
+        var pending = Pending(0);
+        progress.Started(pending);
+
+        var sending = progress.StartSending([pending]);
+        progress.Abandon([Partition]);
+
+        Assert.Equal([pending], sending);
+        Assert.False(progress.WaitUntilNotSending([Partition], TimeSpan.FromMilliseconds(50)));
+        progress.StopSending(sending);
+        Assert.True(progress.WaitUntilNotSending([Partition], TimeSpan.Zero));
+    }
+
+    private static PendingEvent Pending(int offset) => Pending(offset, Partition);
+
+    private static PendingEvent Pending(int offset, TopicPartition partition) => new(
         new ConsumeResult<byte[]?, byte[]>
         {
-            TopicPartitionOffset = new TopicPartitionOffset(Partition, offset),
+            TopicPartitionOffset = new TopicPartitionOffset(partition, offset),
             Message = new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes($"k{offset}"), Value = [], Timestamp = new Timestamp(DateTime.UtcNow) },
         },
         TestRecords.Checkout($"e-{offset}"),
