@@ -164,10 +164,19 @@ using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig { B
 {
     for (var i = 0; i < restoreSessions; i++)
     {
-        producer.Produce(new TopicPartition("restore-changelog", i % RestorePartitions), new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"{Shop}/restore-cart-{i:D9}"), Value = sessionBytes });
-        if (i % 100_000 == 0)
+        var message = new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"{Shop}/restore-cart-{i:D9}"), Value = sessionBytes };
+        while (true)
         {
-            producer.Poll(TimeSpan.Zero);
+            try
+            {
+                producer.Produce(new TopicPartition("restore-changelog", i % RestorePartitions), message);
+                break;
+            }
+            catch (ProduceException<byte[], byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+            {
+                // The producer's queue holds 100,000 messages by default: let it drain, then go on.
+                producer.Poll(TimeSpan.FromMilliseconds(100));
+            }
         }
     }
 
