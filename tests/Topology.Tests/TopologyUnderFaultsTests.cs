@@ -29,7 +29,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
 
     private static readonly TimeSpan DrainPatience = TimeSpan.FromSeconds(90);
 
-    [Fact]
+    [TopologyFact]
     public async Task Under_every_fault_no_acknowledged_order_is_lost_none_is_accepted_twice_and_each_keeps_its_click_id()
     {
         var soak = SoakDuration();
