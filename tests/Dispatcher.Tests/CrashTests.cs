@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using Streaming.Contracts;
 using Streaming.Records;
 using Streaming.TestSupport;
 using Xunit.Abstractions;
@@ -49,7 +50,7 @@ public sealed class CrashTests(KafkaFixture kafka, ITestOutputHelper output) : I
         for (var i = 0; i < Events; i++)
         {
             var e = TestRecords.Checkout($"crash-{i}");
-            records.Add(($"{e.ShopDomain}/{e.EventId}", await serdes.SerializeAsync(e, _topics.PinterestEvents.Name)));
+            records.Add((RecordKeys.Event(e.ShopDomain, e.EventId), await serdes.SerializeAsync(e, _topics.PinterestEvents.Name)));
         }
 
         await kafka.ProduceAsync(_topics.PinterestEvents.Name, records);

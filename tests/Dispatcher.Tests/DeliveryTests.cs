@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.ServiceDefaults;
@@ -411,7 +412,7 @@ public sealed class DeliveryTests(KafkaFixture kafka, ITestOutputHelper output) 
         var records = new List<(string, byte[]?)>();
         foreach (var e in events)
         {
-            records.Add(($"{e.ShopDomain}/{e.EventId}", await _serdes.SerializeAsync(e, _topics.PinterestEvents.Name)));
+            records.Add((RecordKeys.Event(e.ShopDomain, e.EventId), await _serdes.SerializeAsync(e, _topics.PinterestEvents.Name)));
         }
 
         await kafka.ProduceAsync(_topics.PinterestEvents.Name, records);

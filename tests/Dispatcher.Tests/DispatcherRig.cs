@@ -1,3 +1,4 @@
+using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Records;
 using Streaming.TestSupport;
@@ -59,7 +60,7 @@ public sealed class DispatcherRig(KafkaFixture kafka) : IAsyncLifetime
         var records = new List<(string, byte[]?)>();
         foreach (var e in events)
         {
-            records.Add(($"{e.ShopDomain}/{e.EventId}", await _serdes.SerializeAsync(e, Topics.PinterestEvents.Name)));
+            records.Add((RecordKeys.Event(e.ShopDomain, e.EventId), await _serdes.SerializeAsync(e, Topics.PinterestEvents.Name)));
         }
 
         await kafka.ProduceAsync(Topics.PinterestEvents.Name, records);

@@ -1,4 +1,5 @@
 using Avro.Specific;
+using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
 using Streaming.Kafka.Avro;
@@ -59,7 +60,7 @@ public sealed class ReplayRig : IAsyncDisposable
     }
 
     public Task ProduceEventsAsync(IEnumerable<PinterestEvent> events) =>
-        ProduceAsync(Topics.PinterestEvents.Name, events.Select(e => ($"{e.ShopDomain}/{e.EventId}", (ISpecificRecord)e)));
+        ProduceAsync(Topics.PinterestEvents.Name, events.Select(e => (RecordKeys.Event(e.ShopDomain, e.EventId), (ISpecificRecord)e)));
 
     public async Task ProduceAsync(string topic, IEnumerable<(string Key, ISpecificRecord Value)> records)
     {

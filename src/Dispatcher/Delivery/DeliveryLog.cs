@@ -59,7 +59,7 @@ public sealed class DeliveryLog(
                 EventTime = e.EventTime,
                 DeadLetterReason = outcome.DeadLetterReason,
             };
-            writes.Add(await publisher.EnqueueAsync(_topic, $"{e.ShopDomain}/{e.EventId}", record, cancellationToken).ConfigureAwait(false));
+            writes.Add(await publisher.EnqueueAsync(_topic, RecordKeys.Event(e.ShopDomain, e.EventId), record, cancellationToken).ConfigureAwait(false));
         }
 
         await Task.WhenAll(writes).ConfigureAwait(false);
