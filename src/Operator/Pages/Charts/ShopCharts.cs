@@ -28,7 +28,7 @@ public static class ShopCharts
     public static void Write(Html html, string shop, IReadOnlyList<HourTally> hours)
     {
         html.Raw("<section class=\"charts\" aria-label=\"Charts\"><h2>By hour").Tag("small", "last 7 days, UTC").Raw("</h2>");
-        html.Tag("p", "Each bar is an hour; hover or focus a bar for its figures. Received and dead-lettered count by when the enricher decided, sent and accepted by when Pinterest answered.", ("class", "note"));
+        html.Tag("p", "Each bar is an hour; point at a bar for its figures (a screen reader reads them as its title). Received and dead-lettered count by when the enricher decided, sent and accepted by when Pinterest answered.", ("class", "note"));
 
         html.Tag("h3", "Events").Raw("<div class=\"chart-grid\">");
         Activity(html, shop, hours, "received", "received", t => t.Received);
