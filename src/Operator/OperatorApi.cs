@@ -51,12 +51,13 @@ public static class OperatorApi
             return refusal;
         }
 
-        if (!view.TryFigures(shop, span, clock.GetUtcNow(), out var figures))
+        var now = clock.GetUtcNow();
+        if (!view.TryFigures(shop, span, now, out var figures) || view.Hours(shop, now) is not { } hours)
         {
             return Results.Text($"No shop '{shop}' is configured; the configured shops are: {string.Join(", ", view.Shops)}.\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound);
         }
 
-        return Page(http, ShopPage.Render(figures, Context(http, rebuild, topics)));
+        return Page(http, ShopPage.Render(figures, hours, Context(http, rebuild, topics)));
     }
 
     private static IResult? Bad(string? window, out Window span)

@@ -56,4 +56,21 @@ public sealed class BucketRing(TimeSpan bucket, int slots)
             }
         }
     }
+
+    /// <summary>Every event name's tally in the bucket that starts at <paramref name="start"/>, added up: empty when the ring holds nothing for it.</summary>
+    public Tally Sum(DateTimeOffset start)
+    {
+        var total = new Tally();
+        var ticks = Window.BucketStart(start, bucket).UtcTicks;
+        var slot = (int)(ticks / bucket.Ticks % slots);
+        if (_tallies[slot] is { } tallies && _starts[slot] == ticks)
+        {
+            foreach (var tally in tallies.Values)
+            {
+                tally.AddTo(total);
+            }
+        }
+
+        return total;
+    }
 }

@@ -53,4 +53,28 @@ public sealed class DelayHistogram
 
         return null;
     }
+
+    /// <summary>
+    /// The events between each pair of <paramref name="edgesSeconds"/> (ascending), with one more below the
+    /// first and one more from the last on. An event counts by the top of its bin, so a delay of a whole
+    /// number of seconds (the shop's own times have no finer grain) lands on the side of the edge it
+    /// belongs to; one up to 2 % below an edge may land above it.
+    /// </summary>
+    public long[] Between(IReadOnlyList<double> edgesSeconds)
+    {
+        var counts = new long[edgesSeconds.Count + 1];
+        foreach (var (bin, count) in _bins)
+        {
+            var top = bin == 0 ? 0.001 : Math.Pow(Growth, bin) / 1000;
+            var slot = 0;
+            while (slot < edgesSeconds.Count && top >= edgesSeconds[slot])
+            {
+                slot++;
+            }
+
+            counts[slot] += count;
+        }
+
+        return counts;
+    }
 }

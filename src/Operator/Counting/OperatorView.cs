@@ -51,6 +51,15 @@ public sealed class OperatorView
         }
     }
 
+    /// <summary>The shop's last 7 days by hour, or null for a shop that is not configured.</summary>
+    public IReadOnlyList<HourTally>? Hours(string shop, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            return _shops.TryGetValue(Shop.Normalize(shop), out var counts) ? counts.Hours(now) : null;
+        }
+    }
+
     public IReadOnlyList<ShopFigures> AllFigures(Window window, DateTimeOffset now)
     {
         lock (_gate)

@@ -92,6 +92,13 @@ public sealed class ShopCounts
             _deadLetters.NewestFirst());
     }
 
+    /// <summary>The shop's last 7 days hour by hour, oldest first: what the charts draw, from the same hourly buckets as the 7-day window.</summary>
+    public IReadOnlyList<HourTally> Hours(DateTimeOffset now)
+    {
+        var from = Window.Week.From(now);
+        return [.. Enumerable.Range(0, Window.Week.Buckets).Select(i => from + (Window.Week.Bucket * i)).Select(start => new HourTally(start, _hours.Sum(start)))];
+    }
+
     private IEnumerable<Tally> Tallies(DateTime at, string eventName)
     {
         var time = new DateTimeOffset(Utc(at));
@@ -148,6 +155,9 @@ public sealed record ShopFigures(
     IReadOnlyList<DayFigures> Days,
     IReadOnlyList<DeliveryLine> Deliveries,
     IReadOnlyList<DeadLetterLine> DeadLetters);
+
+/// <summary>One hour of a shop, every event name added up.</summary>
+public sealed record HourTally(DateTimeOffset Start, Tally Counts);
 
 /// <summary>One event name's counts over a window.</summary>
 public sealed record EventFigures(string EventName, Tally Counts);

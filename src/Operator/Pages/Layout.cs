@@ -6,9 +6,14 @@ namespace Streaming.Operator.Pages;
 public static class Layout
 {
     private const string Styles = """
-        :root { color-scheme: light; --ink: #1d2430; --muted: #5f6b7a; --line: #e3e7ed; --band: #f6f8fa; --accent: #bd081c; --good: #1a7f37; --bad: #cf222e; --warn: #9a6700; }
+        :root { color-scheme: light dark; --ink: #1d2430; --muted: #5f6b7a; --line: #e3e7ed; --band: #f6f8fa; --page: #fff; --link: #0a58ca; --accent: #bd081c; --good: #1a7f37; --bad: #cf222e; --warn: #9a6700;
+                --received: #3867b4; --sent: #8250df; --dead: #cf222e; --share: #0b7285; --delay: #b35900; }
+        @media (prefers-color-scheme: dark) {
+          :root { --ink: #e6edf3; --muted: #9aa5b1; --line: #343b45; --band: #161b22; --page: #0d1117; --link: #6cb6ff; --accent: #ff5a6a; --good: #4ac26b; --bad: #ff7b72; --warn: #e3b341;
+                  --received: #6ea8fe; --sent: #b59cf5; --dead: #ff7b72; --share: #3fc1d6; --delay: #f0883e; }
+        }
         * { box-sizing: border-box; }
-        body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; color: var(--ink); background: #fff; }
+        body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif; color: var(--ink); background: var(--page); }
         header { padding: 14px 28px; border-bottom: 3px solid var(--accent); display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px 18px; }
         header h1 { font-size: 19px; margin: 0; font-weight: 650; }
         header .where { color: var(--muted); }
@@ -17,7 +22,7 @@ public static class Layout
         h2 small { font-weight: 400; color: var(--muted); margin-left: 6px; }
         p.note { color: var(--muted); margin: 4px 0 8px; max-width: 70em; }
         nav.windows a, nav.windows strong { display: inline-block; padding: 2px 10px; border: 1px solid var(--line); border-radius: 12px; margin-right: 4px; text-decoration: none; color: var(--ink); }
-        nav.windows strong { background: var(--ink); color: #fff; border-color: var(--ink); }
+        nav.windows strong { background: var(--ink); color: var(--page); border-color: var(--ink); }
         table { border-collapse: collapse; width: 100%; margin: 4px 0; }
         th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
         th { font-weight: 600; color: var(--muted); font-size: 12.5px; background: var(--band); white-space: nowrap; }
@@ -34,7 +39,29 @@ public static class Layout
         td.keys code { white-space: normal; }
         td.t { white-space: nowrap; font-variant-numeric: tabular-nums; }
         footer { color: var(--muted); padding: 0 28px 24px; font-size: 12.5px; }
-        a { color: #0a58ca; }
+        a { color: var(--link); }
+        h3 { font-size: 13.5px; margin: 16px 0 6px; font-weight: 650; color: var(--muted); }
+        .chart-grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 400px), 1fr)); gap: 12px 28px; max-width: 1100px; }
+        figure.chart { margin: 0; min-width: 0; }
+        figure.chart figcaption { font-size: 13px; margin-bottom: 2px; }
+        figure.chart figcaption .n { font-weight: 650; margin: 0 4px; }
+        figure.chart figcaption .summary { display: block; color: var(--muted); font-size: 12.5px; }
+        svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
+        svg.chart text { font-size: 10.5px; fill: var(--muted); }
+        svg.chart text.axis-label { fill: var(--ink); }
+        svg.chart text.empty { font-size: 13px; }
+        svg.chart line.grid { stroke: var(--line); stroke-width: 1; }
+        svg.chart line.axis { stroke: var(--muted); stroke-width: 1; }
+        .bar-received { fill: var(--received); } .bar-sent { fill: var(--sent); } .bar-accepted { fill: var(--good); } .bar-dead_lettered { fill: var(--dead); }
+        .bar-share { fill: var(--share); } .bar-delay { fill: var(--delay); }
+        svg.chart rect.bar:hover { opacity: .7; }
+        @media (max-width: 640px) {
+          header, main { padding-left: 12px; padding-right: 12px; }
+          footer { padding: 0 12px 18px; }
+          svg.chart text { font-size: 12px; }
+          table { display: block; overflow-x: auto; }
+          table.narrow { min-width: 0; }
+        }
         """;
 
     public static Html Start(string title, string heading, string? where)

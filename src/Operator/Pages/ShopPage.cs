@@ -1,5 +1,6 @@
 using Streaming.Contracts;
 using Streaming.Operator.Counting;
+using Streaming.Operator.Pages.Charts;
 using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
 
 namespace Streaming.Operator.Pages;
@@ -10,7 +11,8 @@ namespace Streaming.Operator.Pages;
 /// </summary>
 public static class ShopPage
 {
-    public static string Render(ShopFigures figures, PageContext context)
+    /// <param name="hours">The shop's last 7 days by hour, for the charts, whatever the window of the tables.</param>
+    public static string Render(ShopFigures figures, IReadOnlyList<HourTally> hours, PageContext context)
     {
         var window = figures.Window;
         var html = Layout.Start($"{figures.Shop} · operator view", "Pinterest delivery", figures.Shop);
@@ -36,6 +38,7 @@ public static class ShopPage
         Layout.Rebuilding(html, context);
 
         Events(html, figures);
+        ShopCharts.Write(html, figures.Shop, hours);
         Reasons(html, figures);
         MatchQuality(html, figures);
         Days(html, figures);

@@ -38,4 +38,17 @@ public sealed class DelayHistogramTests
         Assert.InRange(total.Seconds(0.5)!.Value, 9.9, 10.1);
         Assert.Null(new DelayHistogram().Seconds(0.5));
     }
+
+    [Fact]
+    public void Delays_fall_between_the_edges_a_whole_second_on_an_edge_counting_above_it()
+    {
+        var histogram = new DelayHistogram();
+        foreach (var ms in new double[] { 0, 400, 1_000, 1_500, 2_000, 4_800, 60_000, 90_000_000 })
+        {
+            histogram.Add(ms);
+        }
+
+        Assert.Equal([2, 2, 2, 1, 1], histogram.Between([1, 2, 5, 86_400]));
+        Assert.Equal([0, 0], new DelayHistogram().Between([1]));
+    }
 }
