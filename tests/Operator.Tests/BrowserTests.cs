@@ -11,7 +11,18 @@ namespace Streaming.Operator.Tests;
 [Collection(OnKafka.Name)]
 public sealed class BrowserTests(OperatorFixture rig, Browser browser) : IClassFixture<Browser>
 {
-    public static string Screenshot => Path.Combine(ShopifySamples.RepositoryRoot(), "docs", "operator-view.png");
+    /// <summary>
+    /// Where a screenshot goes: docs/ (the README's pictures) only when UPDATE_SCREENSHOTS=1, so that a test run
+    /// leaves the working tree as it found it; a temporary folder otherwise.
+    /// </summary>
+    public static string ScreenshotFile(string name)
+    {
+        var folder = Environment.GetEnvironmentVariable("UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(ShopifySamples.RepositoryRoot(), "docs")
+            : Path.Combine(Path.GetTempPath(), "operator-screenshots");
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, name);
+    }
 
     [BrowserFact]
     public async Task A_signed_in_browser_sees_the_shops_week_and_a_screenshot_is_kept_for_the_README()
@@ -36,9 +47,9 @@ public sealed class BrowserTests(OperatorFixture rig, Browser browser) : IClassF
         // The figures are on the screen, not only in the markup.
         Assert.True(await page.Locator("[data-figure='events/all/received']").IsVisibleAsync());
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Screenshot)!);
-        await page.ScreenshotAsync(new() { Path = Screenshot, FullPage = true });
-        Assert.True(new FileInfo(Screenshot).Length > 10_000);
+        var screenshot = ScreenshotFile("operator-view.png");
+        await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000);
 
         // The overview adds up every event of the shop: all of the week's records are inside 7 days.
         await page.GotoAsync(new Uri(rig.Host.BaseUrl, "/operator?window=7d").ToString());
@@ -102,7 +113,7 @@ public sealed class BrowserTests(OperatorFixture rig, Browser browser) : IClassF
                 Assert.True(text.Height >= 9, $"Axis text {text.Height} px high at 390 px.");
             }
 
-            var file = Path.Combine(ShopifySamples.RepositoryRoot(), "docs", $"operator-charts-{name}.png");
+            var file = ScreenshotFile($"operator-charts-{name}.png");
             await charts.ScreenshotAsync(new() { Path = file });
             Assert.True(new FileInfo(file).Length > 10_000);
         }
