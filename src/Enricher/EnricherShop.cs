@@ -33,6 +33,24 @@ public sealed class ShopEventOptions
     public bool SendBrowsingEvents { get; set; } = true;
 
     /// <summary>
+    /// Send add_payment_info from the storefront's <c>payment_info_submitted</c>: a checkout step like
+    /// initiate_checkout, under the same session and consent rules, so on by default.
+    /// </summary>
+    public bool SendPaymentInfo { get; set; } = true;
+
+    /// <summary>
+    /// Send lead from a newsletter or contact form the storefront submitted. On by default: it needs the
+    /// session's marketing consent like every storefront event, and carries only the form's e-mail.
+    /// </summary>
+    public bool SendLeads { get; set; } = true;
+
+    /// <summary>
+    /// Send signup from <c>customers/create</c>. Off by default: the webhook has no browser session, so no
+    /// consent signal of the shopper's browser and no click id; a shop turns it on knowingly.
+    /// </summary>
+    public bool SendSignups { get; set; }
+
+    /// <summary>
     /// <c>Subtotal</c> (Pinterest's advice: after discounts, before shipping and tax) or <c>Total</c>
     /// (what the shopper paid in full) for a checkout's value.
     /// </summary>

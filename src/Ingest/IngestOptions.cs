@@ -11,7 +11,7 @@ public sealed class IngestOptions
     public static readonly IReadOnlyList<string> DefaultWrittenTopics =
     [
         "orders/create", "orders/updated", "orders/paid", "orders/cancelled",
-        "carts/create", "carts/update", "checkouts/create", "checkouts/update",
+        "carts/create", "carts/update", "checkouts/create", "checkouts/update", "customers/create",
     ];
 
     /// <summary>
@@ -29,7 +29,7 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(4);
 
-    /// <summary>Webhook topics written to Kafka (default: the eight the enricher maps). Empty in configuration: the default.</summary>
+    /// <summary>Webhook topics written to Kafka (default: the nine the enricher maps). Empty in configuration: the default.</summary>
     public List<string> WrittenTopics { get; set; } = [];
 
     /// <summary>A delivery id seen again within this time is answered 200 without a second record.</summary>

@@ -5,7 +5,8 @@
   var G = typeof globalThis !== 'undefined' ? globalThis : typeof self !== 'undefined' ? self : {};
   var KEY = 'pinterest_capi_cart_token';
   var PREFIX = { page_viewed: 'pv', product_viewed: 'vc', collection_viewed: 'cv', search_submitted: 'se',
-    product_added_to_cart: 'atc', cart_viewed: 'cart', checkout_started: 'ic', checkout_completed: 'ck' };
+    product_added_to_cart: 'atc', cart_viewed: 'cart', checkout_started: 'ic', checkout_completed: 'ck',
+    payment_info_submitted: 'api', form_submitted: 'ld' };
   // Sandbox globals may be absent or be parameters of Shopify's wrapper: bare typeof checks.
   var B = typeof browser !== 'undefined' && browser || {};
   var I = typeof init !== 'undefined' && init || {};
@@ -43,6 +44,24 @@
     v = (v.indexOf('gid://shopify/') === 0 ? v.slice(v.lastIndexOf('/') + 1) : v).split('?')[0];
     return /^[1-9][0-9]{0,18}$/.test(v) ? v : null;
   }
+  function field(els, name) {
+    for (var i = 0; i < els.length; i++) if (els[i] && els[i].name === name && str(els[i].value, 1e3)) return els[i];
+  }
+  // Mirrors LeadForms.Recognise (tests/Fixtures/lead-forms.json): a theme's newsletter or contact form, else
+  // null. Kept of the form: its two hidden markers and the e-mail, never a password, message or phone.
+  function leadForm(d) {
+    var els = at(d, 'element.elements');
+    if (!Array.isArray(els)) return null;
+    var type = field(els, 'form_type'), tags = field(els, 'contact[tags]'), kind = type && type.value === 'contact' ? 'Contact'
+      : type && type.value === 'customer' && tags && tags.value.split(',').some(function (t) { return t.trim().toLowerCase() === 'newsletter'; })
+        ? 'Newsletter' : null;
+    var email = field(els, 'contact[email]') || els.filter(function (f) {
+      return f && String(f.type).toLowerCase() === 'email' && str(f.value, 1e3);
+    })[0];
+    return kind && { kind: kind, fields: [type, tags, email].filter(Boolean).map(function (f) {
+      return { id: str(f.id, 256), name: f.name, tagName: str(f.tagName, 32), type: str(f.type, 32), value: f.value };
+    }) };
+  }
   function randomId(prefix) {
     var b = new Uint8Array(16), h = '', i;
     try { G.crypto.getRandomValues(b); } catch (e) { for (i = 0; i < 16; i++) b[i] = Math.random() * 256; }
@@ -75,7 +94,7 @@
     var o = put(put({}, 'product_id', idOf(at(v, 'product.id'))), 'product_variant_id', idOf(at(v, 'id')));
     return put(put(o, 'product_price', num(at(v, 'price.amount'))), 'product_quantity', num(qty));
   }
-  function tagCall(name, d, p, orderId) {
+  function tagCall(name, d, p, orderId, lead) {
     switch (name) {
       // Shopify fires page_viewed on a product page too: its pagevisit goes with product_viewed, once.
       case 'page_viewed': return null;
@@ -83,6 +102,7 @@
         if (d.productVariant) p.line_items = [item(d.productVariant)];
         return ['pagevisit', p];
       case 'collection_viewed': return ['viewcategory', p];
+      case 'form_submitted': return ['lead', put(p, 'lead_type', lead.kind)];
       case 'search_submitted': return ['search', put(p, 'search_query', at(d, 'searchResult.query'))];
       case 'product_added_to_cart':
         var l = d.cartLine || {};
@@ -119,6 +139,12 @@
 
   function handle(name, event) {
     var c = consent, d = event && event.data || {}, loc = at(event, 'context.document.location') || {};
+    var lead = name === 'form_submitted' && leadForm(d);
+    if (name === 'form_submitted') {
+      if (!lead) return Promise.resolve(); // a login, search or cart form: nothing leaves the page
+      event = { id: event.id, name: event.name, seq: event.seq, type: event.type, timestamp: event.timestamp, clientId: event.clientId,
+        context: event.context, data: { element: { id: str(at(d, 'element.id'), 256), action: str(at(d, 'element.action'), 2048), elements: lead.fields } } };
+    }
     var m = /\/checkouts\/cn\/([^\/?#]+)/.exec(loc.pathname || loc.href || '');
     var cart = name === 'cart_viewed' && cartOf(at(d, 'cart.id')) || m && cartOf(dec(m[1])) || null;
     // Remembered so later events (adds to cart carry no cart) still join the cart's session.
@@ -129,7 +155,7 @@
     var checkout = str(at(d, 'checkout.token'), 256);
     var orderId = name === 'checkout_completed' ? idOf(at(d, 'checkout.order.id')) : null;
     var eventId = orderId || randomId(PREFIX[name]);
-    var t = c.marketing && config.tagId && tagCall(name, d, { event_id: eventId }, orderId);
+    var t = c.marketing && config.tagId && tagCall(name, d, { event_id: eventId }, orderId, lead);
     if (t) pin('track', t[0], t[1]);
     else if (c.marketing && config.tagId && name === 'page_viewed') pin();
     return ready.then(function () {

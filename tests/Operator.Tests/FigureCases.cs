@@ -148,7 +148,36 @@ public static class FigureCases
         ],
         _ => [new(null, "events/checkout/sent", 1), new(null, "events/checkout/accepted", 1)]);
 
-    public static IReadOnlyList<FigureCase> All { get; } = [AcceptedCheckout, Windows, LeftOut, MatchQuality, Replays, BeforeTheWindow];
+    public static readonly FigureCase NewEvents = new(
+        "a lead, an add_payment_info and a signup accepted; a lead and a signup left out by the shop's settings",
+        "new-events.myshopify.com",
+        now =>
+        {
+            const string shop = "new-events.myshopify.com";
+            var at = now.AddMinutes(-12);
+            return
+            [
+                Fed.Outcome(shop, "storefront/form_submitted", "lead", "mapped", at, joined: true, clickId: true),
+                Fed.Outcome(shop, "storefront/form_submitted", "lead", "skipped", at, reason: "leads_off"),
+                Fed.Outcome(shop, "storefront/payment_info_submitted", "add_payment_info", "mapped", at, joined: true, clickId: true),
+                Fed.Outcome(shop, "customers/create", "signup", "mapped", at),
+                Fed.Outcome(shop, "customers/create", "signup", "skipped", at, reason: "signups_off"),
+                Fed.Delivery(shop, "lead", "processed", at, TimeSpan.FromSeconds(2), ["em", "client_ip_address", "client_user_agent", "click_id"]),
+                Fed.Delivery(shop, "add_payment_info", "processed", at, TimeSpan.FromSeconds(2), ["em", "click_id"]),
+                Fed.Delivery(shop, "signup", "processed", at, TimeSpan.FromSeconds(1), ["em", "ph"]),
+            ];
+        },
+        _ =>
+        [
+            new(null, "events/lead/received", 2), new(null, "events/lead/excluded", 1), new(null, "events/lead/accepted", 1),
+            new(null, "events/add_payment_info/received", 1), new(null, "events/add_payment_info/accepted", 1),
+            new(null, "events/signup/received", 2), new(null, "events/signup/excluded", 1), new(null, "events/signup/accepted", 1),
+            new(null, "reasons/excluded/leads_off/lead", 1), new(null, "reasons/excluded/signups_off/signup", 1),
+            new(null, "match/click_id/lead", 1), new(null, "match/click_id/signup", 0), new(null, "match/ph/signup", 1),
+            new(null, "events/all/accepted", 3), new(null, "web_orders/count", 0),
+        ]);
+
+    public static IReadOnlyList<FigureCase> All { get; } = [AcceptedCheckout, Windows, LeftOut, MatchQuality, Replays, BeforeTheWindow, NewEvents];
 
     public const string LeftOutShop = "left-out.myshopify.com";
 

@@ -16,7 +16,7 @@ namespace Streaming.Pixel.Tests;
 /// stand-in for Shopify's Web Pixels API, posting to a real Ingest over loopback.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed class PixelTests(KafkaFixture kafka, Browser browser) : IClassFixture<Browser>, IAsyncLifetime
+public sealed partial class PixelTests(KafkaFixture kafka, Browser browser) : IClassFixture<Browser>, IAsyncLifetime
 {
     private const string TagId = "2612345678901";
     private const string Epik = "dj0yJnU9S0tmaXh0dXJlJm49WmVvJm09Mg";
@@ -24,7 +24,10 @@ public sealed class PixelTests(KafkaFixture kafka, Browser browser) : IClassFixt
     private const string OrderId = "9007199254740993";
 
     private static readonly string[] Subscribed =
-        ["cart_viewed", "checkout_completed", "checkout_started", "collection_viewed", "page_viewed", "product_added_to_cart", "product_viewed", "search_submitted"];
+        [
+            "cart_viewed", "checkout_completed", "checkout_started", "collection_viewed", "form_submitted", "page_viewed", "payment_info_submitted",
+            "product_added_to_cart", "product_viewed", "search_submitted",
+        ];
 
     private static readonly object AllAllowed = Privacy(analytics: true, marketing: true);
 
@@ -343,7 +346,7 @@ public sealed class PixelTests(KafkaFixture kafka, Browser browser) : IClassFixt
         await context.AddInitScriptAsync($"window.__init = {JsonSerializer.Serialize(init)};");
         var page = await context.NewPageAsync();
         await page.GotoAsync(_page.Url(new Uri(_ingest.BaseUrl, $"/pixel.js?shop={TestSettings.Shop}")));
-        await page.WaitForFunctionAsync("() => subscribedEvents().length === 8");
+        await page.WaitForFunctionAsync($"() => subscribedEvents().length === {Subscribed.Length}");
         return page;
     }
 

@@ -9,7 +9,7 @@ namespace Streaming.Pixel.Tests;
 
 /// <summary>
 /// A storefront page on its own origin (http://localhost:port, as a shop's site is to Ingest): it loads the
-/// Web Pixels API stand-in, then the pixel as Ingest serves it, from Ingest.
+/// Web Pixels API stand-in, then the pixel as Ingest serves it, from Ingest; its body holds a theme's forms.
 /// </summary>
 public sealed class StorefrontPage : IAsyncDisposable
 {
@@ -26,6 +26,7 @@ public sealed class StorefrontPage : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var harness = Path.Combine(AppContext.BaseDirectory, "Harness", "web-pixels-api.js");
+        var forms = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Harness", "theme-forms.html"));
         app.MapGet("/web-pixels-api.js", () => Results.File(harness, "text/javascript"));
         app.MapGet("/", (string pixel) => Results.Content(
             $"""
@@ -33,7 +34,7 @@ public sealed class StorefrontPage : IAsyncDisposable
             <html><head><meta charset="utf-8"><title>Storefront</title>
             <script src="/web-pixels-api.js"></script>
             <script src="{WebUtility.HtmlEncode(pixel)}"></script>
-            </head><body><h1>Storefront</h1></body></html>
+            </head><body><h1>Storefront</h1>{forms}</body></html>
             """,
             "text/html; charset=utf-8"));
         await app.StartAsync();

@@ -12,4 +12,7 @@ public static class PinterestEventNames
     public const string ViewCategory = "view_category";
     public const string Search = "search";
     public const string InitiateCheckout = "initiate_checkout";
+    public const string AddPaymentInfo = "add_payment_info";
+    public const string Lead = "lead";
+    public const string Signup = "signup";
 }

@@ -4,4 +4,7 @@ namespace Streaming.Contracts;
 public static class ShopifyTopics
 {
     public const string OrdersCreate = "orders/create";
+
+    /// <summary>A customer record created: an account opened, or a shopper who agreed to marketing (the <c>signup</c> event).</summary>
+    public const string CustomersCreate = "customers/create";
 }

@@ -21,6 +21,17 @@ public static class SkipReasons
     public const string SessionOnly = "session_recorded";
     public const string BrowsingEventsOff = "browsing_events_off";
     public const string TopicNotMapped = "topic_not_mapped";
+
+    /// <summary>The shop turned the event off: <c>Events:SendPaymentInfo</c>, <c>Events:SendLeads</c>, <c>Events:SendSignups</c>.</summary>
+    public const string PaymentInfoOff = "payment_info_off";
+    public const string LeadsOff = "leads_off";
+    public const string SignupsOff = "signups_off";
+
+    /// <summary>A form submitted that is no newsletter or contact form (a login, a search, a cart form): no lead.</summary>
+    public const string NotALead = "not_a_lead";
+
+    /// <summary>A customer record with neither an account nor marketing consent (a guest's first order, an import): no signup.</summary>
+    public const string NotASignup = "not_a_signup";
     public const string UnmappableOnRelease = "unmappable_on_release";
 
     /// <summary>A storefront event stamped before 2006 or more than a day ahead (as orders, see OrderJson.PlausibleTime).</summary>
@@ -32,5 +43,5 @@ public static class SkipReasons
     /// these are the "excluded" of the operator view.
     /// </summary>
     public static bool IsExclusion(string reason) => reason is PointOfSale or DraftOrder or SubscriptionRenewal or OtherChannel or TestOrder
-        or NoMatchKey or NoMarketingConsent or BrowsingEventsOff or UnmappableOnRelease;
+        or NoMatchKey or NoMarketingConsent or BrowsingEventsOff or UnmappableOnRelease or PaymentInfoOff or LeadsOff or SignupsOff;
 }

@@ -39,6 +39,7 @@ public static class Outcomes
     public static string? EventNameOf(string input) => input switch
     {
         CheckoutEventMapper.OrdersCreate => CheckoutEventMapper.EventName,
+        ShopifyTopics.CustomersCreate => PinterestEventNames.Signup,
         _ when AddToCartMapper.IsCartTopic(input) => AddToCartMapper.EventName,
         _ when input.StartsWith(StorefrontPrefix, StringComparison.Ordinal) => StorefrontEventMapper.PinterestName(input[StorefrontPrefix.Length..]),
         _ => null,

@@ -11,8 +11,9 @@ using Streaming.ServiceDefaults.Shops;
 namespace Streaming.Enricher.Processing;
 
 /// <summary>
-/// The storefront events input: each one folded into the session of its cart (or of its checkout), made
-/// into a browsing event where Pinterest has one, and what waited for that session released at once.
+/// The storefront events input: each one folded into the session of its cart (or of its checkout, else of
+/// the visitor), made into a browsing event where Pinterest has one, and what waited for that session
+/// released at once.
 /// </summary>
 public sealed class StorefrontProcessor(WaitingRelease release) : IRecordProcessor<StorefrontEvent>
 {
@@ -39,6 +40,10 @@ public sealed class StorefrontProcessor(WaitingRelease release) : IRecordProcess
         {
             var link = await states.ReadAsync(CartStates.CheckoutLink(shopDomain, checkoutToken));
             key = link?.CartToken is { } linked ? CartStates.Cart(shopDomain, linked) : CartStates.CheckoutLink(shopDomain, checkoutToken);
+        }
+        else if (storefrontEvent.ClientId is { Length: > 0 } clientId)
+        {
+            key = CartStates.Visitor(shopDomain, clientId);
         }
 
         var state = key is null ? new EnricherState() : await states.ReadAsync(key) ?? new EnricherState();

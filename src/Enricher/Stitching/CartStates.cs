@@ -25,6 +25,12 @@ public sealed class CartStates(IBatchStore store, AvroSerdes serdes, string chan
     public static string CartlessOrder(string shop, string orderId) => $"{shop}/order:{orderId}";
 
     /// <summary>
+    /// The session of a visitor with no cart or checkout yet (Shopify's <c>clientId</c>): Ingest keys such
+    /// events by it, so they meet on one partition; a lead on a first visit finds its landing page's click id here.
+    /// </summary>
+    public static string Visitor(string shop, string clientId) => $"{shop}/visitor:{clientId}";
+
+    /// <summary>
     /// Ordered by when the wait ends: a release reads only the entries that are due, and what waited
     /// together goes in the order it came.
     /// </summary>

@@ -42,6 +42,13 @@ public static class EventIds
     public static string AddToCart(string shopDomain, string cartToken, string variantId, long quantityAfter, string cartUpdatedAt) =>
         "atc_" + Digest($"add_to_cart|{shopDomain}|{cartToken}|{variantId}|{quantityAfter}|{cartUpdatedAt}");
 
+    /// <summary>
+    /// A signup's event id: <c>su_</c> and the customer id, digits. Shopify creates a customer once, so a
+    /// redelivered or replayed <c>customers/create</c> gives the same id and Pinterest counts it once.
+    /// Server only: the Tag never learns when an account was created.
+    /// </summary>
+    public static string Signup(string customerId) => "su_" + customerId;
+
     private static string Digest(string text) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..32];
 }

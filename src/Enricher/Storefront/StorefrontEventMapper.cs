@@ -13,8 +13,9 @@ namespace Streaming.Enricher.Storefront;
 /// <summary>
 /// The browsing events Pinterest can use beyond purchases and adds to cart, made from storefront events:
 /// <c>page_visit</c> (product viewed), <c>view_category</c> (collection viewed), <c>search</c> (search
-/// submitted) and <c>initiate_checkout</c> (checkout started). Each carries the event id the pixel gave
-/// the Tag for the same event.
+/// submitted), <c>initiate_checkout</c> (checkout started), <c>add_payment_info</c> (payment info submitted)
+/// and <c>lead</c> (a newsletter or contact form submitted, see <see cref="LeadForms"/>). Each carries the
+/// event id the pixel gave the Tag for the same event (add_payment_info has no Tag event: server only).
 /// </summary>
 public static class StorefrontEventMapper
 {
@@ -26,7 +27,17 @@ public static class StorefrontEventMapper
         "collection_viewed" => PinterestEventNames.ViewCategory,
         "search_submitted" => PinterestEventNames.Search,
         "checkout_started" => PinterestEventNames.InitiateCheckout,
+        "payment_info_submitted" => PinterestEventNames.AddPaymentInfo,
+        "form_submitted" => PinterestEventNames.Lead,
         _ => null,
+    };
+
+    /// <summary>Why the shop's settings leave the event out, or null.</summary>
+    private static string? TurnedOff(string name, ShopEventOptions events) => name switch
+    {
+        PinterestEventNames.AddPaymentInfo => events.SendPaymentInfo ? null : SkipReasons.PaymentInfoOff,
+        PinterestEventNames.Lead => events.SendLeads ? null : SkipReasons.LeadsOff,
+        _ => events.SendBrowsingEvents ? null : SkipReasons.BrowsingEventsOff,
     };
 
     /// <summary>The event, or why there is none. <paramref name="session"/> already holds this event.</summary>
@@ -37,9 +48,16 @@ public static class StorefrontEventMapper
             return (null, SkipReasons.SessionOnly);
         }
 
-        if (!shop.Events.SendBrowsingEvents)
+        // A login or search form is no lead whatever the settings say: nothing was left out.
+        var form = name == PinterestEventNames.Lead ? LeadForms.Recognise(shopifyEvent) : null;
+        if (name == PinterestEventNames.Lead && form is null)
         {
-            return (null, SkipReasons.BrowsingEventsOff);
+            return (null, SkipReasons.NotALead);
+        }
+
+        if (TurnedOff(name, shop.Events) is { } off)
+        {
+            return (null, off);
         }
 
         // Ingest refuses such times (Storefront:MaxClockSkew, MaxEventAge), but a record replayed from Kafka
@@ -64,8 +82,11 @@ public static class StorefrontEventMapper
             case PinterestEventNames.Search:
                 custom.SearchString = Text(Object(data, "searchResult"), "query");
                 break;
-            case PinterestEventNames.InitiateCheckout when Object(data, "checkout") is { } checkout:
+            case PinterestEventNames.InitiateCheckout or PinterestEventNames.AddPaymentInfo when Object(data, "checkout") is { } checkout:
                 Checkout(custom, user, checkout);
+                break;
+            case PinterestEventNames.Lead:
+                user.Em = Hashed(MatchKeys.Email(form!.Email));
                 break;
         }
 

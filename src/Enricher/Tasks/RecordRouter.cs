@@ -22,6 +22,7 @@ public sealed class RecordRouter(
     OrderProcessor orders,
     CartProcessor carts,
     CheckoutProcessor checkouts,
+    CustomerProcessor customers,
     StorefrontProcessor storefront,
     DeadLetters deadLetters,
     ILogger logger)
@@ -63,6 +64,7 @@ public sealed class RecordRouter(
     {
         _ when OrderProcessor.Handles(topic) => orders,
         _ when CheckoutProcessor.Handles(topic) => checkouts,
+        _ when CustomerProcessor.Handles(topic) => customers,
         _ when AddToCartMapper.IsCartTopic(topic) => carts,
         _ => UnmappedTopic.Instance,
     };

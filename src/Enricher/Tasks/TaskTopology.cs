@@ -22,7 +22,7 @@ public sealed class TaskTopology(
         var carts = new CartProcessor(grace);
         var release = new WaitingRelease(shops, orders, carts, logger);
         var router = new RecordRouter(
-            shops, orders, carts, new CheckoutProcessor(), new StorefrontProcessor(release), new DeadLetters(output, telemetry, clock), logger);
+            shops, orders, carts, new CheckoutProcessor(), new CustomerProcessor(), new StorefrontProcessor(release), new DeadLetters(output, telemetry, clock), logger);
         return new TaskTopology(router, release, serdes, changelogTopic, options.Retention, clock, telemetry);
     }
 

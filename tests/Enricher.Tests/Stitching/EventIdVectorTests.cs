@@ -1,5 +1,7 @@
 using System.Text.Json;
+using Streaming.Enricher.Output;
 using Streaming.Enricher.Stitching;
+using Streaming.Enricher.Storefront;
 using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Stitching;
@@ -39,6 +41,34 @@ public sealed class EventIdVectorTests
                     v.GetProperty("variant_id").GetString()!,
                     v.GetProperty("quantity_after").GetInt64(),
                     v.GetProperty("cart_updated_at").GetString()!));
+        }
+    }
+
+    [Fact]
+    public void A_signup_event_id_is_su_and_the_customer_ids_digits()
+    {
+        var vectors = Vectors.GetProperty("signup").EnumerateArray().ToList();
+
+        Assert.True(vectors.Count >= 4);
+        foreach (var v in vectors)
+        {
+            var id = EventIds.IdOf(v.GetProperty("customer_id").GetString());
+            Assert.Equal(v.GetProperty("event_id").GetString(), id is null ? null : EventIds.Signup(id));
+        }
+    }
+
+    [Fact]
+    public void Each_storefront_event_of_the_vectors_becomes_the_Pinterest_event_they_name()
+    {
+        var vectors = Vectors.GetProperty("storefront").EnumerateArray().ToList();
+
+        Assert.Contains(vectors, v => v.GetProperty("pinterest_event").GetString() == "lead");
+        Assert.Contains(vectors, v => v.GetProperty("pinterest_event").GetString() == "add_payment_info");
+        foreach (var v in vectors)
+        {
+            var shopifyEvent = v.GetProperty("shopify_event").GetString()!;
+            Assert.Equal(v.GetProperty("pinterest_event").GetString(), StorefrontEventMapper.PinterestName(shopifyEvent));
+            Assert.Equal(v.GetProperty("pinterest_event").GetString(), Outcomes.EventNameOf(Outcomes.StorefrontInput(shopifyEvent)));
         }
     }
 }

@@ -215,6 +215,18 @@ public sealed class WebhookEndpointTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_customers_create_is_written_by_default_keyed_by_the_customer_for_the_enrichers_signup()
+    {
+        using var created = await _http.SendAsync(Requests.Webhook(_host.BaseUrl, ShopifySamples.Fixture("customers-create.json"), topic: "customers/create", webhookId: "customer-1"));
+
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var record = Assert.Single(kafka.ReadAll(_topic, 1, TimeSpan.FromSeconds(10)));
+        // No cart: keyed by the customer's own id, as any webhook without one.
+        Assert.Equal($"{TestSettings.Shop}/9007199254748811", Encoding.UTF8.GetString(record.Message.Key!));
+        Assert.Equal("customers/create", (await TestRecords.Serdes().DeserializeAsync<ShopifyWebhook>(record.Message.Value, record.Topic)).Topic);
+    }
+
+    [Fact]
     public async Task Which_topics_are_written_is_configuration()
     {
         var topics = await kafka.CreateTopicsAsync(partitions: 1);

@@ -54,6 +54,22 @@
   };
   window.init = window.__init;
 
+  // Shopify reports a submitted form as the DOM event form_submitted with every field's value
+  // (Web Pixels API, "DOM events"); the page itself stays put so the test can read what was posted.
+  var domSeq = 0;
+  document.addEventListener('submit', function (e) {
+    var form = e.target;
+    e.preventDefault();
+    window.publish('form_submitted', {
+      id: 'sh-dom-' + (++domSeq), name: 'form_submitted', type: 'dom', seq: domSeq, timestamp: new Date().toISOString(),
+      clientId: window.__clientId || 'client-of-this-browser',
+      context: { document: { location: { href: location.href, pathname: location.pathname, search: location.search } } },
+      data: { element: { id: form.id || null, action: form.getAttribute('action'), elements: Array.prototype.map.call(form.elements, function (el) {
+        return { id: el.id || null, name: el.name || null, tagName: el.tagName, type: el.type || null, value: el.value };
+      }) } }
+    });
+  }, true);
+
   window.publish = function (name, event) {
     (subscribers[name] || []).forEach(function (callback) { callback(event); });
   };
