@@ -4,4 +4,11 @@ namespace Streaming.Contracts;
 public static class ShopifyTopics
 {
     public const string OrdersCreate = "orders/create";
+
+    /// <summary>The topics Ingest writes unless configured otherwise (the eight the enricher maps), and the ones <c>setup</c> subscribes.</summary>
+    public static readonly IReadOnlyList<string> Written =
+    [
+        OrdersCreate, "orders/updated", "orders/paid", "orders/cancelled",
+        "carts/create", "carts/update", "checkouts/create", "checkouts/update",
+    ];
 }
