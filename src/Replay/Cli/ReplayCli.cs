@@ -3,6 +3,7 @@ using System.CommandLine.Help;
 using Streaming.Contracts;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
+using Streaming.Replay.Doctor;
 using Streaming.Replay.Reenrich;
 using Streaming.Replay.Resend;
 using Streaming.Replay.Setup;
@@ -10,8 +11,10 @@ using Streaming.Replay.Setup;
 namespace Streaming.Replay.Cli;
 
 /// <summary>
-/// The commands: <c>resend</c>, <c>reenrich</c>, <c>backfill</c>. Exit codes: 0 done, 1 the run failed
-/// (the cluster, Shopify), 2 the command line or the configuration is wrong (nothing was read or written).
+/// The commands: <c>resend</c>, <c>reenrich</c>, <c>backfill</c>, <c>setup</c>, <c>doctor</c>. Exit codes: 0 done
+/// (doctor: every check passed), 1 the run failed (the cluster, Shopify; doctor: a check failed), 2 the command
+/// line or the configuration is wrong (nothing was read or written), 3 Shopify refused the Admin API token,
+/// 4 the token's app lacks a scope.
 /// </summary>
 public static class ReplayCli
 {
@@ -63,6 +66,7 @@ public static class ReplayCli
         backfill.Options.Add(pageSize);
 
         var setup = new SetupCli();
+        var doctor = new DoctorCli();
         var root = new RootCommand(
             "Replay and backfill for the Shopify to Pinterest pipeline. Reads the pipeline's own configuration, and writes only to the topics the pipeline " +
             "reads, so the dispatcher's rate limits and its store of accepted event ids apply to everything it sends.")
@@ -71,6 +75,7 @@ public static class ReplayCli
             reenrich,
             backfill,
             setup.Command,
+            doctor.Command,
         };
 
         var parsed = root.Parse(args);
@@ -94,6 +99,11 @@ public static class ReplayCli
         if (command == setup.Command)
         {
             return await setup.RunAsync(parsed, output, error, cancellationToken);
+        }
+
+        if (command == doctor.Command)
+        {
+            return await doctor.RunAsync(parsed, output, error, cancellationToken);
         }
 
         if (command == resend)
