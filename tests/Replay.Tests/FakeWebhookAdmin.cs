@@ -35,6 +35,9 @@ public sealed class FakeWebhookAdmin : IAsyncDisposable
     /// <summary>The app lacks read_orders: the mutations are denied.</summary>
     public bool DenyScope { get; set; }
 
+    /// <summary>Creating a subscription is refused in the mutation's userErrors, as Shopify says a topic needs a permission.</summary>
+    public bool DenyTopicInUserErrors { get; set; }
+
     /// <summary>The api version handle subscriptions report (the app's).</summary>
     public string AppApiVersion { get; set; } = "2026-07";
 
@@ -131,6 +134,11 @@ public sealed class FakeWebhookAdmin : IAsyncDisposable
         var topic = variables["topic"]!.GetValue<string>();
         var input = variables["webhookSubscription"]!;
         _operations.Enqueue($"create {topic}");
+        if (DenyTopicInUserErrors)
+        {
+            return UserError("webhookSubscriptionCreate", $"You do not have permission to create or update webhooks with {topic} topic.");
+        }
+
         var id = Add(topic, input["uri"]!.GetValue<string>(), input["format"]?.GetValue<string>() ?? "JSON");
         return Payload("webhookSubscriptionCreate", Shown(Subscriptions[id]));
     }

@@ -158,6 +158,19 @@ public sealed class SetupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_topic_the_app_may_not_subscribe_to_is_a_missing_scope_too()
+    {
+        _shopify.DenyTopicInUserErrors = true;
+
+        var run = await SetupAsync();
+
+        Assert.Equal(ReplayCli.MissingScope, run.ExitCode);
+        Assert.Contains("You do not have permission", run.Error, StringComparison.Ordinal);
+        Assert.Contains("read_orders", run.Error, StringComparison.Ordinal);
+        Assert.Empty(_shopify.Subscriptions);
+    }
+
+    [Fact]
     public async Task The_apps_secret_is_compared_with_the_shops_webhook_secrets()
     {
         Environment.SetEnvironmentVariable(_secretVariable, "another-secret");
