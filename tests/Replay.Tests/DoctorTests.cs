@@ -158,6 +158,22 @@ public sealed class DoctorTests(KafkaFixture kafka) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Without_a_cluster_or_a_registry_configured_it_says_so_instead_of_starting_stand_ins()
+    {
+        _tool.Settings["Kafka:BootstrapServers"] = "";
+        _tool.Settings["SchemaRegistry:Url"] = "";
+        _tool.Settings["SchemaRegistry:UseInMemoryRegistry"] = "false";
+
+        var (run, checks) = await DoctorAsync();
+
+        Assert.Equal(ReplayCli.Failed, run.ExitCode);
+        Assert.Contains("Kafka:BootstrapServers is empty", Line(checks, "Kafka reachable").GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", Status(checks, "schema registry reachable"));
+        Assert.DoesNotContain(checks, c => c.GetProperty("name").GetString()!.StartsWith("lag of", StringComparison.Ordinal));
+        Assert.Equal("passed", Status(checks, "/pixel.js"));
+    }
+
+    [Fact]
     public async Task An_unreachable_cluster_and_registry_fail_and_a_text_table_names_the_fix()
     {
         _registry.Reachable = false;

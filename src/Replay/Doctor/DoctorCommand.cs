@@ -35,26 +35,23 @@ public sealed class DoctorCommand(DoctorRequest request, IServiceProvider servic
 {
     public async Task<IReadOnlyList<Check>> RunAsync(CancellationToken cancellationToken)
     {
-        var clients = services.GetRequiredService<KafkaClientFactory>();
+        // Resolved only with a cluster configured: without one, the platform would start an embedded broker here.
+        var clients = request.KafkaConfigured ? services.GetRequiredService<KafkaClientFactory>() : null;
         var topics = services.GetRequiredService<IOptions<TopicsOptions>>().Value;
         var clock = services.GetRequiredService<TimeProvider>();
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Streaming.Replay.Doctor");
         var checks = new List<Check>();
 
-        IReadOnlyList<Check> kafka = request.KafkaConfigured
+        IReadOnlyList<Check> kafka = clients is not null
             ? await new KafkaChecks(clients, topics, request.Timeout).RunAsync().ConfigureAwait(false)
             : [Check.Fail(Check.Cluster, "Kafka reachable", "Kafka:BootstrapServers is empty",
                 "Give --bootstrap-servers, Kafka__BootstrapServers or a --config file that names the pipeline's cluster (an embedded broker lives inside the pipeline's process and logs its address at start).")];
         checks.AddRange(kafka);
-        checks.AddRange(await new RegistryChecks(
-            services.GetRequiredService<ISchemaRegistryClient>(),
-            services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
-            topics,
-            request.Timeout).RunAsync().ConfigureAwait(false));
+        checks.AddRange(await RegistryAsync(topics).ConfigureAwait(false));
 
         var storefront = new StorefrontChecks(http, request.PublicUrl, request.IngestUrl);
         checks.Add(await storefront.PublicUrlAsync(cancellationToken).ConfigureAwait(false));
-        if (kafka[0].Status == CheckStatus.Passed)
+        if (clients is not null && kafka[0].Status == CheckStatus.Passed)
         {
             var lag = new LagCheck(clients, request.MaxLag, request.Timeout);
             var enricher = services.GetRequiredService<IOptions<EnricherOptions>>().Value.GroupId;
@@ -73,5 +70,22 @@ public sealed class DoctorCommand(DoctorRequest request, IServiceProvider servic
         }
 
         return checks;
+    }
+
+    private async Task<IReadOnlyList<Check>> RegistryAsync(TopicsOptions topics)
+    {
+        try
+        {
+            return await new RegistryChecks(
+                services.GetRequiredService<ISchemaRegistryClient>(),
+                services.GetRequiredService<IOptions<SchemaRegistryOptions>>().Value,
+                topics,
+                request.Timeout).RunAsync().ConfigureAwait(false);
+        }
+        catch (OptionsValidationException e)
+        {
+            return [Check.Fail(Check.Cluster, "schema registry reachable", string.Join(" ", e.Failures),
+                "Set SchemaRegistry:Url (or --schema-registry) to the pipeline's registry, or SchemaRegistry:UseInMemoryRegistry=true for a trial.")];
+        }
     }
 }

@@ -22,7 +22,7 @@ public sealed class PinterestCheck(HttpClient http, Uri baseUrl, TimeProvider cl
         if (string.IsNullOrWhiteSpace(shop.Pinterest.ConversionToken))
         {
             return Check.Fail(scope, Name, "none configured: the dispatcher only logs what it would send (dry run)",
-                $"Create a conversion access token for ad account {account} in Pinterest Ads Manager (Conversions > Conversion access token) and put it in Shops:N:Pinterest:ConversionToken.");
+                $"Create a conversion access token for ad account {account} in Pinterest Ads Manager (the conversion access token of that ad account) and put it in Shops:N:Pinterest:ConversionToken.");
         }
 
         var url = new Uri(baseUrl, $"/v5/ad_accounts/{Uri.EscapeDataString(account)}/events?test=true");
