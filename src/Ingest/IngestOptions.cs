@@ -8,11 +8,7 @@ public sealed class IngestOptions
     public const string Section = "Ingest";
 
     /// <summary>The webhook topics written to Kafka. Any other topic is answered 200 and counted, so Shopify does not retry it.</summary>
-    public static readonly IReadOnlyList<string> DefaultWrittenTopics =
-    [
-        "orders/create", "orders/updated", "orders/paid", "orders/cancelled",
-        "carts/create", "carts/update", "checkouts/create", "checkouts/update", "customers/create",
-    ];
+    public static readonly IReadOnlyList<string> DefaultWrittenTopics = Contracts.ShopifyTopics.Written;
 
     /// <summary>
     /// Largest webhook body accepted. The default stays under Kafka's default 1 MB record limit with room

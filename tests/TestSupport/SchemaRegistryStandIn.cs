@@ -35,6 +35,9 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
     /// <summary>Requests refused while unreachable (method and path).</summary>
     public IReadOnlyList<string> Refused => [.. _refused];
 
+    /// <summary>Subjects whose latest version the compatibility endpoint calls incompatible with any schema asked about.</summary>
+    public ConcurrentDictionary<string, bool> IncompatibleSubjects { get; } = new(StringComparer.Ordinal);
+
     public bool Reachable
     {
         get => _reachable;
@@ -62,6 +65,8 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
         app.MapGet("/schemas/ids/{id:int}", standIn.SchemaByIdAsync);
         app.MapPost("/subjects/{subject}/versions", standIn.RegisterAsync);
         app.MapPost("/subjects/{subject}", standIn.LookUpAsync);
+        app.MapGet("/subjects", async () => Results.Json(await standIn._schemas.GetAllSubjectsAsync()));
+        app.MapPost("/compatibility/subjects/{subject}/versions/latest", standIn.CompatibleAsync);
         await app.StartAsync();
         standIn.BaseUrl = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return standIn;
@@ -78,6 +83,14 @@ public sealed class SchemaRegistryStandIn : IAsyncDisposable
         {
             var found = await _schemas.LookupSchemaAsync(subject, await SchemaOfAsync(request), ignoreDeletedSchemas: false);
             return new JsonObject { ["subject"] = subject, ["version"] = found.Version, ["id"] = found.Id, ["schema"] = found.SchemaString };
+        });
+
+    private async Task<IResult> CompatibleAsync(string subject, HttpRequest request) =>
+        await Answer(async () =>
+        {
+            _ = await _schemas.GetLatestSchemaAsync(subject);
+            _ = await SchemaOfAsync(request);
+            return new JsonObject { ["is_compatible"] = !IncompatibleSubjects.ContainsKey(subject) };
         });
 
     private static async Task<Schema> SchemaOfAsync(HttpRequest request)

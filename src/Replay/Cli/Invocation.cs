@@ -5,6 +5,7 @@ using Streaming.Kafka;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.Topics;
 using Streaming.Replay.Backfill;
+using Streaming.Replay.Shopify;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Replay.Cli;

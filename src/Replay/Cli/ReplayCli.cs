@@ -1,21 +1,32 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using Streaming.Contracts;
 using Streaming.Records;
 using Streaming.Replay.Backfill;
+using Streaming.Replay.Doctor;
 using Streaming.Replay.Reenrich;
 using Streaming.Replay.Resend;
+using Streaming.Replay.Setup;
 
 namespace Streaming.Replay.Cli;
 
 /// <summary>
-/// The commands: <c>resend</c>, <c>reenrich</c>, <c>backfill</c>. Exit codes: 0 done, 1 the run failed
-/// (the cluster, Shopify), 2 the command line or the configuration is wrong (nothing was read or written).
+/// The commands: <c>resend</c>, <c>reenrich</c>, <c>backfill</c>, <c>setup</c>, <c>doctor</c>. Exit codes: 0 done
+/// (doctor: every check passed), 1 the run failed (the cluster, Shopify; doctor: a check failed), 2 the command
+/// line or the configuration is wrong (nothing was read or written), 3 Shopify refused the Admin API token,
+/// 4 the token's app lacks a scope.
 /// </summary>
 public static class ReplayCli
 {
     public const int Done = 0;
     public const int Failed = 1;
     public const int BadArguments = 2;
+
+    /// <summary>Shopify refused the Admin API token (401/403).</summary>
+    public const int TokenRefused = 3;
+
+    /// <summary>Shopify took the token but its app lacks a scope (ACCESS_DENIED, or a mutation's userErrors saying so).</summary>
+    public const int MissingScope = 4;
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool terminal, CancellationToken cancellationToken)
     {
@@ -33,7 +44,7 @@ public static class ReplayCli
         {
             Description = "The Admin GraphQL endpoint; {shop} and {version} are filled in. Default: https://{shop}/admin/api/{version}/graphql.json.",
         };
-        var apiVersion = new Option<string>("--api-version") { Description = "Shopify Admin API version (2026-07 or later: it has the order's cart token).", DefaultValueFactory = _ => "2026-10" };
+        var apiVersion = new Option<string>("--api-version") { Description = "Shopify Admin API version (2026-07 or later: it has the order's cart token).", DefaultValueFactory = _ => ShopifyApi.Version };
         var pageSize = new Option<int>("--page-size")
         {
             Description = "Orders per Admin API request, 1 to 250. Each order costs about 50 points with its line items, and one query may cost 1,000 at most.",
@@ -54,6 +65,8 @@ public static class ReplayCli
         backfill.Options.Add(apiVersion);
         backfill.Options.Add(pageSize);
 
+        var setup = new SetupCli();
+        var doctor = new DoctorCli();
         var root = new RootCommand(
             "Replay and backfill for the Shopify to Pinterest pipeline. Reads the pipeline's own configuration, and writes only to the topics the pipeline " +
             "reads, so the dispatcher's rate limits and its store of accepted event ids apply to everything it sends.")
@@ -61,6 +74,8 @@ public static class ReplayCli
             resend,
             reenrich,
             backfill,
+            setup.Command,
+            doctor.Command,
         };
 
         var parsed = root.Parse(args);
@@ -81,6 +96,16 @@ public static class ReplayCli
         }
 
         var command = parsed.CommandResult.Command;
+        if (command == setup.Command)
+        {
+            return await setup.RunAsync(parsed, output, error, cancellationToken);
+        }
+
+        if (command == doctor.Command)
+        {
+            return await doctor.RunAsync(parsed, output, error, cancellationToken);
+        }
+
         if (command == resend)
         {
             var taken = parsed.GetValue(reasons) ?? [];
