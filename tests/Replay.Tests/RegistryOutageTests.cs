@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json.Nodes;
+using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
 using Streaming.Records;
@@ -12,12 +14,16 @@ namespace Streaming.Replay.Tests;
 /// The schema registry is unreachable while every group reader of the pipeline (the enricher's consumer
 /// loop, the dispatcher) and both replay commands have records of schema ids they have not seen. The
 /// readers use Confluent's registry client against a registry on loopback whose connections are reset.
-/// All of them run at once, so the outage is waited out once.
+/// All of them run at once, so the outage is waited out once. A shorter test shows that the tool's first
+/// read, the dispatcher's delivered-id changelog, waits out an outage too.
 /// </summary>
 [Collection(OnKafka.Name)]
 public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
 {
     private const string Shop = TestSettings.Shop;
+
+    // Confluent's registry client tries a request 1 + max.retries (3 by default) times before it gives up.
+    private const int RegistryClientTries = 4;
 
     // Longer than max.poll.interval.ms below: a reader that stopped polling while it waited for the
     // registry would be put out of its group, and say so ("gave up", "lost").
@@ -93,6 +99,45 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
         {
             Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains("gave up", StringComparison.Ordinal) || l.Message.Contains(" lost ", StringComparison.Ordinal));
         }
+    }
+
+    [Fact]
+    public async Task Resend_waits_out_an_outage_while_it_reads_the_delivered_ids_and_then_skips_what_Pinterest_accepted()
+    {
+        string[] accepted = ["accepted-1", "accepted-2"];
+        await _rig.ProduceEventsAsync([.. accepted.Select(id => TestRecords.Checkout(id)), TestRecords.Checkout("never-sent")]);
+        var changelog = _rig.Topics.DispatcherDelivered.Name;
+        var serdes = TestRecords.Serdes();
+        var entries = new List<(string, byte[]?)>();
+        foreach (var id in accepted)
+        {
+            var entry = new DeliveredEvent { AcceptedAt = DateTime.UtcNow.AddMinutes(-5), ShopDomain = Shop };
+            entries.Add((RecordKeys.Delivered(TestSettings.AdAccountId, id), await serdes.SerializeAsync(entry, changelog)));
+        }
+
+        await kafka.ProduceAsync(changelog, entries);
+        // The Confluent wire format: a zero byte, then the schema id, big-endian.
+        var schemaRequest = $"GET /schemas/ids/{BinaryPrimitives.ReadInt32BigEndian(entries[0].Item2.AsSpan(1, 4))}";
+        _registry.Reachable = false;
+
+        var resend = Task.Run(() => _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d", "--dry-run"));
+
+        // The changelog is read before any event. More refused requests for its schema than one decode makes,
+        // with the run still going, mean the reader itself waited and tried again instead of stopping.
+        var until = DateTime.UtcNow + ReplayRig.Patience;
+        while (_registry.Refused.Count(r => r == schemaRequest) <= RegistryClientTries && !resend.IsCompleted)
+        {
+            Assert.True(DateTime.UtcNow < until, $"The delivered ids' schema was asked for {_registry.Refused.Count(r => r == schemaRequest)} time(s) in {ReplayRig.Patience.TotalSeconds} s.");
+            await Task.Delay(100);
+        }
+
+        Assert.False(resend.IsCompleted, resend.IsCompleted ? (await resend).ToString() : "");
+        _registry.Reachable = true;
+
+        var result = await resend;
+        Assert.True(result.ExitCode == ReplayCli.Done, result.ToString());
+        Assert.Equal(accepted.Length, result.Count("already_accepted"));
+        Assert.Equal(1, result.Count($"{Shop} checkout"));
     }
 
     private Dictionary<string, string?> OwnGroup() => new(_rig.Settings)
