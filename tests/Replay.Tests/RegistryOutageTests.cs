@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Text;
-using System.Text.Json.Nodes;
 using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
@@ -18,10 +16,8 @@ namespace Streaming.Replay.Tests;
 /// read, the dispatcher's delivered-id changelog, waits out an outage too.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed class RegistryOutageTests(KafkaFixture kafka) : OnReplayRig(kafka)
 {
-    private const string Shop = TestSettings.Shop;
-
     // Confluent's registry client tries a request 1 + max.retries (3 by default) times before it gives up.
     private const int RegistryClientTries = 4;
 
@@ -31,20 +27,19 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
     private static readonly TimeSpan MaxPollInterval = TimeSpan.FromSeconds(10);
 
     private SchemaRegistryStandIn _registry = null!;
-    private ReplayRig _rig = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
+        await base.InitializeAsync();
         _registry = await SchemaRegistryStandIn.StartAsync();
-        _rig = await ReplayRig.StartAsync(kafka);
-        _rig.Settings.Remove("SchemaRegistry:UseInMemoryRegistry");
-        _rig.Settings["SchemaRegistry:Url"] = _registry.BaseUrl.ToString();
-        _rig.Settings["Kafka:Client:max.poll.interval.ms"] = ((int)MaxPollInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Rig.Settings.Remove("SchemaRegistry:UseInMemoryRegistry");
+        Rig.Settings["SchemaRegistry:Url"] = _registry.BaseUrl.ToString();
+        Rig.Settings["Kafka:Client:max.poll.interval.ms"] = ((int)MaxPollInterval.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _rig.DisposeAsync();
+        await base.DisposeAsync();
         await _registry.DisposeAsync();
     }
 
@@ -54,19 +49,19 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
         var now = DateTimeOffset.UtcNow;
         string[] direct = ["outage-direct-1", "outage-direct-2", "outage-direct-3"];
         string[] orders = ["9007199254741001", "9007199254741003"];
-        await _rig.ProduceEventsAsync(direct.Select(id => TestRecords.Checkout(id)));
-        await _rig.ProduceAsync(_rig.Topics.ShopifyWebhooks.Name, orders.Select((id, i) => ($"{Shop}/cart-{id}", (Avro.Specific.ISpecificRecord)Order(id, $"cart-{id}", now.AddMinutes(-10 + i)))));
+        await Rig.ProduceEventsAsync(direct.Select(id => TestRecords.Checkout(id)));
+        await Rig.ProduceAsync(Rig.Topics.ShopifyWebhooks.Name, orders.Select((id, i) => ($"{Shop}/cart-{id}", (Avro.Specific.ISpecificRecord)ReplayRecords.Order(id, $"cart-{id}", now.AddMinutes(-10 + i)))));
         _registry.Reachable = false;
         var outageStarted = DateTime.UtcNow;
 
-        var enricher = await _rig.StartEnricherAsync();
-        var dispatcher = await _rig.StartDispatcherAsync();
+        var enricher = await Rig.StartEnricherAsync();
+        var dispatcher = await Rig.StartDispatcherAsync();
         // Members of groups of their own, stopped during the outage (as a SIGTERM would).
         var stoppedEnricher = await TestHost.StartAsync(OwnGroup(), b => b.AddEnricher());
         var stoppedDispatcher = await TestHost.StartAsync(OwnGroup(), b => b.AddDispatcher());
         // On threads of their own: the tool reads synchronously until its first write.
-        var reenrich = Task.Run(() => _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-1d"));
-        var resend = Task.Run(() => _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d"));
+        var reenrich = Task.Run(() => Rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-1d"));
+        var resend = Task.Run(() => Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d"));
 
         await Task.WhenAll(new[] { enricher, dispatcher, stoppedEnricher, stoppedDispatcher }.Select(h => WaitForLogAsync(h, "cannot be read yet")));
         foreach (var host in new[] { stoppedEnricher, stoppedDispatcher })
@@ -94,7 +89,7 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.True(reenriched.ExitCode == ReplayCli.Done, reenriched.ToString());
         Assert.Equal(orders.Length, reenriched.Count("events sent to the dispatcher"));
         // The dispatcher sends what it read itself and what the enricher made of the webhooks.
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, [.. direct, .. orders], ReplayRig.Patience);
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, [.. direct, .. orders], ReplayRig.Patience);
         foreach (var host in new[] { enricher, dispatcher })
         {
             Assert.DoesNotContain(host.Logs.Lines, l => l.Message.Contains("gave up", StringComparison.Ordinal) || l.Message.Contains(" lost ", StringComparison.Ordinal));
@@ -105,8 +100,8 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
     public async Task Resend_waits_out_an_outage_while_it_reads_the_delivered_ids_and_then_skips_what_Pinterest_accepted()
     {
         string[] accepted = ["accepted-1", "accepted-2"];
-        await _rig.ProduceEventsAsync([.. accepted.Select(id => TestRecords.Checkout(id)), TestRecords.Checkout("never-sent")]);
-        var changelog = _rig.Topics.DispatcherDelivered.Name;
+        await Rig.ProduceEventsAsync([.. accepted.Select(id => TestRecords.Checkout(id)), TestRecords.Checkout("never-sent")]);
+        var changelog = Rig.Topics.DispatcherDelivered.Name;
         var serdes = TestRecords.Serdes();
         var entries = new List<(string, byte[]?)>();
         foreach (var id in accepted)
@@ -115,12 +110,12 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
             entries.Add((RecordKeys.Delivered(TestSettings.AdAccountId, id), await serdes.SerializeAsync(entry, changelog)));
         }
 
-        await kafka.ProduceAsync(changelog, entries);
+        await Rig.Kafka.ProduceAsync(changelog, entries);
         // The Confluent wire format: a zero byte, then the schema id, big-endian.
         var schemaRequest = $"GET /schemas/ids/{BinaryPrimitives.ReadInt32BigEndian(entries[0].Item2.AsSpan(1, 4))}";
         _registry.Reachable = false;
 
-        var resend = Task.Run(() => _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d", "--dry-run"));
+        var resend = Task.Run(() => Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d", "--dry-run"));
 
         // The changelog is read before any event. More refused requests for its schema than one decode makes,
         // with the run still going, mean the reader itself waited and tried again instead of stopping.
@@ -140,7 +135,7 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(1, result.Count($"{Shop} checkout"));
     }
 
-    private Dictionary<string, string?> OwnGroup() => new(_rig.Settings)
+    private Dictionary<string, string?> OwnGroup() => new(Rig.Settings)
     {
         ["Enricher:GroupId"] = $"enricher-{Guid.NewGuid():N}",
         ["Enricher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"enricher-state-{Guid.NewGuid():N}"),
@@ -156,24 +151,5 @@ public sealed class RegistryOutageTests(KafkaFixture kafka) : IAsyncLifetime
             Assert.True(DateTime.UtcNow < until, $"No log line with '{text}' in {ReplayRig.Patience.TotalSeconds} s:\n{string.Join('\n', host.Logs.Lines.Select(l => l.Message))}");
             await Task.Delay(100);
         }
-    }
-
-    private static ShopifyWebhook Order(string id, string cartToken, DateTimeOffset createdAt)
-    {
-        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
-        order["id"] = JsonNode.Parse(id);
-        order["cart_token"] = cartToken;
-        order["checkout_token"] = null;
-        order["created_at"] = createdAt.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
-        order["processed_at"] = order["created_at"]!.DeepClone();
-        order.Remove("note_attributes");
-        return new ShopifyWebhook
-        {
-            WebhookId = $"webhook-{id}",
-            Topic = "orders/create",
-            ShopDomain = Shop,
-            ReceivedAt = createdAt.UtcDateTime,
-            Body = Encoding.UTF8.GetBytes(order.ToJsonString()),
-        };
     }
 }
