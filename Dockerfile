@@ -7,11 +7,12 @@
 # docker-compose.yml and the CI workflow build all four; the release workflow builds each for both
 # platforms. A new deployable under src/<Name> with the assembly Streaming.<Name> needs no change here.
 
-# The base images. NOT PINNED BY DEFAULT: these defaults are tags, which move with every .NET servicing
-# release. This file was written where no registry answers, so no digest could be read and none is
-# written here unread. Pin a build by passing both images with their digests, as the release workflow
-# (.github/workflows/release.yml) does for every release, reading the digests the tags point at then:
-#   docker buildx imagetools inspect mcr.microsoft.com/dotnet/aspnet:10.0   # prints "Digest: sha256:..."
+# The base images. NOT PINNED YET: these defaults are tags, which move with every .NET servicing
+# release. This file was written where no registry answers, so no digest could be read, and none is
+# written here unread. Pinning them is one step, on a machine with Docker that reaches mcr.microsoft.com:
+#   scripts/pin-base-images.sh    # rewrites both defaults to <tag>@sha256:<digest>; commit the result
+# Until then the release workflow (.github/workflows/release.yml) pins a bare tag itself at every
+# release, and a single build can pass pinned images:
 #   docker build --build-arg SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0@sha256:<digest> \
 #                --build-arg RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0@sha256:<digest> ...
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0

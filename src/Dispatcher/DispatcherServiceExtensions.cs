@@ -28,14 +28,8 @@ public static class DispatcherServiceExtensions
         builder.AddTopic(PinterestDelivery.KafkaTopic);
         builder.AddTopic(DeliveredEvent.KafkaTopic);
         var services = builder.Services;
-        services.AddOptions<DispatcherOptions>()
-            .Bind(builder.Configuration.GetSection(DispatcherOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<PinterestOptions>()
-            .Bind(builder.Configuration.GetSection(PinterestOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<DispatcherOptions>(DispatcherOptions.Section);
+        builder.AddValidatedOptions<PinterestOptions>(PinterestOptions.Section);
 
         AddPinterestHttp(services);
         services.AddSingleton<PinterestClient>();

@@ -22,14 +22,8 @@ public static class IngestServiceExtensions
             .AddTopic(ShopifyWebhook.KafkaTopic)
             .AddTopic(StorefrontEvent.KafkaTopic);
         var services = builder.Services;
-        services.AddOptions<IngestOptions>()
-            .Bind(builder.Configuration.GetSection(IngestOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<StorefrontOptions>()
-            .Bind(builder.Configuration.GetSection(StorefrontOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.AddValidatedOptions<StorefrontOptions>(StorefrontOptions.Section);
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<IngestOptions>>((kestrel, ingest) => Limit(kestrel.Limits, ingest.Value));
 
         services.AddSingleton(sp =>

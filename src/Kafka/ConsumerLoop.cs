@@ -34,6 +34,7 @@ public sealed partial class ConsumerLoop<T>(
     private readonly IPunctuated? _punctuated = handler as IPunctuated;
     private readonly IBacklogAware? _backlogAware = handler as IBacklogAware;
     private readonly DecodeRecord<T> _decode = Decoder(settings, serdes);
+    private readonly ReaderLifecycle _lifecycle = new(logger, settings.Service);
     private RecordReader<T> _reader = null!;
     private Batch _batch = new();
 
@@ -49,7 +50,7 @@ public sealed partial class ConsumerLoop<T>(
             ShopOf = RecordScope.ShopOfKey,
         };
         consumer.Subscribe(settings.Topics.Select(t => t.Name));
-        LogStarted(settings.Service, settings.TopicNames, settings.GroupId, clients.GroupInstanceId(settings.Service) ?? "none (dynamic)");
+        _lifecycle.Started(settings.TopicNames, settings.GroupId, clients.GroupInstanceId(settings.Service));
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -76,7 +77,7 @@ public sealed partial class ConsumerLoop<T>(
             // group at once; a static one (Kafka:GroupInstanceId) does not, by design: its partitions wait for
             // it until the session timeout, so a restart gets them back, and a scale-down moves them only then.
             consumer.Close();
-            LogStopped(settings.Service, settings.TopicNames);
+            _lifecycle.Stopped(settings.TopicNames, committed: true);
         }
     }
 
@@ -99,7 +100,7 @@ public sealed partial class ConsumerLoop<T>(
             {
                 if (partitions.Count > 0)
                 {
-                    LogAssigned(settings.Service, Describe(partitions));
+                    _lifecycle.Assigned(partitions);
                     _reader.Backlog.Forget(partitions);
                     if (_partitionAware is not null)
                     {
@@ -110,7 +111,7 @@ public sealed partial class ConsumerLoop<T>(
             .SetPartitionsRevokedHandler((c, partitions) =>
             {
                 var revoked = partitions.Select(p => p.TopicPartition).ToList();
-                LogRevoked(settings.Service, Describe(revoked));
+                _lifecycle.Revoked(revoked);
                 _reader.Forget(revoked);
                 CommitStored(c);
                 _partitionAware?.OnRevoked(revoked);
@@ -118,7 +119,7 @@ public sealed partial class ConsumerLoop<T>(
             .SetPartitionsLostHandler((_, partitions) =>
             {
                 var lost = partitions.Select(p => p.TopicPartition).ToList();
-                LogLost(settings.Service, Describe(lost));
+                _lifecycle.Lost(lost);
                 _reader.Forget(lost);
                 _partitionAware?.OnLost(lost);
             })
@@ -264,24 +265,6 @@ public sealed partial class ConsumerLoop<T>(
         activity?.SetTag("messaging.batch.message_count", records.Count);
         return activity;
     }
-
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
-        string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} reads {Topic} as group {GroupId}, static member {GroupInstanceId}")]
-    private partial void LogStarted(string service, string topic, string groupId, string groupInstanceId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} stopped reading {Topic}; stored offsets committed")]
-    private partial void LogStopped(string service, string topic);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} was assigned {Partitions}")]
-    private partial void LogAssigned(string service, string partitions);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Service} gave up {Partitions}")]
-    private partial void LogRevoked(string service, string partitions);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} lost {Partitions} without a clean hand-over; their unstored records will be read again")]
-    private partial void LogLost(string service, string partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service} Kafka client error {Code}: {Reason}")]
     private partial void LogClientError(string service, ErrorCode code, string reason);

@@ -43,12 +43,12 @@ public sealed class ReplayContext(ReplayRequest request, IServiceProvider servic
     public ProgressReporter Progress(Func<long?> total) => new(Tally, total, progressOutput, terminal, Request.ProgressInterval);
 
     /// <summary>What Pinterest accepted for the selected shops' ad accounts and still remembers, from the dispatcher's changelog.</summary>
-    public async Task<AcceptedEvents> AcceptedAsync(CancellationToken cancellationToken)
+    public AcceptedEvents Accepted(CancellationToken cancellationToken)
     {
         var dispatcher = Services.GetRequiredService<IOptions<DispatcherOptions>>().Value;
         var accounts = SelectedShops.Select(s => s.Pinterest.AdAccountId).ToHashSet(StringComparer.Ordinal);
-        var accepted = await AcceptedEvents.LoadAsync(
-            Clients, Offsets, Serdes, Topics[DeliveredEvent.KafkaTopic].Name, accounts, Clock.GetUtcNow() - dispatcher.DeliveredRetention, cancellationToken).ConfigureAwait(false);
+        var accepted = AcceptedEvents.Load(
+            Clients, Offsets, Serdes, Topics[DeliveredEvent.KafkaTopic].Name, accounts, Clock.GetUtcNow() - dispatcher.DeliveredRetention, Logger, cancellationToken);
         ReplayLog.Accepted(Logger, accepted.Count);
         return accepted;
     }

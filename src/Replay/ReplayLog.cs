@@ -9,6 +9,9 @@ internal static partial class ReplayLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Pinterest accepted {Count} event id(s) of the selected shops' ad accounts, by the dispatcher's delivered-id changelog")]
     public static partial void Accepted(ILogger logger, int count);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The delivered-id entry at {Source} cannot be read and is left out (its id counts as not accepted; the dispatcher's store still decides): {Error}")]
+    public static partial void UnreadableDelivered(ILogger logger, string source, string error);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "{Topic}: {Records} record(s) to read from {Partitions} partition(s); start offsets by {Paths}")]
     public static partial void Ranges(ILogger logger, string topic, long records, int partitions, string paths);
 }

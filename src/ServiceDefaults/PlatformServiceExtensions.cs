@@ -140,10 +140,7 @@ public static class PlatformServiceExtensions
         where TOptions : ConsumerGroupOptions
     {
         builder.AddTopic(topic);
-        builder.Services.AddOptions<TOptions>()
-            .Bind(builder.Configuration.GetSection(section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<TOptions>(section);
         builder.Services.AddConsumerLoop<T, THandler>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<TOptions>>().Value;
@@ -168,10 +165,7 @@ public static class PlatformServiceExtensions
             builder.AddTopic(topic);
         }
 
-        builder.Services.AddOptions<TOptions>()
-            .Bind(builder.Configuration.GetSection(section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        builder.AddValidatedOptions<TOptions>(section);
         builder.Services.TryAddSingleton<ChangelogRestorer>();
         builder.Services.AddConsumerLoop<ISpecificRecord, THandler>(sp =>
         {

@@ -56,23 +56,6 @@ public sealed partial class ChartObjectTests
         Assert.Equal(ObjectChecks.CurrentApiVersions.Keys.Order(), rendering.Objects.Select(Rendering.Kind).Distinct().Order());
     }
 
-    [Fact]
-    public void Every_secret_lands_in_the_Secret_and_in_no_other_object()
-    {
-        var sentinels = Sentinel().Matches(File.ReadAllText(HelmRender.CiFile(AllSecrets))).Select(m => m.Value).Distinct().ToList();
-        var rendering = Ci(AllSecrets);
-        var secret = Assert.Single(rendering.OfKind("Secret"));
-
-        Assert.True(sentinels.Count >= 17, $"Only {sentinels.Count} sentinels in {AllSecrets}.");
-        var inSecret = Strings(secret).ToList();
-        Assert.All(sentinels, s => Assert.True(inSecret.Any(v => v.Contains(s, StringComparison.Ordinal)), $"{s} is in no Secret: the chart drops it."));
-        var leaked = rendering.Objects.Where(o => Rendering.Kind(o) != "Secret")
-            .SelectMany(o => Strings(o).Where(v => v.Contains("SENTINEL", StringComparison.Ordinal)).Select(v => $"{Rendering.Describe(o)}: {v}"))
-            .ToList();
-        Assert.True(leaked.Count == 0, $"Secrets outside the Secret:\n{string.Join("\n", leaked)}");
-        Assert.All(rendering.Workloads, w => Assert.Contains(Rendering.Name(secret), ObjectChecks.EnvFrom(w, "secretRef")));
-    }
-
     [Theory]
     [InlineData("custom.password")]
     [InlineData("my.Secret.value")]
@@ -86,17 +69,6 @@ public sealed partial class ChartObjectTests
         var holders = rendering.Objects.Where(o => Strings(o).Any(v => v == "SENTINEL-unknown")).Select(Rendering.Kind).Distinct();
 
         Assert.Equal(["Secret"], holders);
-    }
-
-    [Fact]
-    public void The_operator_token_reaches_the_operators_pods_through_the_Secret()
-    {
-        var rendering = Ci(AllFeatures);
-        var secret = Assert.Single(rendering.OfKind("Secret"));
-        var operatorPods = rendering.Named("Deployment", Component("operator"))!;
-
-        Assert.Equal("not-a-real-operator-token", secret["stringData"]!["Operator__Token"]!.GetValue<string>());
-        Assert.Contains(Rendering.Name(secret), ObjectChecks.EnvFrom(operatorPods, "secretRef"));
     }
 
     public static TheoryData<string> SettingChanges => new()
@@ -246,9 +218,6 @@ public sealed partial class ChartObjectTests
         JsonValue v when v.TryGetValue<string>(out var s) => [s],
         _ => [],
     };
-
-    [GeneratedRegex(@"SENTINEL-[A-Za-z0-9-]+")]
-    private static partial Regex Sentinel();
 
     [GeneratedRegex(@"[:\-]\s+""?-?[0-9]+(\.[0-9]+)?e[+-][0-9]+""?\s*$", RegexOptions.Multiline)]
     private static partial Regex ExponentForm();

@@ -34,15 +34,21 @@ public sealed class ReleaseWorkflowTests
         Assert.Contains("--push", build, StringComparison.Ordinal);
         Assert.Contains("image=\"$REGISTRY/${SERVICE,,}\"", build, StringComparison.Ordinal);
         Assert.Contains("registry=ghcr.io/${GITHUB_REPOSITORY,,}", Run(Jobs["prepare"]!, "GITHUB_REF_NAME"), StringComparison.Ordinal);
+        var pin = Run(Jobs["prepare"]!, "imagetools inspect");
         Assert.All(
-            new[] { ("SDK_IMAGE", "SDK_TAG", "sdk"), ("RUNTIME_IMAGE", "RUNTIME_TAG", "runtime") },
-            pin =>
+            new[] { ("SDK_IMAGE", "sdk"), ("RUNTIME_IMAGE", "runtime") },
+            image =>
             {
-                // The tags it pins are the Dockerfile's defaults, and each build takes the pinned image.
-                Assert.Equal(dockerfile.ArgumentDefaults[pin.Item1], Workflow["env"]![pin.Item2]!.GetValue<string>());
-                Assert.Contains($"{pin.Item3}-image=${pin.Item2}@${pin.Item3}", Run(Jobs["prepare"]!, "imagetools inspect"), StringComparison.Ordinal);
-                Assert.Contains($"--build-arg {pin.Item1}=\"${pin.Item1}\"", build, StringComparison.Ordinal);
+                // It pins the Dockerfile's own defaults (read from the file, so they cannot drift), and each build takes the pinned image.
+                Assert.Contains(image.Item1, dockerfile.ArgumentDefaults.Keys);
+                Assert.Contains($"{image.Item2}=\"$(pin {image.Item1})\"", pin, StringComparison.Ordinal);
+                Assert.Contains($"{image.Item2}-image=${image.Item2}", pin, StringComparison.Ordinal);
+                Assert.Contains($"--build-arg {image.Item1}=\"${image.Item1}\"", build, StringComparison.Ordinal);
             });
+        // A default already pinned (scripts/pin-base-images.sh) is built on as it is; a bare tag is pinned to its digest.
+        Assert.Contains("sed -n \"s/^ARG $1=//p\" Dockerfile", pin, StringComparison.Ordinal);
+        Assert.Contains("if [[ \"$image\" != *@sha256:* ]]; then", pin, StringComparison.Ordinal);
+        Assert.Contains("[[ \"$image\" =~ @sha256:[0-9a-f]{64}$ ]]", pin, StringComparison.Ordinal);
         Assert.Contains("packages", images["permissions"]!.AsObject().Select(p => p.Key));
     }
 

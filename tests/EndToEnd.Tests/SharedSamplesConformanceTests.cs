@@ -36,10 +36,10 @@ public sealed partial class WebhookToPinterestTests : IClassFixture<SharedSample
         var ingest = await StartPipelineAsync();
         var order = Assert.Single(SharedSamples.Bodies(PythonApiFixtureOrder));
 
-        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop));
+        using var response = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
+        var request = Assert.Single(await _rig.Pinterest.WaitForAsync(1, Patience));
         AssertCheckoutEvent(
             Assert.Single(request.Events),
             orderId: "450789469",
@@ -48,7 +48,7 @@ public sealed partial class WebhookToPinterestTests : IClassFixture<SharedSample
             value: "398.00",
             currency: "USD");
         await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, _pinterest.Calls);
+        Assert.Equal(1, _rig.Pinterest.Calls);
     }
 
     /// <summary>

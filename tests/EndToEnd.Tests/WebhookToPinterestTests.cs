@@ -20,31 +20,12 @@ namespace Streaming.EndToEnd.Tests;
 [Collection(OnKafka.Name)]
 public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan Patience = PipelineRig.Patience;
+    private readonly PipelineRig _rig = new(kafka);
 
-    private readonly HttpClient _http = new();
-    private readonly List<IAsyncDisposable> _running = [];
-    private FakePinterest _pinterest = null!;
-    private Dictionary<string, string?> _settings = null!;
-    private string _webhookTopic = "";
+    public Task InitializeAsync() => _rig.InitializeAsync();
 
-    public async Task InitializeAsync()
-    {
-        _pinterest = await FakePinterest.StartAsync();
-        _running.Add(_pinterest);
-        var topics = await kafka.CreateTopicsAsync();
-        _webhookTopic = topics.ShopifyWebhooks.Name;
-        _settings = TestSettings.For(kafka.BootstrapServers, topics, _pinterest.BaseUrl);
-    }
-
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        foreach (var running in Enumerable.Reverse(_running))
-        {
-            await running.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _rig.DisposeAsync();
 
     [Fact]
     public async Task A_signed_web_order_reaches_Pinterest_as_one_checkout_event()
@@ -52,10 +33,10 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         var ingest = await StartPipelineAsync();
         var order = ShopifySamples.WebOrder();
 
-        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop));
+        using var response = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var request = Assert.Single(await _pinterest.WaitForAsync(1, Patience));
+        var request = Assert.Single(await _rig.Pinterest.WaitForAsync(1, Patience));
         Assert.Equal(TestSettings.AdAccountId, request.AdAccountId);
         Assert.Equal($"Bearer {TestSettings.ConversionToken}", request.Authorization);
         Assert.StartsWith("application/json", request.ContentType, StringComparison.Ordinal);
@@ -78,7 +59,7 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
 
         // Exactly one: a second request would mean a record was handled twice.
         await Task.Delay(TimeSpan.FromSeconds(1));
-        Assert.Equal(1, _pinterest.Calls);
+        Assert.Equal(1, _rig.Pinterest.Calls);
     }
 
     [Fact]
@@ -101,10 +82,10 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         ];
 
         Assert.Empty(await DeliverAsync(ingest, deliveries.Select(d => (d.File, d.Topic, ShopifySamples.Fixture(d.File)))));
-        await _pinterest.WaitForAsync(1, Patience);
+        await _rig.Pinterest.WaitForAsync(1, Patience);
         // Anything else mapped by mistake would be on its way too: give it time to show up.
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var sent = Assert.Single(Assert.Single(_pinterest.Requests).Events);
+        var sent = Assert.Single(Assert.Single(_rig.Pinterest.Requests).Events);
         Assert.Equal("9007199254740993", sent.GetProperty("event_id").GetString());
     }
 
@@ -116,8 +97,8 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         var forged = ShopifySamples.SignedWebhook(ingest, order, "not-the-shop-secret", TestSettings.Shop, webhookId: "forged");
         var genuine = ShopifySamples.SignedWebhook(ingest, order, TestSettings.Secret, TestSettings.Shop, webhookId: "genuine");
 
-        using var rejected = await _http.SendAsync(forged);
-        using var accepted = await _http.SendAsync(genuine);
+        using var rejected = await _rig.Http.SendAsync(forged);
+        using var accepted = await _rig.Http.SendAsync(genuine);
 
         Assert.Equal(HttpStatusCode.Unauthorized, rejected.StatusCode);
         Assert.Equal("application/problem+json", rejected.Content.Headers.ContentType?.MediaType);
@@ -126,7 +107,7 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
 
         // The genuine delivery was acknowledged after the forged one was refused: had the forged one been
         // written, it would be on the topic too.
-        var records = kafka.ReadAll(_webhookTopic, count: 2, within: TimeSpan.FromSeconds(5));
+        var records = kafka.ReadAll(_rig.WebhookTopic, count: 2, within: TimeSpan.FromSeconds(5));
         var stored = Assert.Single(records);
         var webhook = await TestRecords.Serdes()
             .DeserializeAsync<ShopifyWebhook>(stored.Message.Value, stored.Topic);
@@ -147,18 +128,18 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         await using var host = await TestHost.StartAsync(settings, b => b.AddIngest(), app => app.MapIngest());
         var order = ShopifySamples.WebOrder();
 
-        using var before = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+        using var before = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
         broker.TakeDown();
-        using var during = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
-        using var readiness = await _http.GetAsync(new Uri(host.BaseUrl, "/readyz"));
+        using var during = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+        using var readiness = await _rig.Http.GetAsync(new Uri(host.BaseUrl, "/readyz"));
         broker.Restore();
         // The producer reconnects with librdkafka's backoff (up to reconnect.backoff.max.ms), which can outlast one
         // 2 s ack timeout on a busy machine: Shopify retries a 503, and so does this test, for a bounded time.
-        var after = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+        var after = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
         for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30); after.StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline;)
         {
             after.Dispose();
-            after = await _http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
+            after = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(host.BaseUrl, order, TestSettings.Secret, TestSettings.Shop));
         }
 
         using var recovered = after;
@@ -173,12 +154,12 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
     [Fact]
     public async Task Without_a_conversion_token_the_dispatcher_writes_the_request_to_the_dry_run_file()
     {
-        _settings["Shops:0:Pinterest:ConversionToken"] = "";
-        _settings["Shops:0:Pinterest:TestMode"] = "true";
+        _rig.Settings["Shops:0:Pinterest:ConversionToken"] = "";
+        _rig.Settings["Shops:0:Pinterest:TestMode"] = "true";
         var ingest = await StartPipelineAsync();
-        var dryRunFile = _settings["Pinterest:DryRunFile"]!;
+        var dryRunFile = _rig.Settings["Pinterest:DryRunFile"]!;
 
-        using var response = await _http.SendAsync(
+        using var response = await _rig.Http.SendAsync(
             ShopifySamples.SignedWebhook(ingest, ShopifySamples.RepositoryDemoOrder(), TestSettings.Secret, TestSettings.Shop));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -186,22 +167,21 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         using var written = JsonDocument.Parse(line);
         Assert.Equal("POST", written.RootElement.GetProperty("method").GetString());
         Assert.Equal(
-            new Uri(_pinterest.BaseUrl, $"/v5/ad_accounts/{TestSettings.AdAccountId}/events?test=true"),
+            new Uri(_rig.Pinterest.BaseUrl, $"/v5/ad_accounts/{TestSettings.AdAccountId}/events?test=true"),
             new Uri(written.RootElement.GetProperty("url").GetString()!));
         var sent = Assert.Single(written.RootElement.GetProperty("body").GetProperty("data").EnumerateArray());
         Assert.Equal("5820391846711", sent.GetProperty("event_id").GetString());
         Assert.Equal(Sha256Hex("ada.lovelace@example.com"), sent.GetProperty("user_data").GetProperty("em")[0].GetString());
-        Assert.Equal(0, _pinterest.Calls);
+        Assert.Equal(0, _rig.Pinterest.Calls);
     }
 
     private async Task<Uri> StartPipelineAsync(bool ingestOnly = false)
     {
-        var ingest = await TestHost.StartAsync(_settings, b => b.AddIngest(), app => app.MapIngest());
-        _running.Add(ingest);
+        var ingest = await _rig.StartAsync(b => b.AddIngest(), app => app.MapIngest());
         if (!ingestOnly)
         {
-            _running.Add(await TestHost.StartAsync(_settings, b => b.AddEnricher()));
-            _running.Add(await TestHost.StartAsync(_settings, b => b.AddDispatcher()));
+            await _rig.StartAsync(b => b.AddEnricher());
+            await _rig.StartAsync(b => b.AddDispatcher());
         }
 
         return ingest.BaseUrl;
@@ -213,7 +193,7 @@ public sealed partial class WebhookToPinterestTests(KafkaFixture kafka) : IAsync
         var refused = new List<string>();
         foreach (var (name, topic, body) in deliveries)
         {
-            using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest, body, TestSettings.Secret, TestSettings.Shop, topic: topic));
+            using var response = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(ingest, body, TestSettings.Secret, TestSettings.Shop, topic: topic));
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 refused.Add($"{name} ({topic}): {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");

@@ -20,35 +20,19 @@ namespace Streaming.EndToEnd.Tests;
 [Collection(OnKafka.Name)]
 public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
-
-    private readonly HttpClient _http = new();
-    private readonly List<IAsyncDisposable> _running = [];
+    private static readonly TimeSpan Patience = PipelineRig.Patience;
+    private readonly PipelineRig _rig = new(kafka);
     private readonly ExportedSpans _spans = new();
-    private FakePinterest _pinterest = null!;
-    private Dictionary<string, string?> _settings = null!;
-    private string _webhookTopic = "";
 
     public async Task InitializeAsync()
     {
-        _pinterest = await FakePinterest.StartAsync();
-        _running.Add(_pinterest);
-        var topics = await kafka.CreateTopicsAsync();
-        _webhookTopic = topics.ShopifyWebhooks.Name;
-        _settings = TestSettings.For(kafka.BootstrapServers, topics, _pinterest.BaseUrl);
+        await _rig.InitializeAsync();
         // The web order has a cart token and no storefront session comes: it waits, with the default grace
         // period, for a stream time that nothing moves, and goes by the wall clock, here after 2 s.
-        _settings["Enricher:GraceWallClockCap"] = "00:00:02";
+        _rig.Settings["Enricher:GraceWallClockCap"] = "00:00:02";
     }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        foreach (var running in Enumerable.Reverse(_running))
-        {
-            await running.DisposeAsync();
-        }
-    }
+    public Task DisposeAsync() => _rig.DisposeAsync();
 
     [Fact]
     public async Task A_waiting_orders_trace_runs_from_Ingest_through_the_enricher_and_its_release_to_the_Pinterest_call()
@@ -57,16 +41,16 @@ public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
         await StartAsync(b => b.AddEnricher());
         await StartAsync(b => b.AddDispatcher());
 
-        using var response = await _http.SendAsync(ShopifySamples.SignedWebhook(ingest.BaseUrl, ShopifySamples.WebOrder(), TestSettings.Secret, TestSettings.Shop));
+        using var response = await _rig.Http.SendAsync(ShopifySamples.SignedWebhook(ingest.BaseUrl, ShopifySamples.WebOrder(), TestSettings.Secret, TestSettings.Shop));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await _pinterest.WaitForAsync(1, Patience);
+        await _rig.Pinterest.WaitForAsync(1, Patience);
 
         var received = await _spans.WaitForAsync(s => s.Kind == ActivityKind.Server && s.GetTagItem("url.path") as string == "/webhooks/shopify");
         var send = await _spans.WaitForAsync(s => s.OperationName == PinterestSender.SpanName);
         var trace = _spans.InTrace(received.TraceId);
         // The enricher reads the webhooks together with the storefront events: its span names both topics.
         var enriched = Assert.Single(trace, s => s.Source.Name == PipelineTelemetry.Name
-            && s.OperationName.EndsWith(" process", StringComparison.Ordinal) && s.OperationName.Contains(_webhookTopic, StringComparison.Ordinal));
+            && s.OperationName.EndsWith(" process", StringComparison.Ordinal) && s.OperationName.Contains(_rig.WebhookTopic, StringComparison.Ordinal));
         // The order waited and was let go later, from a punctuation that runs in no span: its release
         // continues the trace of the batch that read it, and the event is written under the release.
         var released = Assert.Single(trace, s => s.OperationName == ReleaseSpans.Name);
@@ -79,22 +63,17 @@ public sealed class WebhookTraceTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal("PerEvent", send.GetTagItem("pinterest.answer"));
         // The HTTP call to Pinterest itself is a child of the send span.
         var call = Assert.Single(trace, s => s.Kind == ActivityKind.Client && s.ParentSpanId == send.SpanId);
-        Assert.Equal(_pinterest.BaseUrl.Port, call.GetTagItem("server.port"));
+        Assert.Equal(_rig.Pinterest.BaseUrl.Port, call.GetTagItem("server.port"));
     }
 
-    private async Task<TestHost> StartAsync(Action<IHostApplicationBuilder> register, Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null)
-    {
-        var host = await TestHost.StartAsync(
-            _settings,
+    private Task<TestHost> StartAsync(Action<IHostApplicationBuilder> register, Action<Microsoft.AspNetCore.Builder.WebApplication>? map = null) =>
+        _rig.StartAsync(
             b =>
             {
                 register(b);
                 b.Services.ConfigureOpenTelemetryTracerProvider(t => t.AddInMemoryExporter(_spans));
             },
             map);
-        _running.Add(host);
-        return host;
-    }
 
     /// <summary>
     /// The spans the hosts export. Every host listens to the same sources in this one process, so a span

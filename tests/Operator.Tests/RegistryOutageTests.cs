@@ -27,7 +27,7 @@ public sealed class RegistryOutageTests(OperatorFixture fixture)
 
         await Task.WhenAll(WaitForLogAsync(waits, "cannot be read yet"), WaitForLogAsync(stopped, "cannot be read yet"));
         await stopped.App.StopAsync();
-        Assert.Contains(stopped.Logs.Lines, l => l.Message.Contains("Operator view: stopped reading", StringComparison.Ordinal));
+        Assert.Contains(stopped.Logs.Lines, l => l.Message.Contains("Operator view stopped reading", StringComparison.Ordinal));
         await stopped.DisposeAsync();
 
         await Task.Delay(Outage - (DateTime.UtcNow - outageStarted) is { Ticks: > 0 } left ? left : TimeSpan.Zero);

@@ -12,24 +12,22 @@ namespace Streaming.Replay.Tests;
 /// through the live enricher and dispatcher, once.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed class BackfillTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed class BackfillTests(KafkaFixture kafka) : OnReplayRig(kafka)
 {
-    private const string Shop = TestSettings.Shop;
     private const string AdminToken = "shpat_test_admin_token";
-    private ReplayRig _rig = null!;
     private FakeShopifyAdmin _shopify = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _rig = await ReplayRig.StartAsync(kafka);
-        _rig.Settings["Shops:0:AdminApiToken"] = AdminToken;
+        await base.InitializeAsync();
+        Rig.Settings["Shops:0:AdminApiToken"] = AdminToken;
         _shopify = await FakeShopifyAdmin.StartAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _shopify.DisposeAsync();
-        await _rig.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -39,10 +37,10 @@ public sealed class BackfillTests(KafkaFixture kafka) : IAsyncLifetime
         _shopify.Pages.Add([Order("9007199254740993", now.AddDays(-3), "cart-1"), Order("820982911946154508", now.AddDays(-1), cartToken: null)]);
         _shopify.Pages.Add([Order("9007199254741003", now.AddDays(-2), "cart-3", sourceName: "pos"), Order("9007199254741005", now.AddDays(-8), "cart-4")]);
         _shopify.ThrottledCalls.Add(2);
-        await _rig.StartEnricherAsync();
-        await _rig.StartDispatcherAsync();
+        await Rig.StartEnricherAsync();
+        await Rig.StartDispatcherAsync();
 
-        var first = await _rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", _shopify.Endpoint, "--progress-every", "0.5");
+        var first = await Rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", _shopify.Endpoint, "--progress-every", "0.5");
 
         Assert.True(first.ExitCode == ReplayCli.Done, first.ToString());
         Assert.Equal(4, first.Count("records read"));
@@ -50,8 +48,8 @@ public sealed class BackfillTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(1, first.Count("enricher_pos"));
         Assert.Equal(1, first.Count("outside_window"));
         Assert.Contains("Shopify throttled 1 request(s)", first.Output, StringComparison.Ordinal);
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["9007199254740993", "820982911946154508"], ReplayRig.Patience);
-        var sent = _rig.Pinterest.Requests.SelectMany(r => r.Events).Single(e => e.GetProperty("event_id").GetString() == "820982911946154508");
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["9007199254740993", "820982911946154508"], ReplayRig.Patience);
+        var sent = Rig.Pinterest.Requests.SelectMany(r => r.Events).Single(e => e.GetProperty("event_id").GetString() == "820982911946154508");
         Assert.Equal(TestRecords.EmailHash, sent.GetProperty("user_data").GetProperty("em")[0].GetString());
         Assert.Equal("198.51.100.23", sent.GetProperty("user_data").GetProperty("client_ip_address").GetString());
 
@@ -60,34 +58,34 @@ public sealed class BackfillTests(KafkaFixture kafka) : IAsyncLifetime
         var search = requests[0].Body["variables"]!["query"]!.GetValue<string>();
         Assert.StartsWith("created_at:>='", search, StringComparison.Ordinal);
         Assert.Equal(3, requests.Count); // page 1, page 2 throttled, page 2 again
-        var webhooks = await _rig.ReadAsync<ShopifyWebhook>(_rig.Topics.ShopifyWebhooks.Name, 2);
+        var webhooks = await Rig.ReadAsync<ShopifyWebhook>(Rig.Topics.ShopifyWebhooks.Name, 2);
         Assert.All(webhooks, w =>
         {
             Assert.Equal("orders/create", w.Topic);
             Assert.NotNull(w.BackfillRun);
             Assert.StartsWith("backfill-", w.WebhookId, StringComparison.Ordinal);
         });
-        var events = await _rig.ReadAsync<PinterestEvent>(_rig.Topics.PinterestEvents.Name, 2);
+        var events = await Rig.ReadAsync<PinterestEvent>(Rig.Topics.PinterestEvents.Name, 2);
         Assert.All(events, e => Assert.StartsWith("backfill/", e.Replay, StringComparison.Ordinal));
 
-        await _rig.WaitForProcessedAsync(2);
-        var second = await _rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", _shopify.Endpoint);
+        await Rig.WaitForProcessedAsync(2);
+        var second = await Rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", _shopify.Endpoint);
 
         Assert.True(second.ExitCode == ReplayCli.Done, second.ToString());
         Assert.Equal(0, second.Count("events sent to the dispatcher"));
         Assert.Equal(2, second.Count("already_accepted"));
         await Task.Delay(1000);
-        Assert.Equal(1, _rig.AcceptedTimes("9007199254740993"));
-        Assert.Equal(1, _rig.AcceptedTimes("820982911946154508"));
+        Assert.Equal(1, Rig.AcceptedTimes("9007199254740993"));
+        Assert.Equal(1, Rig.AcceptedTimes("820982911946154508"));
     }
 
     [Fact]
     public async Task A_refused_Admin_token_fails_the_run_with_a_message_that_names_it()
     {
-        _rig.Settings["Shops:0:AdminApiToken"] = "wrong";
+        Rig.Settings["Shops:0:AdminApiToken"] = "wrong";
         await using var refusing = await RefusingShopify.StartAsync();
 
-        var run = await _rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", refusing.Endpoint);
+        var run = await Rig.Tool.RunAsync("backfill", "--shop", Shop, "--admin-url", refusing.Endpoint);
 
         Assert.Equal(ReplayCli.Failed, run.ExitCode);
         Assert.Contains("refused the Admin API token", run.Error, StringComparison.Ordinal);

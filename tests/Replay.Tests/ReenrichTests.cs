@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Streaming.Records;
 using Streaming.Replay.Cli;
 using Streaming.TestSupport;
@@ -13,31 +12,25 @@ namespace Streaming.Replay.Tests;
 /// the enricher's logic again, sessions included, and sends what Pinterest has not accepted.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed class ReenrichTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed class ReenrichTests(KafkaFixture kafka) : OnReplayRig(kafka)
 {
-    private const string Shop = TestSettings.Shop;
     private const string SessionClickId = "dj0yJnU9cmVwbGF5LXNlc3Npb24";
-    private ReplayRig _rig = null!;
-
-    public async Task InitializeAsync() => _rig = await ReplayRig.StartAsync(kafka);
-
-    public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Fact]
     public async Task Raw_records_become_events_again_with_their_sessions_and_a_second_run_sends_nothing()
     {
         var now = DateTimeOffset.UtcNow;
-        await _rig.ProduceAsync(_rig.Topics.StorefrontEvents.Name, [($"{Shop}/cart-a", Session("cart-a", now.AddMinutes(-20)))]);
-        await _rig.ProduceAsync(_rig.Topics.ShopifyWebhooks.Name,
+        await Rig.ProduceAsync(Rig.Topics.StorefrontEvents.Name, [($"{Shop}/cart-a", Session("cart-a", now.AddMinutes(-20)))]);
+        await Rig.ProduceAsync(Rig.Topics.ShopifyWebhooks.Name,
         [
             ($"{Shop}/cart-a", Order("9007199254740993", "cart-a", now.AddMinutes(-15))),
             ($"{Shop}/cart-b", Order("9007199254740995", "cart-b", now.AddMinutes(-10))),
             ($"{Shop}/cart-c", Order("9007199254740997", "cart-c", now.AddMinutes(-5), sourceName: "pos")),
             ($"{Shop}/cart-d", Order("9007199254740999", "cart-d", now.AddDays(-8))),
         ]);
-        await _rig.StartDispatcherAsync();
+        await Rig.StartDispatcherAsync();
 
-        var dryRun = await _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d", "--dry-run");
+        var dryRun = await Rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d", "--dry-run");
 
         Assert.True(dryRun.ExitCode == ReplayCli.Done, dryRun.ToString());
         Assert.Equal(2, dryRun.Count($"{Shop} checkout"));
@@ -45,62 +38,44 @@ public sealed class ReenrichTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(1, dryRun.Count("enricher_pos"));
         Assert.Equal(5, dryRun.Count("records read"));
 
-        var first = await _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d");
+        var first = await Rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d");
 
         Assert.True(first.ExitCode == ReplayCli.Done, first.ToString());
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["9007199254740993", "9007199254740995"], ReplayRig.Patience);
-        var sent = _rig.Pinterest.Requests.SelectMany(r => r.Events).ToDictionary(e => e.GetProperty("event_id").GetString()!);
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ["9007199254740993", "9007199254740995"], ReplayRig.Patience);
+        var sent = Rig.Pinterest.Requests.SelectMany(r => r.Events).ToDictionary(e => e.GetProperty("event_id").GetString()!);
         Assert.Equal(SessionClickId, sent["9007199254740993"].GetProperty("user_data").GetProperty("click_id").GetString());
         Assert.False(sent["9007199254740995"].GetProperty("user_data").TryGetProperty("click_id", out _));
-        var events = await _rig.ReadAsync<PinterestEvent>(_rig.Topics.PinterestEvents.Name, 2);
+        var events = await Rig.ReadAsync<PinterestEvent>(Rig.Topics.PinterestEvents.Name, 2);
         Assert.All(events, e => Assert.StartsWith("reenrich/", e.Replay, StringComparison.Ordinal));
 
-        await _rig.WaitForProcessedAsync(2);
-        var second = await _rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d");
+        await Rig.WaitForProcessedAsync(2);
+        var second = await Rig.Tool.RunAsync("reenrich", "--shop", Shop, "--from", "-9d");
 
         Assert.True(second.ExitCode == ReplayCli.Done, second.ToString());
         Assert.Equal(0, second.Count("events sent to the dispatcher"));
         Assert.Equal(2, second.Count("already_accepted"));
         await Task.Delay(1000);
-        Assert.Equal(1, _rig.AcceptedTimes("9007199254740993"));
-        Assert.Equal(1, _rig.AcceptedTimes("9007199254740995"));
+        Assert.Equal(1, Rig.AcceptedTimes("9007199254740993"));
+        Assert.Equal(1, Rig.AcceptedTimes("9007199254740995"));
     }
 
     [Fact]
     public async Task Records_of_the_lead_in_rebuild_sessions_but_their_own_events_are_not_sent()
     {
-        await _rig.ProduceAsync(_rig.Topics.StorefrontEvents.Name, [($"{Shop}/cart-e", Session("cart-e", DateTimeOffset.UtcNow.AddMinutes(-1)))]);
-        await _rig.ProduceAsync(_rig.Topics.ShopifyWebhooks.Name, [($"{Shop}/cart-e", Order("9007199254741001", "cart-e", DateTimeOffset.UtcNow.AddMinutes(-1)))]);
+        await Rig.ProduceAsync(Rig.Topics.StorefrontEvents.Name, [($"{Shop}/cart-e", Session("cart-e", DateTimeOffset.UtcNow.AddMinutes(-1)))]);
+        await Rig.ProduceAsync(Rig.Topics.ShopifyWebhooks.Name, [($"{Shop}/cart-e", Order("9007199254741001", "cart-e", DateTimeOffset.UtcNow.AddMinutes(-1)))]);
 
         // The order happened before the range: read as lead-in, its event is not this run's.
-        var run = await _rig.Tool.RunAsync("reenrich", "--from", "now", "--lookback", "1h", "--dry-run");
+        var run = await Rig.Tool.RunAsync("reenrich", "--from", "now", "--lookback", "1h", "--dry-run");
 
         Assert.True(run.ExitCode == ReplayCli.Done, run.ToString());
         Assert.Equal(2, run.Count("records read"));
         Assert.Equal(0, run.Count("events that would be sent"));
     }
 
-    private static ShopifyWebhook Order(string id, string cartToken, DateTimeOffset createdAt, string sourceName = "web")
-    {
-        var order = JsonNode.Parse(ShopifySamples.WebOrder())!.AsObject();
-        order["id"] = JsonNode.Parse(id);
-        order["cart_token"] = cartToken;
-        order["checkout_token"] = null;
-        order["created_at"] = createdAt.ToString("yyyy-MM-dd'T'HH:mm:ssK", System.Globalization.CultureInfo.InvariantCulture);
-        order["processed_at"] = order["created_at"]!.DeepClone();
-        order["source_name"] = sourceName;
-        // The click id must come from the session, not from the order's own landing page.
-        order["landing_site"] = "/";
-        order.Remove("note_attributes");
-        return new ShopifyWebhook
-        {
-            WebhookId = $"webhook-{id}",
-            Topic = "orders/create",
-            ShopDomain = Shop,
-            ReceivedAt = createdAt.UtcDateTime,
-            Body = Encoding.UTF8.GetBytes(order.ToJsonString()),
-        };
-    }
+    // The click id must come from the session, not from the order's own landing page.
+    private static ShopifyWebhook Order(string id, string cartToken, DateTimeOffset createdAt, string sourceName = "web") =>
+        ReplayRecords.Order(id, cartToken, createdAt, sourceName, landingSite: "/");
 
     private static StorefrontEvent Session(string cartToken, DateTimeOffset at)
     {

@@ -64,7 +64,11 @@ public sealed class ReplayTool : IDisposable
             node[parts[^1]] = value;
         }
 
-        File.WriteAllText(_configFile, root.ToJsonString());
+        // Written whole and then moved into place: runs started at once (the outage test runs two) each
+        // read a complete file, never one another run is writing.
+        var written = $"{_configFile}.{Guid.NewGuid():N}";
+        File.WriteAllText(written, root.ToJsonString());
+        File.Move(written, _configFile, overwrite: true);
     }
 
     public void Dispose() => File.Delete(_configFile);

@@ -12,15 +12,8 @@ namespace Streaming.Replay.Tests;
 /// sends exactly what Pinterest has not accepted, through the running dispatcher.
 /// </summary>
 [Collection(OnKafka.Name)]
-public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
+public sealed partial class ResendTests(KafkaFixture kafka) : OnReplayRig(kafka, conversionToken: null)
 {
-    private const string Shop = TestSettings.Shop;
-    private ReplayRig _rig = null!;
-
-    public async Task InitializeAsync() => _rig = await ReplayRig.StartAsync(kafka, conversionToken: null);
-
-    public async Task DisposeAsync() => await _rig.DisposeAsync();
-
     [Fact]
     public async Task Events_never_sent_for_want_of_a_token_are_sent_once_after_the_fix_and_a_second_run_sends_nothing()
     {
@@ -28,9 +21,9 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
         var stale = TestRecords.Checkout("resend-stale");
         stale.EventTime = DateTimeOffset.UtcNow.AddDays(-8).ToUnixTimeSeconds();
         await RunWithoutTokenAsync([.. ids.Select(id => TestRecords.Checkout(id)), stale]);
-        await _rig.StartDispatcherAsync();
+        await Rig.StartDispatcherAsync();
 
-        var dryRun = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d", "--dry-run");
+        var dryRun = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d", "--dry-run");
 
         Assert.True(dryRun.ExitCode == ReplayCli.Done, dryRun.ToString());
         Assert.Equal(5, dryRun.Count($"{Shop} checkout"));
@@ -38,64 +31,64 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
         Assert.Equal(0, dryRun.Count("already_accepted"));
         Assert.Contains("Dry run: nothing was written.", dryRun.Output, StringComparison.Ordinal);
         await Task.Delay(500);
-        Assert.Equal(0, _rig.Pinterest.Calls);
+        Assert.Equal(0, Rig.Pinterest.Calls);
 
-        var first = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d");
+        var first = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d");
 
         Assert.True(first.ExitCode == ReplayCli.Done, first.ToString());
         Assert.Equal(5, first.Count("events sent to the dispatcher"));
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
-        var replayed = await _rig.ReadAsync<PinterestEvent>(_rig.Topics.PinterestEvents.Name, 11);
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
+        var replayed = await Rig.ReadAsync<PinterestEvent>(Rig.Topics.PinterestEvents.Name, 11);
         Assert.Equal(5, replayed.Count(e => e.Replay?.StartsWith("resend/", StringComparison.Ordinal) == true && !e.Resend));
         Assert.DoesNotContain(replayed, e => e.EventId == stale.EventId && e.Replay is not null);
 
-        await _rig.WaitForProcessedAsync(5);
-        var second = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d");
+        await Rig.WaitForProcessedAsync(5);
+        var second = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d");
 
         Assert.True(second.ExitCode == ReplayCli.Done, second.ToString());
         Assert.Equal(0, second.Count("events sent to the dispatcher"));
         // The five originals and their five replays: all accepted now.
         Assert.Equal(10, second.Count("already_accepted"));
         await Task.Delay(1000);
-        Assert.All(ids, id => Assert.Equal(1, _rig.AcceptedTimes(id)));
+        Assert.All(ids, id => Assert.Equal(1, Rig.AcceptedTimes(id)));
 
         // --resend overrides the delivered-id store, and says so.
-        var forced = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d", "--to", "now", "--resend");
+        var forced = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-9d", "--to", "now", "--resend");
 
         Assert.True(forced.ExitCode == ReplayCli.Done, forced.ToString());
         Assert.Contains("--resend", forced.Error, StringComparison.Ordinal);
         Assert.Equal(5, forced.Count($"{Shop} checkout"));
         Assert.Equal(5, forced.Count("repeated_in_run"));
         var until = DateTime.UtcNow + ReplayRig.Patience;
-        while (ids.Any(id => _rig.AcceptedTimes(id) < 2) && DateTime.UtcNow < until)
+        while (ids.Any(id => Rig.AcceptedTimes(id) < 2) && DateTime.UtcNow < until)
         {
             await Task.Delay(100);
         }
 
-        Assert.All(ids, id => Assert.Equal(2, _rig.AcceptedTimes(id)));
+        Assert.All(ids, id => Assert.Equal(2, Rig.AcceptedTimes(id)));
     }
 
     [Fact]
     public async Task Dead_letters_are_taken_by_reason_and_only_those()
     {
-        _rig.Settings["Shops:0:Pinterest:ConversionToken"] = TestSettings.ConversionToken;
-        _rig.Pinterest.Respond = (_, _) => (400, """{"code":1,"message":"Invalid parameters."}""");
+        Rig.Settings["Shops:0:Pinterest:ConversionToken"] = TestSettings.ConversionToken;
+        Rig.Pinterest.Respond = (_, _) => (400, """{"code":1,"message":"Invalid parameters."}""");
         var ids = Enumerable.Range(1, 3).Select(i => $"rejected-{i}").ToList();
-        var dispatcher = await _rig.StartDispatcherAsync();
-        await _rig.ProduceEventsAsync(ids.Select(id => TestRecords.Checkout(id)));
-        var letters = await _rig.ReadAsync<DeadLetter>(_rig.Topics.DeadLetters.Name, 3);
+        var dispatcher = await Rig.StartDispatcherAsync();
+        await Rig.ProduceEventsAsync(ids.Select(id => TestRecords.Checkout(id)));
+        var letters = await Rig.ReadAsync<DeadLetter>(Rig.Topics.DeadLetters.Name, 3);
         Assert.All(letters, l => Assert.Equal("pinterest_rejected_400", l.Reason));
-        _rig.Pinterest.Respond = (_, _) => 200;
+        Rig.Pinterest.Respond = (_, _) => 200;
 
-        var otherReason = await _rig.Tool.RunAsync("resend", "--from", "-1h", "--topic", _rig.Topics.DeadLetters.Name, "--reason", "too_old");
-        var rejected = await _rig.Tool.RunAsync("resend", "--from", "-1h", "--topic", _rig.Topics.DeadLetters.Name, "--reason", "pinterest_rejected_400", "pinterest_rejected_401");
+        var otherReason = await Rig.Tool.RunAsync("resend", "--from", "-1h", "--topic", Rig.Topics.DeadLetters.Name, "--reason", "too_old");
+        var rejected = await Rig.Tool.RunAsync("resend", "--from", "-1h", "--topic", Rig.Topics.DeadLetters.Name, "--reason", "pinterest_rejected_400", "pinterest_rejected_401");
 
         Assert.True(otherReason.ExitCode == ReplayCli.Done, otherReason.ToString());
         Assert.Equal(0, otherReason.Count("events sent to the dispatcher"));
         Assert.True(rejected.ExitCode == ReplayCli.Done, rejected.ToString());
         Assert.Equal(3, rejected.Count($"{Shop} checkout"));
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
-        await _rig.StopAsync(dispatcher);
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
+        await Rig.StopAsync(dispatcher);
     }
 
     [Fact]
@@ -103,11 +96,11 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
     {
         var ids = Enumerable.Range(1, 40).Select(i => $"killed-{i}").ToList();
         await RunWithoutTokenAsync(ids.Select(id => TestRecords.Checkout(id)));
-        await _rig.StartDispatcherAsync();
+        await Rig.StartDispatcherAsync();
         var sentSoFar = 0L;
         using var halfWay = new SemaphoreSlim(0);
 
-        using (var process = _rig.Tool.Start(
+        using (var process = Rig.Tool.Start(
             line =>
             {
                 if (Progress().Match(line) is { Success: true } match && long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) >= 10)
@@ -124,24 +117,24 @@ public sealed partial class ResendTests(KafkaFixture kafka) : IAsyncLifetime
         }
 
         Assert.InRange(Interlocked.Read(ref sentSoFar), 10, 39);
-        var rerun = await _rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1h");
+        var rerun = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1h");
 
         Assert.True(rerun.ExitCode == ReplayCli.Done, rerun.ToString());
-        await _rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
+        await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
         await Task.Delay(1000);
-        Assert.All(ids, id => Assert.Equal(1, _rig.AcceptedTimes(id)));
+        Assert.All(ids, id => Assert.Equal(1, Rig.AcceptedTimes(id)));
     }
 
     /// <summary>The shop's events go through a dispatcher that has no token for it: dry run, nothing accepted.</summary>
     private async Task RunWithoutTokenAsync(IEnumerable<PinterestEvent> events)
     {
         var list = events.ToList();
-        var dispatcher = await _rig.StartDispatcherAsync();
-        await _rig.ProduceEventsAsync(list);
-        var deliveries = await _rig.ReadAsync<PinterestDelivery>(_rig.Topics.PinterestDeliveries.Name, list.Count);
+        var dispatcher = await Rig.StartDispatcherAsync();
+        await Rig.ProduceEventsAsync(list);
+        var deliveries = await Rig.ReadAsync<PinterestDelivery>(Rig.Topics.PinterestDeliveries.Name, list.Count);
         Assert.Equal(list.Count, deliveries.Count);
-        await _rig.StopAsync(dispatcher);
-        _rig.Settings["Shops:0:Pinterest:ConversionToken"] = TestSettings.ConversionToken;
+        await Rig.StopAsync(dispatcher);
+        Rig.Settings["Shops:0:Pinterest:ConversionToken"] = TestSettings.ConversionToken;
     }
 
     [GeneratedRegex(@"^progress: read \d+(?:/\d+)? records, sent (\d+),")]

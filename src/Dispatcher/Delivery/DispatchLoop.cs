@@ -41,6 +41,7 @@ public sealed partial class DispatchLoop(
 
     private readonly string _topic = topics.Value[PinterestEvent.KafkaTopic].Name;
     private readonly DecodeRecord<PinterestEvent> _decode = RecordDecoding.Avro<PinterestEvent>(serdes);
+    private readonly ReaderLifecycle _lifecycle = new(logger, DeliveryStatus.Service);
     private DateTimeOffset _nextSweep = clock.GetUtcNow() + SweepInterval;
     private RecordReader<ShopEvent> _reader = null!;
 
@@ -62,7 +63,7 @@ public sealed partial class DispatchLoop(
             ShopOf = RecordScope.ShopOfKey,
         };
         consumer.Subscribe(_topic);
-        LogStarted(_topic, options.Value.GroupId, clients.GroupInstanceId(DeliveryStatus.Service) ?? "none (dynamic)");
+        _lifecycle.Started(_topic, options.Value.GroupId, clients.GroupInstanceId(DeliveryStatus.Service));
         var ready = new List<ConsumedRecord<ShopEvent>>();
         try
         {
@@ -108,7 +109,7 @@ public sealed partial class DispatchLoop(
                 consumer.Close();
             }
 
-            LogStopped(_topic);
+            _lifecycle.Stopped(_topic, committed: true);
         }
     }
 
@@ -211,7 +212,7 @@ public sealed partial class DispatchLoop(
             return;
         }
 
-        LogAssigned(Describe(partitions));
+        _lifecycle.Assigned(partitions);
         _reader.Prepare(partitions, p => delivered.Assigned(p, cancellationToken), cancellationToken);
     }
 
@@ -221,11 +222,11 @@ public sealed partial class DispatchLoop(
     /// </summary>
     private void Revoked(IConsumer<byte[]?, byte[]> consumer, List<TopicPartition> partitions)
     {
-        LogRevoked(Describe(partitions));
+        _lifecycle.Revoked(partitions);
         progress.Abandon(partitions);
         if (!progress.WaitUntilNotSending(partitions, options.Value.HandOverTimeout))
         {
-            LogHandOverTimedOut(Describe(partitions), options.Value.HandOverTimeout.TotalSeconds);
+            LogHandOverTimedOut(ReaderLifecycle.Describe(partitions), options.Value.HandOverTimeout.TotalSeconds);
         }
 
         StoreOffsets(consumer, progress.Committable(partitions));
@@ -248,28 +249,11 @@ public sealed partial class DispatchLoop(
 
     private void Lost(List<TopicPartition> partitions)
     {
-        LogLost(Describe(partitions));
+        _lifecycle.Lost(partitions);
         progress.Drop(partitions);
         delivered.Lost(partitions);
         _reader.Forget(partitions);
     }
-
-    private static string Describe(IEnumerable<TopicPartition> partitions) => string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher reads {Topic} as group {GroupId}, static member {GroupInstanceId}")]
-    private partial void LogStarted(string topic, string groupId, string groupInstanceId);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher stopped reading {Topic}; offsets of finished records committed")]
-    private partial void LogStopped(string topic);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher was assigned {Partitions}")]
-    private partial void LogAssigned(string partitions);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "dispatcher gave up {Partitions}")]
-    private partial void LogRevoked(string partitions);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "dispatcher lost {Partitions} without a clean hand-over; their unfinished events are dropped here and read again by the new owner")]
-    private partial void LogLost(string partitions);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Requests for {Partitions} were not answered within {Seconds} s of the hand-over; their events may be sent again by the new owner")]
     private partial void LogHandOverTimedOut(string partitions, double seconds);

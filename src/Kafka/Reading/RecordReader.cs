@@ -112,7 +112,7 @@ public sealed partial class RecordReader<T>(
             _unprepared.UnionWith(partitions);
             _prepareFailures++;
             _prepareDue = DateTime.UtcNow + retry.Next(_prepareFailures);
-            LogNotPrepared(service, Describe(partitions), e.Message);
+            LogNotPrepared(service, ReaderLifecycle.Describe(partitions), e.Message);
         }
     }
 
@@ -268,7 +268,7 @@ public sealed partial class RecordReader<T>(
                 Pauses.Resume([partition], PauseReason.RecordWaits);
                 if (waiting.Failures > 0)
                 {
-                    LogGoesOn(service, Describe([partition]), (DateTime.UtcNow - waiting.Since).TotalSeconds);
+                    LogGoesOn(service, ReaderLifecycle.Describe([partition]), (DateTime.UtcNow - waiting.Since).TotalSeconds);
                 }
             }
         }
@@ -311,11 +311,11 @@ public sealed partial class RecordReader<T>(
         waiting.Due = DateTime.UtcNow + backoff;
         if (waiting.Failures == 1)
         {
-            LogRecordWaits(service, Describe([partition]), waiting.Records.Peek().Offset.Value, error.Message);
+            LogRecordWaits(service, ReaderLifecycle.Describe([partition]), waiting.Records.Peek().Offset.Value, error.Message);
         }
         else
         {
-            LogStillWaiting(service, Describe([partition]), waiting.Failures, backoff.TotalSeconds, error.Message);
+            LogStillWaiting(service, ReaderLifecycle.Describe([partition]), waiting.Failures, backoff.TotalSeconds, error.Message);
         }
     }
 
@@ -331,13 +331,13 @@ public sealed partial class RecordReader<T>(
         {
             _prepare(partitions);
             _unprepared.Clear();
-            LogPrepared(service, Describe(partitions), (DateTime.UtcNow - _unpreparedSince).TotalSeconds);
+            LogPrepared(service, ReaderLifecycle.Describe(partitions), (DateTime.UtcNow - _unpreparedSince).TotalSeconds);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             _prepareFailures++;
             _prepareDue = DateTime.UtcNow + retry.Next(_prepareFailures);
-            LogStillNotPrepared(service, Describe(partitions), e.Message);
+            LogStillNotPrepared(service, ReaderLifecycle.Describe(partitions), e.Message);
         }
     }
 
@@ -354,9 +354,6 @@ public sealed partial class RecordReader<T>(
             return Task.FromException<T?>(e);
         }
     }
-
-    private static string Describe(IEnumerable<TopicPartition> partitions) =>
-        string.Join(", ", partitions.Select(p => $"{p.Topic}[{p.Partition.Value}]"));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: a record of {Partition} at offset {Offset} cannot be read yet ({Error}); the partition waits, paused, and the others go on")]
     private partial void LogRecordWaits(string service, string partition, long offset, string error);

@@ -29,10 +29,12 @@ public sealed partial class TopicFeed(
     TimeProvider clock,
     ILogger<TopicFeed> logger) : BackgroundService
 {
+    private const string Service = "Operator view";
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan RetryStart = TimeSpan.FromSeconds(5);
     private static readonly RetryPolicy RegistryRetry = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5));
 
+    private readonly ReaderLifecycle _lifecycle = new(logger, Service);
     private readonly Dictionary<string, Type> _types = new(StringComparer.Ordinal)
     {
         [topics.Value[PinterestDelivery.KafkaTopic].Name] = typeof(PinterestDelivery),
@@ -54,11 +56,12 @@ public sealed partial class TopicFeed(
             using var consumer = new ConsumerBuilder<byte[]?, byte[]>(config)
                 .SetErrorHandler((_, error) => reader?.Report(error))
                 .Build();
-            reader = new RecordReader<ISpecificRecord>(consumer, "Operator view", RecordDecoding.Avro(serdes, _types), LeaveOutAsync, RegistryRetry, logger)
+            reader = new RecordReader<ISpecificRecord>(consumer, Service, RecordDecoding.Avro(serdes, _types), LeaveOutAsync, RegistryRetry, logger)
             {
                 Admit = Admit,
             };
             consumer.Assign(ranges.Select(r => new TopicPartitionOffset(r.Partition, r.Start)));
+            _lifecycle.Assigned(ranges.Select(r => r.Partition));
             rebuild.Started(ranges);
             LogStarted(ranges.Count, ranges.Sum(r => r.Records), clock.GetUtcNow() - Window.Lookback);
             var wasDone = false;
@@ -86,7 +89,7 @@ public sealed partial class TopicFeed(
         {
         }
 
-        LogStopped();
+        _lifecycle.Stopped(string.Join(", ", _types.Keys), committed: false);
     }
 
     private bool Admit(ConsumeResult<byte[]?, byte[]> result)
@@ -142,9 +145,6 @@ public sealed partial class TopicFeed(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: reading {Partitions} partition(s), {Records} record(s) written since {From:u}, then live")]
     private partial void LogStarted(int partitions, long records, DateTimeOffset from);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: stopped reading")]
-    private partial void LogStopped();
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Operator view: caught up after {Records} record(s) in {Seconds:F1} s")]
     private partial void LogCaughtUp(long records, double seconds);

@@ -21,7 +21,7 @@ public sealed class BackfillCommand(ReplayContext context, Uri? endpointTemplate
     {
         var request = context.Request;
         var client = ActivatorUtilities.CreateInstance<ShopifyAdminClient>(context.Services);
-        var accepted = await context.AcceptedAsync(cancellationToken);
+        var accepted = context.Accepted(cancellationToken);
         var maxEventAge = context.Services.GetRequiredService<IOptions<Dispatcher.DispatcherOptions>>().Value.MaxEventAge;
         var topic = context.Topics[ShopifyWebhook.KafkaTopic].Name;
         var enricherShops = context.Services.GetRequiredService<ShopDirectory<EnricherShop>>();

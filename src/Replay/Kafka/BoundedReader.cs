@@ -1,6 +1,5 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
 
@@ -174,23 +173,4 @@ public sealed class BoundedReader<T> : IDisposable
 
         public bool Finished { get; set; } = range.Start >= range.End;
     }
-}
-
-/// <summary>A <see cref="BoundedReader{T}"/> of the records as they are, for a caller that reads only some of their values.</summary>
-public sealed class BoundedReader(KafkaClientFactory clients, IEnumerable<PartitionRange> ranges) : IDisposable
-{
-    private readonly BoundedReader<ConsumeResult<byte[]?, byte[]>> _reader = new(
-        clients, ranges, record => Task.FromResult<ConsumeResult<byte[]?, byte[]>?>(record), (_, _, _, _) => Task.CompletedTask, NullLogger.Instance);
-
-    /// <inheritdoc cref="BoundedReader{T}.Read"/>
-    public long Read => _reader.Read;
-
-    /// <inheritdoc cref="BoundedReader{T}.Total"/>
-    public long Total => _reader.Total;
-
-    /// <inheritdoc cref="BoundedReader{T}.Next"/>
-    public List<ConsumeResult<byte[]?, byte[]>> Next(int max, CancellationToken cancellationToken) =>
-        [.. _reader.Next(max, cancellationToken).Select(r => r.Raw)];
-
-    public void Dispose() => _reader.Dispose();
 }

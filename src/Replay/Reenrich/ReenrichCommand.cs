@@ -29,7 +29,7 @@ public sealed class ReenrichCommand(ReplayContext context)
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var request = context.Request;
-        var accepted = await context.AcceptedAsync(cancellationToken);
+        var accepted = context.Accepted(cancellationToken);
         var sink = context.Sink(accepted, rememberSent: false);
         var ranges = request.Topics.SelectMany(t =>
         {

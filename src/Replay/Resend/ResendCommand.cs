@@ -23,7 +23,7 @@ public sealed class ResendCommand(ReplayContext context)
     {
         var eventsTopic = context.Topics[PinterestEvent.KafkaTopic].Name;
         var deadLetterTopic = context.Topics[DeadLetter.KafkaTopic].Name;
-        var accepted = await context.AcceptedAsync(cancellationToken);
+        var accepted = context.Accepted(cancellationToken);
         var sink = context.Sink(accepted, rememberSent: true);
         var ranges = context.Request.Topics.ToDictionary(t => t, t => context.Offsets.Find(t, context.Request.From - ClockSlack, cancellationToken));
         foreach (var (topic, topicRanges) in ranges)

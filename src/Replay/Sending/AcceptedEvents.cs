@@ -1,7 +1,9 @@
 using System.Text;
+using Confluent.Kafka;
 using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;
+using Streaming.Kafka.Reading;
 using Streaming.Records;
 using Streaming.Replay.Kafka;
 
@@ -11,7 +13,9 @@ namespace Streaming.Replay.Sending;
 /// The event ids Pinterest accepted, per ad account, as the dispatcher's delivered-id changelog holds
 /// them (the latest value per key wins; a tombstone or an entry past the retention is no longer
 /// accepted). Only the ad accounts of the selected shops are kept. The dispatcher's store still decides
-/// when the events arrive; this lets the tool say what would be skipped, and not write it at all.
+/// when the events arrive; this lets the tool say what would be skipped, and not write it at all. The
+/// changelog is read through the <see cref="RecordReader{T}"/> kernel like every other input of the tool,
+/// so an entry whose schema the registry cannot give yet waits, and the run goes on once it can.
 /// </summary>
 public sealed class AcceptedEvents
 {
@@ -25,39 +29,67 @@ public sealed class AcceptedEvents
 
     public static string Key(string adAccountId, string eventId) => RecordKeys.Delivered(adAccountId, eventId);
 
-    public static async Task<AcceptedEvents> LoadAsync(
+    public static AcceptedEvents Load(
         KafkaClientFactory clients,
         StartOffsets offsets,
         AvroSerdes serdes,
         string changelogTopic,
         IReadOnlySet<string> adAccounts,
         DateTimeOffset acceptedSince,
+        ILogger logger,
         CancellationToken cancellationToken)
     {
         var latest = new Dictionary<string, bool>(StringComparer.Ordinal);
-        using var reader = new BoundedReader(clients, offsets.Find(changelogTopic, DateTimeOffset.UnixEpoch, cancellationToken));
+        var decode = RecordDecoding.Avro<DeliveredEvent>(serdes);
+        using var reader = new BoundedReader<Entry>(
+            clients,
+            offsets.Find(changelogTopic, DateTimeOffset.UnixEpoch, cancellationToken),
+            record => DecodeAsync(record, decode, adAccounts),
+            (record, _, error, _) => LeaveOut(logger, record, error),
+            logger);
         for (var batch = reader.Next(5_000, cancellationToken); batch.Count > 0; batch = reader.Next(5_000, cancellationToken))
         {
             foreach (var record in batch)
             {
-                if (record.Message.Key is not { } keyBytes)
-                {
-                    continue;
-                }
-
-                var key = Encoding.UTF8.GetString(keyBytes);
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                if (slash <= 0 || !adAccounts.Contains(key[..slash]))
-                {
-                    continue;
-                }
-
-                var live = record.Message.Value is { Length: > 0 } value
-                    && new DateTimeOffset((await serdes.DeserializeAsync<DeliveredEvent>(value, changelogTopic).ConfigureAwait(false)).AcceptedAt, TimeSpan.Zero) >= acceptedSince;
-                latest[key] = live;
+                latest[record.Value.Key] = record.Value.AcceptedAt >= acceptedSince;
             }
         }
 
         return new AcceptedEvents(latest.Where(e => e.Value).Select(e => e.Key).ToHashSet(StringComparer.Ordinal));
     }
+
+    /// <summary>An entry of a selected ad account; null for the others, which are left undecoded.</summary>
+    private static async Task<Entry?> DecodeAsync(ConsumeResult<byte[]?, byte[]> record, DecodeRecord<DeliveredEvent> decode, IReadOnlySet<string> adAccounts)
+    {
+        if (record.Message.Key is not { } keyBytes)
+        {
+            return null;
+        }
+
+        var key = Encoding.UTF8.GetString(keyBytes);
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || !adAccounts.Contains(key[..slash]))
+        {
+            return null;
+        }
+
+        // A tombstone: the id was swept from the dispatcher's store, so it is no longer accepted.
+        if (record.Message.Value is not { Length: > 0 })
+        {
+            return new Entry(key, DateTimeOffset.MinValue);
+        }
+
+        var delivered = await decode(record).ConfigureAwait(false);
+        return delivered is null ? null : new Entry(key, new DateTimeOffset(delivered.AcceptedAt, TimeSpan.Zero));
+    }
+
+    // An entry that can never be read says nothing about its id: the id counts as not accepted, and the
+    // dispatcher's own store decides when the event arrives.
+    private static Task LeaveOut(ILogger logger, ConsumeResult<byte[]?, byte[]> record, string error)
+    {
+        ReplayLog.UnreadableDelivered(logger, record.TopicPartitionOffset.ToString(), error);
+        return Task.CompletedTask;
+    }
+
+    private sealed record Entry(string Key, DateTimeOffset AcceptedAt);
 }

@@ -13,31 +13,14 @@ namespace Streaming.Platform.Tests.Avro;
 /// </summary>
 public sealed class SchemaEvolutionTests
 {
+    private static readonly string[] V2HashedFields = ["em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id"];
+
     [Fact]
     public void A_PinterestEvent_written_with_the_previous_schema_is_read_with_the_current_one()
     {
-        var previous = (RecordSchema)Schema.Parse(File.ReadAllText(Path.Combine(
-            ShopifySamples.RepositoryRoot(), "tests", "Platform.Tests", "Avro", "Previous", "pinterest_event.v1.avsc")));
-        var old = new GenericRecord(previous);
-        old.Add("shop_domain", "shop.myshopify.com");
-        old.Add("event_name", "checkout");
-        old.Add("action_source", "web");
-        old.Add("event_time", 1_770_000_000L);
-        old.Add("event_id", "9007199254740993");
-        var user = new GenericRecord((RecordSchema)previous["user_data"].Schema);
-        user.Add("em", new object[] { "0f1e" });
-        old.Add("user_data", user);
-        var custom = new GenericRecord((RecordSchema)previous["custom_data"].Schema);
-        custom.Add("currency", "EUR");
-        custom.Add("value", "113.62");
-        custom.Add("order_id", "9007199254740993");
-        old.Add("custom_data", custom);
-        old.Add("source_webhook_id", "w-1");
-        using var bytes = new MemoryStream();
-        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
-        bytes.Position = 0;
+        var old = OldCheckout(Previous("pinterest_event.v1.avsc"), user => user.Add("em", new object[] { "0f1e" }), _ => { });
 
-        var read = new SpecificDatumReader<PinterestEvent>(previous, PinterestEvent.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+        var read = ReadWithCurrent<PinterestEvent>(old, PinterestEvent.AvroSchema);
 
         Assert.Equal("9007199254740993", read.EventId);
         Assert.Equal(["0f1e"], read.UserData.Em);
@@ -51,36 +34,26 @@ public sealed class SchemaEvolutionTests
     [Fact]
     public void A_PinterestEvent_of_the_schema_before_the_enricher_joined_sessions_is_read_with_the_current_one()
     {
-        var previous = Previous("pinterest_event.v2.avsc");
-        var old = new GenericRecord(previous);
-        old.Add("shop_domain", "shop.myshopify.com");
-        old.Add("event_name", "checkout");
-        old.Add("action_source", "web");
-        old.Add("event_time", 1_770_000_000L);
-        old.Add("event_id", "9007199254740993");
-        var user = new GenericRecord((RecordSchema)previous["user_data"].Schema);
-        foreach (var field in new[] { "em", "ph", "fn", "ln", "ct", "st", "zp", "country", "external_id" })
-        {
-            user.Add(field, field == "ph" ? new object[] { "a1b2" } : Array.Empty<object>());
-        }
+        var old = OldCheckout(
+            Previous("pinterest_event.v2.avsc"),
+            user =>
+            {
+                foreach (var field in V2HashedFields)
+                {
+                    user.Add(field, field == "ph" ? new object[] { "a1b2" } : Array.Empty<object>());
+                }
 
-        user.Add("client_ip_address", "203.0.113.9");
-        user.Add("client_user_agent", "UA");
-        user.Add("click_id", "click");
-        old.Add("user_data", user);
-        var custom = new GenericRecord((RecordSchema)previous["custom_data"].Schema);
-        custom.Add("currency", "EUR");
-        custom.Add("value", "113.62");
-        custom.Add("order_id", "9007199254740993");
-        custom.Add("content_ids", new object[] { "9007199254741207" });
-        custom.Add("num_items", 3L);
-        old.Add("custom_data", custom);
-        old.Add("source_webhook_id", "w-1");
-        using var bytes = new MemoryStream();
-        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
-        bytes.Position = 0;
+                user.Add("client_ip_address", "203.0.113.9");
+                user.Add("client_user_agent", "UA");
+                user.Add("click_id", "click");
+            },
+            custom =>
+            {
+                custom.Add("content_ids", new object[] { "9007199254741207" });
+                custom.Add("num_items", 3L);
+            });
 
-        var read = new SpecificDatumReader<PinterestEvent>(previous, PinterestEvent.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+        var read = ReadWithCurrent<PinterestEvent>(old, PinterestEvent.AvroSchema);
 
         Assert.Equal(["a1b2"], read.UserData.Ph);
         Assert.Equal("click", read.UserData.ClickId);
@@ -109,11 +82,8 @@ public sealed class SchemaEvolutionTests
         old.Add("test_mode", false);
         old.Add("answered_at", DateTimeOffset.FromUnixTimeMilliseconds(1_770_000_000_000L).UtcDateTime);
         old.Add("replay", null);
-        using var bytes = new MemoryStream();
-        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
-        bytes.Position = 0;
 
-        var read = new SpecificDatumReader<PinterestDelivery>(previous, PinterestDelivery.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+        var read = ReadWithCurrent<PinterestDelivery>(old, PinterestDelivery.AvroSchema);
 
         Assert.Equal("failed", read.Status);
         Assert.Equal(["em", "click_id"], read.MatchKeys);
@@ -146,11 +116,8 @@ public sealed class SchemaEvolutionTests
         waiting.Add("checkout_event", new byte[] { 0, 0, 0, 0, 1 });
         waiting.Add("checkout_token", "checkout-1");
         old.Add("waiting", waiting);
-        using var bytes = new MemoryStream();
-        new GenericDatumWriter<GenericRecord>(previous).Write(old, new BinaryEncoder(bytes));
-        bytes.Position = 0;
 
-        var read = new SpecificDatumReader<EnricherState>(previous, EnricherState.AvroSchema).Read(null!, new BinaryDecoder(bytes));
+        var read = ReadWithCurrent<EnricherState>(old, EnricherState.AvroSchema);
 
         Assert.Equal(("w-1", "checkout-1", 1_770_000_120_000L), (read.Waiting!.WebhookId, read.Waiting.CheckoutToken, read.Waiting.DueWallTime));
         Assert.Null(read.Waiting.Traceparent);
@@ -209,6 +176,41 @@ public sealed class SchemaEvolutionTests
                 Assert.True(field.DefaultValue is not null, $"{now.Name}.{field.Name} was added without a default.");
             }
         }
+    }
+
+    /// <summary>
+    /// A checkout event of a previous schema with the fields every version has; <paramref name="user"/> and
+    /// <paramref name="custom"/> fill the rest of user_data and custom_data.
+    /// </summary>
+    private static GenericRecord OldCheckout(RecordSchema previous, Action<GenericRecord> user, Action<GenericRecord> custom)
+    {
+        var old = new GenericRecord(previous);
+        old.Add("shop_domain", "shop.myshopify.com");
+        old.Add("event_name", "checkout");
+        old.Add("action_source", "web");
+        old.Add("event_time", 1_770_000_000L);
+        old.Add("event_id", "9007199254740993");
+        var userData = new GenericRecord((RecordSchema)previous["user_data"].Schema);
+        user(userData);
+        old.Add("user_data", userData);
+        var customData = new GenericRecord((RecordSchema)previous["custom_data"].Schema);
+        customData.Add("currency", "EUR");
+        customData.Add("value", "113.62");
+        customData.Add("order_id", "9007199254740993");
+        custom(customData);
+        old.Add("custom_data", customData);
+        old.Add("source_webhook_id", "w-1");
+        return old;
+    }
+
+    /// <summary>Writes <paramref name="old"/> with its own schema and reads it with <paramref name="current"/>, as a reader after the change does.</summary>
+    private static T ReadWithCurrent<T>(GenericRecord old, RecordSchema current)
+        where T : ISpecificRecord
+    {
+        using var bytes = new MemoryStream();
+        new GenericDatumWriter<GenericRecord>(old.Schema).Write(old, new BinaryEncoder(bytes));
+        bytes.Position = 0;
+        return new SpecificDatumReader<T>(old.Schema, current).Read(default!, new BinaryDecoder(bytes));
     }
 
     private static RecordSchema WaitingOf(RecordSchema enricherState) =>

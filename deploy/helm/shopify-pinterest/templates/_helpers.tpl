@@ -88,8 +88,12 @@ app.kubernetes.io/component: {{ . }}
 {{- end }}
 {{- end }}
 
+{{/*
+The Secret the chart writes for one reader (a deployable, or "replay"): <release>-<reader>-secrets.
+Call with (dict "root" $ "name" "ingest").
+*/}}
 {{- define "shopify-pinterest.secretName" -}}
-{{- default (printf "%s-secrets" (include "shopify-pinterest.fullname" .)) .Values.existingSecret }}
+{{- printf "%s-secrets" (include "shopify-pinterest.componentName" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/* <repository>-<deployable>:<tag>, unless the deployable names its own. Call with (dict "root" $ "name" "ingest" "values" $v). */}}
@@ -154,21 +158,93 @@ Call with (dict "root" $ "values" $v).
 {{- end }}
 
 {{/*
-The chart's Secret data: the secret settings of every enabled deployable (the shared ones and each
-one's own, such as operator.config.Operator.Token), as environment variables. The deployables' own
-sections do not overlap, so one Secret holds them all.
+Which secret settings each reader is given, as regular expressions over the environment variable names
+(Kafka__Client__sasl.password, Shops__0__WebhookSecrets__0). Least privilege: a reader gets the secrets
+of the sections it binds, and of a shop only the part it reads. Ingest gets the webhook secrets, the
+dispatcher the conversion tokens, the operator view its token, and the enricher no shop secret (it reads
+no token). The replay tool, which is no workload of the chart, gets the Admin API tokens of the backfill in
+a Secret of its own, for a Job or `kubectl run`. A secret setting that no reader's list names fails the
+render ("shopify-pinterest.validate") rather than going to every pod: name its reader here.
+*/}}
+{{- define "shopify-pinterest.secretReaders" -}}
+ingest: ['^Kafka__', '^SchemaRegistry__', '^Telemetry__', '^Shops__[0-9]+__WebhookSecrets__', '^Ingest__', '^Storefront__']
+enricher: ['^Kafka__', '^SchemaRegistry__', '^Telemetry__', '^Enricher__']
+dispatcher: ['^Kafka__', '^SchemaRegistry__', '^Telemetry__', '^Shops__[0-9]+__Pinterest__', '^Dispatcher__', '^Pinterest__']
+operator: ['^Kafka__', '^SchemaRegistry__', '^Telemetry__', '^Operator__']
+replay: ['^Kafka__', '^SchemaRegistry__', '^Telemetry__', '^Shops__[0-9]+__AdminApiToken$']
+{{- end }}
+
+{{/* The secret settings of a configuration tree, flattened as environment variables (YAML). Call with the tree. */}}
+{{- define "shopify-pinterest.secretsOf" -}}
+{{- include "shopify-pinterest.flatten" (dict "prefix" "" "value" (default dict .) "secret" false "want" true) | trim }}
+{{- end }}
+
+{{/* Whether a reader is given the environment variable "key": "true" or "". Call with (dict "root" $ "name" "ingest" "key" $key). */}}
+{{- define "shopify-pinterest.reads" -}}
+{{- range index (include "shopify-pinterest.secretReaders" .root | fromYaml) .name }}
+{{- if regexMatch . $.key }}true{{ break }}{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
+One reader's Secret data: of its settings (the shared `config` and, for a deployable, its own), the
+secret ones it reads. Call with (dict "root" $ "name" "ingest" "values" $v); no "values" for the replay
+tool, which has the shared `config` only.
 */}}
 {{- define "shopify-pinterest.secretEnv" -}}
-{{- $all := dict }}
-{{- range $name, $deployable := include "shopify-pinterest.deployables" . | fromYaml }}
+{{- $settings := include "shopify-pinterest.settings" (dict "root" .root "values" (default dict .values)) | fromYaml }}
+{{- $mine := dict }}
+{{- range $key, $value := include "shopify-pinterest.secretsOf" $settings | fromYaml }}
+{{- if include "shopify-pinterest.reads" (dict "root" $.root "name" $.name "key" $key) }}
+{{- $_ := set $mine $key $value }}
+{{- end }}
+{{- end }}
+{{- if $mine }}
+{{- toYaml $mine }}
+{{- end }}
+{{- end }}
+
+{{/* Every secret setting in the values, as "where: key" lines: the shared `config` and each enabled deployable's own. */}}
+{{- define "shopify-pinterest.allSecrets" -}}
+{{- range $key, $_ := include "shopify-pinterest.secretsOf" .Values.config | fromYaml }}
+{{ printf "config: %s" $key }}
+{{- end }}
+{{- range $name, $_ := include "shopify-pinterest.deployables" $ | fromYaml }}
 {{- $v := index $.Values $name }}
 {{- if $v.enabled }}
-{{- $settings := include "shopify-pinterest.settings" (dict "root" $ "values" $v) | fromYaml }}
-{{- $all = mergeOverwrite $all (include "shopify-pinterest.flatten" (dict "prefix" "" "value" $settings "secret" false "want" true) | fromYaml) }}
+{{- range $key, $_ := include "shopify-pinterest.secretsOf" $v.config | fromYaml }}
+{{ printf "%s.config: %s" $name $key }}
 {{- end }}
 {{- end }}
-{{- if $all }}
-{{- toYaml $all }}
+{{- end }}
+{{- end }}
+
+{{/*
+The secret settings no reader is given, as "where: key" lines: a shared one that no reader reads, or a
+deployable's own that it does not read itself.
+*/}}
+{{- define "shopify-pinterest.unreadSecrets" -}}
+{{- $readers := include "shopify-pinterest.secretReaders" . | fromYaml }}
+{{- range $key, $_ := include "shopify-pinterest.secretsOf" .Values.config | fromYaml }}
+{{- $read := false }}
+{{- range $name, $_ := $readers }}
+{{- if include "shopify-pinterest.reads" (dict "root" $ "name" $name "key" $key) }}
+{{- $read = true }}
+{{- end }}
+{{- end }}
+{{- if not $read }}
+{{ printf "config: %s" $key }}
+{{- end }}
+{{- end }}
+{{- range $name, $_ := include "shopify-pinterest.deployables" $ | fromYaml }}
+{{- $v := index $.Values $name }}
+{{- if $v.enabled }}
+{{- range $key, $_ := include "shopify-pinterest.secretsOf" $v.config | fromYaml }}
+{{- if not (include "shopify-pinterest.reads" (dict "root" $ "name" $name "key" $key)) }}
+{{ printf "%s.config: %s" $name $key }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 
@@ -185,7 +261,12 @@ sections do not overlap, so one Secret holds them all.
 {{- if not .Values.config.Shops }}
 {{- fail "config.Shops needs at least one shop (Domain, WebhookSecrets, Pinterest.AdAccountId)." }}
 {{- end }}
-{{- if and .Values.existingSecret (include "shopify-pinterest.secretEnv" .) }}
-{{- fail (printf "existingSecret is set, so leave the secrets out of config and the deployables' config: they belong in that Secret (%s)." (include "shopify-pinterest.secretEnv" . | fromYaml | keys | sortAlpha | join ", ")) }}
+{{- with include "shopify-pinterest.allSecrets" . | trim }}
+{{- if $.Values.existingSecret }}
+{{- fail (printf "existingSecret is set, so leave the secrets out of config and the deployables' config: they belong in that Secret (%s)." (splitList "\n" . | join ", ")) }}
+{{- end }}
+{{- end }}
+{{- with include "shopify-pinterest.unreadSecrets" . | trim }}
+{{- fail (printf "No deployable reads these secret settings, so the chart would give them to no pod: %s. Put each where its reader reads it, or name its reader in shopify-pinterest.secretReaders (templates/_helpers.tpl)." (splitList "\n" . | join ", ")) }}
 {{- end }}
 {{- end }}
