@@ -18,10 +18,11 @@ namespace Streaming.Topology.Tests;
 /// TOPOLOGY_SOAK_MINUTES=60 runs the schedule again and again for that long (a soak, kept out of CI);
 /// TOPOLOGY_OUTPUT_DIR chooses where the figures and every process's console go.
 /// </remarks>
+[Collection(WholeTopology.Name)]
 public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
 {
     public const string SoakVariable = "TOPOLOGY_SOAK_MINUTES";
-    private const string StrictDuplicatesVariable = "TOPOLOGY_STRICT_DUPLICATES";
+    internal const string StrictDuplicatesVariable = "TOPOLOGY_STRICT_DUPLICATES";
     public const string OutputVariable = "TOPOLOGY_OUTPUT_DIR";
 
     /// <summary>Shoppers per second, shops taking turns: a steady load two shared cores carry with seven processes.</summary>
@@ -96,7 +97,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits until every order Ingest answered 200 was accepted by its ad account, or the patience runs out; then a little longer, for duplicates to show.</summary>
-    private static async Task DrainAsync(Topology topology, Shoppers shoppers)
+    internal static async Task DrainAsync(Topology topology, Shoppers shoppers)
     {
         var wanted = shoppers.Ledger.Values.Where(o => o.WrittenAt is not null).Select(o => $"{o.Shop.AdAccountId}/{o.Id}").ToList();
         var until = DateTime.UtcNow + DrainPatience;
@@ -109,7 +110,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
         await Task.Delay(TimeSpan.FromSeconds(3));
     }
 
-    private static async Task<string> ReportAsync(Topology topology, Figures figures, RegistryOutage registry, string command, int rounds, string artifacts)
+    internal static async Task<string> ReportAsync(Topology topology, Figures figures, RegistryOutage registry, string command, int rounds, string artifacts)
     {
         var text = new StringBuilder(figures.Render(command));
         text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Rounds of the schedule: {rounds}").AppendLine();
@@ -178,7 +179,7 @@ public sealed partial class TopologyUnderFaultsTests(ITestOutputHelper output)
             ? TimeSpan.FromMinutes(double.Parse(minutes, CultureInfo.InvariantCulture))
             : null;
 
-    private static string ArtifactsFolder()
+    internal static string ArtifactsFolder()
     {
         var folder = Environment.GetEnvironmentVariable(OutputVariable) is { Length: > 0 } configured
             ? configured
