@@ -78,6 +78,16 @@ public sealed class DispatcherOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan HandOverTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long the group's coordinator may stay silent before no request starts (see
+    /// <c>Delivery/GroupMembership</c>). Keep it, plus one second of statistics and
+    /// <c>Pinterest:RequestTimeout</c> for a request already out, under the brokers' consumer session
+    /// timeout (45 s by default): 10 + 1 + 30 = 41 s. Then nothing is sent after another member may own
+    /// the partition. Heartbeats come every 5 s by default, so 10 s is two missed ones.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "00:10:00")]
+    public TimeSpan MembershipDoubtAfter { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Where the delivered-id stores live (one RocksDB per partition) and how much memory they take.</summary>
     public StateStoreOptions State { get; set; } = new();
 }

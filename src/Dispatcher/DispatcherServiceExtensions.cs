@@ -38,6 +38,7 @@ public static class DispatcherServiceExtensions
         services.AddSingleton<ShopHealth>();
         services.AddHealthChecks().AddCheck<ShopHealth>("pinterest-shops", tags: [PlatformServiceExtensions.ReadyTag]);
         services.AddSingleton<PartitionProgress>();
+        services.AddSingleton<GroupMembership>();
         services.AddSingleton<DeliveryLog>();
         services.AddSingleton<OutcomeRecorder>();
         services.AddSingleton<EventScreen>();

@@ -72,9 +72,15 @@ public sealed partial class KafkaClientFactory(IOptions<KafkaOptions> options, I
     /// The group joins topics by key: every member must get the same partition numbers of each, which
     /// only the range assignor promises, in either group protocol.
     /// </param>
-    public ConsumerBuilder<byte[]?, byte[]> GroupMemberBuilder(string service, string groupId, bool coPartitioned = false)
+    /// <param name="statisticsInterval">How often librdkafka's statistics reach the builder's statistics handler; none when null.</param>
+    public ConsumerBuilder<byte[]?, byte[]> GroupMemberBuilder(string service, string groupId, bool coPartitioned = false, TimeSpan? statisticsInterval = null)
     {
         var config = ConsumerConfig($"{service}-{Environment.MachineName}", groupId);
+        if (statisticsInterval is { } interval)
+        {
+            config.StatisticsIntervalMs = (int)interval.TotalMilliseconds;
+        }
+
         if (GroupInstanceId(service) is { } instance)
         {
             config.GroupInstanceId = instance;

@@ -49,6 +49,37 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
             Registry.RestartAndEndAsync);
     }
 
+    /// <summary>How long the brief schedule keeps the registry unreachable, inside the leaders' move.</summary>
+    public static readonly TimeSpan RegistryBlip = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The schedule of the default run, about a minute: a rolling restart of every replica (what each
+    /// deployment does), then leaders moved with produce requests refused while the registry is unreachable
+    /// (the phase in which the long schedule once lost an order), Ingest restarted in it with no schema in its
+    /// cache. No SIGKILL: with static membership a
+    /// killed member is refused until its session times out, which the long schedule covers with dynamic ones.
+    /// </summary>
+    public async Task RunBriefAsync()
+    {
+        Round++;
+        await StepAsync("steady (no fault)", () => Task.Delay(TimeSpan.FromSeconds(5)));
+        await StepAsync("rolling restart of every replica (SIGTERM, exit, start, /readyz)", RollingRestartAsync);
+        await StepAsync($"partition leaders moved; produce requests refused, broker 2 slowed; schema registry unreachable for {RegistryBlip.TotalSeconds:0} s, ingest restarted in it", async () =>
+        {
+            topology.Registry.Reachable = false;
+            topology.Note("schema registry unreachable (connections reset)");
+            var moved = LeadersMovedAsync();
+            // Replicas that stay up read and write from their caches; a restarted Ingest has schemas to register.
+            await topology.Ingest.StopAsync(Topology.Grace);
+            topology.Ingest.Start();
+            await topology.Ingest.WaitReadyAsync(topology.Http, Topology.StartPatience);
+            topology.Note("ingest restarted, registry still down");
+            await moved;
+            topology.Registry.Reachable = true;
+            topology.Note($"schema registry reachable again ({topology.Registry.Refused.Count} request(s) refused)");
+        });
+    }
+
     private async Task StepAsync(string step, Func<Task> fault)
     {
         var name = Round == 1 ? step : $"{step} (round {Round})";

@@ -42,6 +42,8 @@ public sealed class Topology : IAsyncDisposable
 
     public Stopwatch Clock { get; } = Stopwatch.StartNew();
 
+    public TopologyOptions Options { get; private init; } = new();
+
     public EmbeddedKafkaCluster Cluster { get; }
 
     public TestTopics Topics { get; }
@@ -72,10 +74,15 @@ public sealed class Topology : IAsyncDisposable
 
     public Replica Replica(string name) => Replicas.Single(r => r.Name == name);
 
-    public static async Task<Topology> StartAsync(string artifacts, Action<string> log)
+    public static async Task<Topology> StartAsync(string artifacts, Action<string> log, TopologyOptions? options = null)
     {
-        var publications = await Task.WhenAll(Deployables.All.Select(Published.OfAsync));
-        log($"Published {string.Join(", ", publications.Select(p => $"{p.Deployable} in {p.Took.TotalSeconds:0.0} s"))} ({Published.Configuration}).");
+        options ??= new TopologyOptions();
+        var publications = options.Published
+            ? await Task.WhenAll(Deployables.All.Select(Published.OfAsync))
+            : [.. Deployables.All.Select(BuildOutput.Of)];
+        log(options.Published
+            ? $"Published {string.Join(", ", publications.Select(p => $"{p.Deployable} in {p.Took.TotalSeconds:0.0} s"))} ({Published.Configuration})."
+            : $"Running each deployable from its build output ({Published.Configuration}), not published.");
 
         var cluster = new EmbeddedKafkaCluster(Brokers);
         var topics = TestTopics.Unique(Partitions);
@@ -86,7 +93,10 @@ public sealed class Topology : IAsyncDisposable
 
         var pinterest = await FakePinterest.StartAsync();
         var registry = await SchemaRegistryStandIn.StartAsync();
-        var topology = new Topology(cluster, topics, pinterest, registry, Directory.CreateTempSubdirectory("topology-state-").FullName, artifacts);
+        var topology = new Topology(cluster, topics, pinterest, registry, Directory.CreateTempSubdirectory("topology-state-").FullName, artifacts)
+        {
+            Options = options,
+        };
         // Both groups on broker 1, the broker the schedule takes down: their coordinator has to move.
         cluster.AssignGroupCoordinator(topology.EnricherGroup, 1);
         cluster.AssignGroupCoordinator(topology.DispatcherGroup, 1);
@@ -178,6 +188,12 @@ public sealed class Topology : IAsyncDisposable
         foreach (var (key, value) in Shops.Settings())
         {
             settings[key] = value;
+        }
+
+        if (Options.StaticMembership && deployable.ConsumerGroupSetting is not null)
+        {
+            // What the chart fills in from the pod's name: a restart with the same name gets its partitions back.
+            settings["Kafka:GroupInstanceId"] = name;
         }
 
         settings["Enricher:GroupId"] = EnricherGroup;
@@ -274,6 +290,16 @@ public sealed class Topology : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+}
+
+/// <summary>How the deployables run: published as the image runs them, or from the tests' build output (seconds instead of a minute of publishing); as static group members (the chart's pod names) or dynamic ones.</summary>
+public sealed record TopologyOptions(bool Published = true, bool StaticMembership = false);
+
+/// <summary>A deployable's build output, which the test project's references have built: its apphost runs as the published one does.</summary>
+public static class BuildOutput
+{
+    public static Publication Of(Deployable deployable) =>
+        new(deployable, Repository.File("src", deployable.Project, "bin", Published.Configuration, "net10.0"), 0, "", TimeSpan.Zero);
 }
 
 /// <summary>The two shops, each with an ad account of its own.</summary>

@@ -27,6 +27,7 @@ public sealed partial class DispatchLoop(
     ShopDirectory<DispatcherShop> shops,
     ShopLanes lanes,
     PartitionProgress progress,
+    GroupMembership membership,
     DeliveredIds delivered,
     ConsumerLags lags,
     IOptions<DispatcherOptions> options,
@@ -49,7 +50,8 @@ public sealed partial class DispatchLoop(
 
     private void Run(CancellationToken stoppingToken)
     {
-        using var consumer = clients.GroupMemberBuilder(DeliveryStatus.Service, options.Value.GroupId)
+        using var consumer = clients.GroupMemberBuilder(DeliveryStatus.Service, options.Value.GroupId, statisticsInterval: GroupMembership.StatisticsInterval)
+            .SetStatisticsHandler((_, statistics) => membership.Observe(statistics))
             .SetPartitionsAssignedHandler((_, partitions) => Assigned(partitions, stoppingToken))
             .SetPartitionsRevokedHandler((c, partitions) => Revoked(c, partitions.Select(p => p.TopicPartition).ToList()))
             .SetPartitionsLostHandler((_, partitions) => Lost(partitions.Select(p => p.TopicPartition).ToList()))

@@ -9,13 +9,18 @@ namespace Streaming.Dispatcher.Delivery;
 /// for it), the ids Pinterest accepted, each event's outcome (delivery record, dead letter, offset), and
 /// which shops are paused, with the metrics that go with each.
 /// </summary>
-public sealed class OutcomeRecorder(DeliveredIds delivered, DeliveryLog log, PartitionProgress progress, ShopHealth health, PipelineTelemetry telemetry)
+public sealed class OutcomeRecorder(DeliveredIds delivered, DeliveryLog log, PartitionProgress progress, GroupMembership membership, ShopHealth health, PipelineTelemetry telemetry)
 {
     /// <summary>
     /// Marks the partitions of the events still open as sending until disposed: a stop or a hand-over waits
     /// for what is out. Only <see cref="SendingMark.Events"/> may go; the others were handed over meanwhile.
+    /// Throws <see cref="MembershipInDoubtException"/> while the group's coordinator has been silent too long.
     /// </summary>
-    public SendingMark Sending(IReadOnlyList<PendingEvent> events) => new(progress, progress.StartSending(events));
+    public SendingMark Sending(IReadOnlyList<PendingEvent> events)
+    {
+        membership.EnsureConfirmed();
+        return new(progress, progress.StartSending(events));
+    }
 
     public Task FinishAsync(IReadOnlyCollection<Outcome> outcomes, CancellationToken cancellationToken) => log.FinishAsync(outcomes, cancellationToken);
 

@@ -36,6 +36,11 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
     private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
     private readonly ConcurrentDictionary<(Type Type, int SchemaId), Lazy<Task<object>>> _readers = new();
+
+    // The schemas this process registered (or looked up) itself, by the id the registry gave them: what it
+    // wrote it can read back without asking again, so a registry outage never stalls a replica that is up
+    // on its own records (the enricher's waiting orders keep their drafts in this form).
+    private readonly ConcurrentDictionary<int, global::Avro.Schema> _registered = new();
     private readonly ConcurrentDictionary<Type, Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>> _untyped = new();
 
     public async Task<byte[]> SerializeAsync<T>(T value, string topic)
@@ -84,7 +89,9 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
         var key = (typeof(T), schemaId);
         var lookup = _readers.GetOrAdd(key, _ => new Lazy<Task<object>>(async () =>
         {
-            var writer = global::Avro.Schema.Parse((await registry.GetSchemaAsync(schemaId).ConfigureAwait(false)).SchemaString);
+            var writer = _registered.TryGetValue(schemaId, out var own)
+                ? own
+                : global::Avro.Schema.Parse((await registry.GetSchemaAsync(schemaId).ConfigureAwait(false)).SchemaString);
             return new SpecificDatumReader<T>(writer, new T().Schema);
         }));
         try
@@ -113,7 +120,12 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     private async Task<int> SchemaIdAsync(ISpecificRecord value, string topic)
     {
         var key = (value.GetType(), topic);
-        var lookup = _schemaIds.GetOrAdd(key, _ => new Lazy<Task<int>>(() => RegisterAsync(value, topic)));
+        var lookup = _schemaIds.GetOrAdd(key, _ => new Lazy<Task<int>>(async () =>
+        {
+            var id = await RegisterAsync(value, topic).ConfigureAwait(false);
+            _registered.TryAdd(id, value.Schema);
+            return id;
+        }));
         try
         {
             return await lookup.Value.ConfigureAwait(false);

@@ -90,6 +90,24 @@ public sealed class AvroSerdesTests
     }
 
     [Fact]
+    public async Task What_this_process_wrote_is_read_back_without_asking_the_registry()
+    {
+        // Every read of a schema by id fails, as with the registry down; registering still answered earlier.
+        var registry = FlakyRegistry.Create(failures: 100);
+        var serdes = new AvroSerdes(registry, Options.Create(new SchemaRegistryOptions()));
+
+        var bytes = await serdes.SerializeAsync(TestRecords.Checkout("written-here"), "events");
+        var read = await serdes.DeserializeAsync<PinterestEvent>(bytes, "events");
+
+        Assert.Equal("written-here", read.EventId);
+        Assert.Equal(0, ((FlakyRegistry)(object)registry).Failures);
+        // A record written elsewhere (another id) still needs the registry, and waits for it.
+        var elsewhere = (byte[])bytes.Clone();
+        elsewhere[4]++;
+        await Assert.ThrowsAsync<HttpRequestException>(() => serdes.DeserializeAsync<PinterestEvent>(elsewhere, "events"));
+    }
+
+    [Fact]
     public async Task A_schema_id_the_registry_did_not_give_is_asked_for_again()
     {
         using var registry = new InMemorySchemaRegistry();
