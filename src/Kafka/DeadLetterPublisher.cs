@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -31,7 +30,8 @@ public sealed partial class DeadLetterPublisher(
             Error = error,
             FailedAt = clock.GetUtcNow().UtcDateTime,
         };
-        var key = source.Message.Key is { } k ? Encoding.UTF8.GetString(k) : $"{source.Topic}/{source.Partition.Value}/{source.Offset.Value}";
+        // One key per letter, never the source's: a redacted copy must supersede this letter and no other.
+        var key = RecordKeys.DeadLetter(source.Topic, source.Partition.Value, source.Offset.Value);
         try
         {
             await publisher.PublishAsync(topics.Value[DeadLetter.KafkaTopic].Name, key, letter, cancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
+using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
@@ -23,6 +24,7 @@ public sealed class RecordRouter(
     CartProcessor carts,
     CheckoutProcessor checkouts,
     StorefrontProcessor storefront,
+    PrivacyProcessor privacy,
     DeadLetters deadLetters,
     ILogger logger)
 {
@@ -64,6 +66,7 @@ public sealed class RecordRouter(
         _ when OrderProcessor.Handles(topic) => orders,
         _ when CheckoutProcessor.Handles(topic) => checkouts,
         _ when AddToCartMapper.IsCartTopic(topic) => carts,
+        _ when PrivacyProcessor.Handles(topic) => privacy,
         _ => UnmappedTopic.Instance,
     };
 

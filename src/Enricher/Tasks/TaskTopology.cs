@@ -1,5 +1,6 @@
 using Streaming.Contracts;
 using Streaming.Enricher.Output;
+using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Stitching;
 using Streaming.Kafka.Avro;
@@ -22,7 +23,7 @@ public sealed class TaskTopology(
         var carts = new CartProcessor(grace);
         var release = new WaitingRelease(shops, orders, carts, logger);
         var router = new RecordRouter(
-            shops, orders, carts, new CheckoutProcessor(), new StorefrontProcessor(release), new DeadLetters(output, telemetry, clock), logger);
+            shops, orders, carts, new CheckoutProcessor(), new StorefrontProcessor(release), new PrivacyProcessor(), new DeadLetters(output, telemetry, clock), logger);
         return new TaskTopology(router, release, serdes, changelogTopic, options.Retention, clock, telemetry);
     }
 
