@@ -18,6 +18,9 @@ public sealed partial class DeadLetterPublisher(
     /// <summary>Completes once the dead-letter record is acknowledged: only then may the source offset be stored.</summary>
     public async Task PublishAsync(ConsumeResult<byte[]?, byte[]> source, string service, string reason, string error, CancellationToken cancellationToken)
     {
+        // An error quotes what it refused, and that may be an e-mail or an address: the letter's value
+        // holds the record for a replay, so the text needs none of it, and neither does the log.
+        error = PersonalDataMask.Apply(error);
         var letter = new DeadLetter
         {
             SourceTopic = source.Topic,

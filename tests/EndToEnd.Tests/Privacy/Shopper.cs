@@ -37,8 +37,9 @@ internal sealed record Shopper(
         yield return Webhook(ingest, "carts/create", $$"""{"id":"{{Cart}}","token":"{{Cart}}","line_items":[{"variant_id":4711,"product_id":42,"quantity":1,"price":"10.00"}]}""");
         yield return Webhook(ingest, "checkouts/create", $$"""{"token":"{{Checkout}}","cart_token":"{{Cart}}","email":"{{Email}}","phone":"{{Phone}}"}""");
         yield return Webhook(ingest, "orders/create", Order(OrderId, DateTime.UtcNow.AddMinutes(-1).ToString("O", CultureInfo.InvariantCulture)));
-        // Never a date: the enricher dead-letters it at once, with its raw body.
-        yield return Webhook(ingest, "orders/create", Order(PoisonOrderId, "not-a-date"));
+        // Never a date, and personal data where the date should be: the enricher dead-letters the order at
+        // once, with its raw body, and its error quotes the value it refused.
+        yield return Webhook(ingest, "orders/create", Order(PoisonOrderId, Email));
     }
 
     public HttpRequestMessage Webhook(Uri ingest, string topic, string body)
