@@ -77,6 +77,31 @@ public sealed record ComplianceRequest(
                || (Phone is { Length: >= 6 } phone && text.Contains(phone, StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Whether raw bytes hold one of the orders' ids, or the customer id SHA-256 hashed (Pinterest's
+    /// external_id), as a whole run of digits or hex: what a Pinterest event of the customer carries.
+    /// </summary>
+    public bool NamesAnOrderOrCustomerIn(byte[] raw)
+    {
+        var text = Encoding.UTF8.GetString(raw);
+        return OrderIds.Any(id => HasWhole(text, id, char.IsAsciiDigit))
+               || (CustomerId is not null && HasWhole(text, MatchKeys.Sha256Hex(CustomerId), char.IsAsciiHexDigit));
+    }
+
+    private static bool HasWhole(string text, string value, Func<char, bool> partOf)
+    {
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + 1, StringComparison.Ordinal))
+        {
+            var end = at + value.Length;
+            if ((at == 0 || !partOf(text[at - 1])) && (end == text.Length || !partOf(text[end])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private bool SamePhone(string? phone) => phone is not null && Digits(phone) == Digits(Phone!);
 
     private static string Digits(string phone) => new([.. phone.Where(char.IsAsciiDigit)]);

@@ -138,14 +138,26 @@ public static class StateHoldings
             yield return PersonalDataStores.Kinds.CheckoutLink;
         }
 
-        if (state.Waiting is not null)
+        if (state.Waiting is { } waiting)
         {
-            yield return PersonalDataStores.Kinds.OrderBody;
+            yield return waiting.CheckoutEvent is null ? PersonalDataStores.Kinds.OrderBody : PersonalDataStores.Kinds.PinterestEvent;
         }
     }
 
     private static bool IsCustomers(ComplianceRequest request, WaitingWebhook waiting)
     {
+        // A waiting order keeps its Pinterest event, not its body: the order id, the hashed e-mail and
+        // customer id are in it as text.
+        if (waiting.CheckoutEvent is { } checkoutEvent && (request.IsMentionedIn(checkoutEvent) || request.NamesAnOrderOrCustomerIn(checkoutEvent)))
+        {
+            return true;
+        }
+
+        if (waiting.Body.Length == 0)
+        {
+            return false;
+        }
+
         try
         {
             using var document = JsonDocument.Parse(waiting.Body);
