@@ -195,7 +195,11 @@ public sealed partial class DeadLetterRedactor(
             {
                 foreach (var property in document.RootElement.EnumerateObject())
                 {
-                    if (property.Name is "id" or "token" or "cart_token" or "checkout_token" or "order_number" or "created_at")
+                    // Only ids and tokens, and only as long as they look like one: a poison record may
+                    // hold anything where an id should be.
+                    if (property.Name is "id" or "token" or "cart_token" or "checkout_token" or "order_number"
+                        && property.Value.ValueKind is JsonValueKind.Number or JsonValueKind.String
+                        && PersonalDataMask.Apply(property.Value.ToString()) == property.Value.ToString())
                     {
                         kept[property.Name] = property.Value.Clone();
                     }

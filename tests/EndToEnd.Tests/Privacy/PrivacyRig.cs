@@ -185,7 +185,7 @@ internal sealed class PrivacyRig : IAsyncDisposable
         await Pinterest.DisposeAsync();
     }
 
-    private static async Task WaitForAsync(string what, Func<Task<bool>> done)
+    public static async Task WaitForAsync(string what, Func<Task<bool>> done)
     {
         var until = DateTime.UtcNow + Patience;
         while (!await done())
