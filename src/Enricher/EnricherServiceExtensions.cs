@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Streaming.Enricher.Output;
+using Streaming.Enricher.Privacy;
+using Streaming.Enricher.Processing;
 using Streaming.Records;
 using Streaming.ServiceDefaults;
 using Streaming.ServiceDefaults.Shops;
@@ -15,12 +17,14 @@ public static class EnricherServiceExtensions
     public static IHostApplicationBuilder AddEnricher(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddSingleton<IEnrichmentOutput, KafkaEnrichmentOutput>();
+        builder.Services.TryAddSingleton<IDeadLetterEraser, DeadLetterRedactor>();
         return builder
             .AddPipelinePlatform()
             .AddShops<EnricherShop>()
             .AddTopic(PinterestEvent.KafkaTopic)
             .AddTopic(EnricherState.KafkaTopic)
             .AddTopic(EnrichmentOutcome.KafkaTopic)
+            .AddTopic(PrivacyReport.KafkaTopic)
             .AddJoiningConsumerLoop<EnrichmentHandler, EnricherOptions>(
                 "enricher",
                 EnricherOptions.Section,

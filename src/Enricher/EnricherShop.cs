@@ -11,6 +11,20 @@ public sealed class EnricherShop : Shop
 
     /// <summary>What the enricher reads of the shop's Pinterest settings.</summary>
     public EnricherShopPinterest Pinterest { get; set; } = new();
+
+    /// <summary>
+    /// How long this shop's sessions (IP address, user agent, click id, landing page), cart contents, sent
+    /// orders and checkout links are kept after their last change. Null: <c>Enricher:Retention</c> (30 days).
+    /// </summary>
+    public TimeSpan? SessionRetention { get; set; }
+
+    public override IEnumerable<string> Problems(string at)
+    {
+        if (SessionRetention is { } retention && (retention < TimeSpan.FromMinutes(1) || retention > TimeSpan.FromDays(3650)))
+        {
+            yield return $"{at}:SessionRetention must lie between 00:01:00 and 3650.00:00:00, not {retention}.";
+        }
+    }
 }
 
 /// <summary><c>Shops:N:Pinterest</c> as the enricher reads it: never the conversion token.</summary>

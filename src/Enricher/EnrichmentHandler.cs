@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Streaming.Contracts;
 using Streaming.Enricher.Batches;
 using Streaming.Enricher.Output;
+using Streaming.Enricher.Processing;
 using Streaming.Enricher.Tasks;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;
@@ -28,6 +29,7 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
     private readonly PipelineTelemetry _telemetry;
     private readonly TimeProvider _clock;
     private readonly ILogger<EnrichmentHandler> _logger;
+    private readonly IDeadLetterEraser? _deadLetterEraser;
     private readonly PartitionStores _stores;
     private readonly TaskTopology _topology;
     private readonly Dictionary<int, PartitionTask> _tasks = [];
@@ -44,8 +46,10 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
         IOptions<EnricherOptions> options,
         PipelineTelemetry telemetry,
         TimeProvider clock,
-        ILogger<EnrichmentHandler> logger)
+        ILogger<EnrichmentHandler> logger,
+        IDeadLetterEraser? deadLetterEraser = null)
     {
+        _deadLetterEraser = deadLetterEraser;
         _output = output;
         _options = options.Value;
         _telemetry = telemetry;
@@ -146,7 +150,7 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
         _stores.Dispose();
     }
 
-    private EnrichmentBatch NewBatch() => new(_output, _telemetry, _clock, _logger);
+    private EnrichmentBatch NewBatch() => new(_output, _telemetry, _clock, _logger, _deadLetterEraser);
 
     private PartitionTask TaskOf(int partition) => _tasks.TryGetValue(partition, out var task)
         ? task

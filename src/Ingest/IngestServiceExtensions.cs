@@ -35,6 +35,7 @@ public static class IngestServiceExtensions
         });
         services.AddSingleton<BodyReader>();
         services.AddSingleton<KafkaWriter>();
+        services.AddSingleton<WebhookPartitions>();
         services.AddSingleton<DeliveryDeduplicator>();
         services.AddSingleton<ShopifyWebhookReceiver>();
         services.AddSingleton<StorefrontOrigins>();

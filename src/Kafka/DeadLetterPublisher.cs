@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -19,6 +18,9 @@ public sealed partial class DeadLetterPublisher(
     /// <summary>Completes once the dead-letter record is acknowledged: only then may the source offset be stored.</summary>
     public async Task PublishAsync(ConsumeResult<byte[]?, byte[]> source, string service, string reason, string error, CancellationToken cancellationToken)
     {
+        // An error quotes what it refused, and that may be an e-mail or an address: the letter's value
+        // holds the record for a replay, so the text needs none of it, and neither does the log.
+        error = PersonalDataMask.Apply(error);
         var letter = new DeadLetter
         {
             SourceTopic = source.Topic,
@@ -31,7 +33,8 @@ public sealed partial class DeadLetterPublisher(
             Error = error,
             FailedAt = clock.GetUtcNow().UtcDateTime,
         };
-        var key = source.Message.Key is { } k ? Encoding.UTF8.GetString(k) : $"{source.Topic}/{source.Partition.Value}/{source.Offset.Value}";
+        // One key per letter, never the source's: a redacted copy must supersede this letter and no other.
+        var key = RecordKeys.DeadLetter(source.Topic, source.Partition.Value, source.Offset.Value);
         try
         {
             await publisher.PublishAsync(topics.Value[DeadLetter.KafkaTopic].Name, key, letter, cancellationToken).ConfigureAwait(false);

@@ -47,13 +47,27 @@ public sealed partial class RecordPublisher : IDisposable
     }
 
     /// <summary>
+    /// As <see cref="EnqueueAsync{T}(string, string, T, CancellationToken)"/>, to one partition by number
+    /// rather than by the key's hash: for a record every partition must see (a compliance request).
+    /// </summary>
+    public async Task<Task<DeliveryResult<byte[]?, byte[]>>> EnqueueAsync<T>(TopicPartition partition, string key, T value, CancellationToken cancellationToken)
+        where T : ISpecificRecord
+    {
+        var bytes = await _serdes.SerializeAsync(value, partition.Topic).ConfigureAwait(false);
+        return _producer.Value.ProduceAsync(partition, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(key), Value = bytes, Headers = TraceHeaders() }, cancellationToken);
+    }
+
+    /// <summary>
     /// Writes bytes as they are to one partition (a null value is a tombstone): for changelogs, whose
     /// records belong to the partition number of the input they were made from, whatever their key.
     /// </summary>
     public Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(TopicPartition partition, byte[] key, byte[]? value, CancellationToken cancellationToken) =>
         _producer.Value.ProduceAsync(partition, new Message<byte[]?, byte[]> { Key = key, Value = value! }, cancellationToken);
 
-    private Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken)
+    private Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken) =>
+        _producer.Value.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = TraceHeaders() }, cancellationToken);
+
+    private static Headers TraceHeaders()
     {
         var headers = new Headers();
         if (Activity.Current is { } activity)
@@ -64,7 +78,7 @@ public sealed partial class RecordPublisher : IDisposable
                 static (h, name, text) => h.Add(name, Encoding.UTF8.GetBytes(text)));
         }
 
-        return _producer.Value.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers }, cancellationToken);
+        return headers;
     }
 
     // A fatal error (for example a fenced idempotent producer) leaves the producer unusable for good:

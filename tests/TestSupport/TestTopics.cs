@@ -25,7 +25,9 @@ public sealed class TestTopics
 
     public TopicOptions EnrichmentOutcomes { get; init; } = EnrichmentOutcome.KafkaTopic.Defaults();
 
-    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState, PinterestDeliveries, DispatcherDelivered, EnrichmentOutcomes];
+    public TopicOptions PrivacyReports { get; init; } = PrivacyReport.KafkaTopic.Defaults();
+
+    public IEnumerable<TopicOptions> All => [ShopifyWebhooks, StorefrontEvents, PinterestEvents, DeadLetters, EnricherState, PinterestDeliveries, DispatcherDelivered, EnrichmentOutcomes, PrivacyReports];
 
     /// <summary>The default names and layout, as a service with no topic configuration would use them.</summary>
     public static TestTopics Defaults() => new();
@@ -41,6 +43,7 @@ public sealed class TestTopics
         PinterestDeliveries = new() { Name = KafkaFixture.UniqueTopic("deliveries"), Partitions = 1 },
         DispatcherDelivered = new() { Name = KafkaFixture.UniqueTopic("delivered"), Partitions = partitions, Compacted = true },
         EnrichmentOutcomes = new() { Name = KafkaFixture.UniqueTopic("outcomes"), Partitions = partitions },
+        PrivacyReports = new() { Name = KafkaFixture.UniqueTopic("privacy"), Partitions = 1 },
     };
 
     /// <summary>
@@ -72,6 +75,7 @@ public sealed class TestTopics
                      (PinterestDelivery.KafkaTopic.Key, PinterestDeliveries),
                      (DeliveredEvent.KafkaTopic.Key, DispatcherDelivered),
                      (EnrichmentOutcome.KafkaTopic.Key, EnrichmentOutcomes),
+                     (PrivacyReport.KafkaTopic.Key, PrivacyReports),
                  })
         {
             yield return new($"Kafka:Topics:{key}:Name", topic.Name);

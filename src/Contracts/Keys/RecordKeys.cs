@@ -21,6 +21,20 @@ public static class RecordKeys
     /// <summary>The dispatcher's delivered ids and their changelog: <c>&lt;ad account&gt;/&lt;event id&gt;</c>.</summary>
     public static string Delivered(string adAccountId, string eventId) => $"{adAccountId}{Separator}{eventId}";
 
+    /// <summary>
+    /// A compliance request's copy on shopify.webhooks and the parts of its answer on pipeline.privacy:
+    /// <c>&lt;shop&gt;/privacy:&lt;webhook id&gt;</c>. The copies are written to each partition by number,
+    /// not by this key's hash: the only records of the webhook topic that are.
+    /// </summary>
+    public static string Privacy(string shopDomain, string webhookId) => $"{shopDomain}{Separator}privacy:{webhookId}";
+
+    /// <summary>
+    /// A dead letter: <c>&lt;source topic&gt;/&lt;partition&gt;/&lt;offset&gt;</c>, one key per letter, so that a
+    /// redacted copy written under the same key supersedes the original when the topic is compacted.
+    /// </summary>
+    public static string DeadLetter(string sourceTopic, int sourcePartition, long sourceOffset) =>
+        $"{sourceTopic}{Separator}{sourcePartition}{Separator}{sourceOffset}";
+
     /// <summary>The shop a cart or event key names, or null for a key of another shape.</summary>
     public static string? ShopOf(string key) =>
         key.IndexOf(Separator, StringComparison.Ordinal) is var at and > 0 ? key[..at] : null;

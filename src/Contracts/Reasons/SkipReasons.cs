@@ -34,6 +34,9 @@ public static class SkipReasons
     public const string NotASignup = "not_a_signup";
     public const string UnmappableOnRelease = "unmappable_on_release";
 
+    /// <summary>A compliance request's copy (customers/redact, shop/redact, customers/data_request): handled, no event.</summary>
+    public const string PrivacyRequest = "privacy_request";
+
     /// <summary>A storefront event stamped before 2006 or more than a day ahead (as orders, see OrderJson.PlausibleTime).</summary>
     public const string ImplausibleEventTime = "implausible_event_time";
 

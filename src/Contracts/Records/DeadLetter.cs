@@ -9,8 +9,13 @@ public sealed class DeadLetter : ISpecificRecord
 {
     public static readonly RecordSchema AvroSchema = SchemaCatalog.Record("Streaming.Records.DeadLetter");
 
-    /// <summary>Records a service gave up on; kept a month so that they can be inspected and replayed.</summary>
-    public static readonly TopicDeclaration KafkaTopic = new("DeadLetters", "pipeline.dead-letters", DefaultPartitions: 3, DefaultRetentionMs: 30L * 24 * 3600 * 1000);
+    /// <summary>
+    /// Records a service gave up on; kept a month so that they can be inspected and replayed. Keyed one key
+    /// per letter (<see cref="RecordKeys.DeadLetter"/>) and compacted as well as expired: a compliance
+    /// request writes a redacted copy under the letter's key, and compaction drops the original.
+    /// </summary>
+    public static readonly TopicDeclaration KafkaTopic = new(
+        "DeadLetters", "pipeline.dead-letters", DefaultPartitions: 3, DefaultRetentionMs: 30L * 24 * 3600 * 1000, Compacted: true);
 
     public string SourceTopic { get; set; } = "";
     public int SourcePartition { get; set; }

@@ -33,6 +33,8 @@ public sealed class PipelineTelemetry : IDisposable
             // From a request that went at once to one held for days by a refused token.
             new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400, 604800] });
         DeadLetters = _meter.CreateCounter<long>("pipeline.dead_letters", "{record}", "Records sent to the dead-letter topic, by service and reason.");
+        PrivacyRequests = _meter.CreateCounter<long>("pipeline.privacy.requests", "{request}", "Parts of compliance requests handled, by request (customers/redact, shop/redact, customers/data_request).");
+        PrivacyEntries = _meter.CreateCounter<long>("pipeline.privacy.entries", "{entry}", "Entries a compliance request found, by request, store and action (erased, redacted, reported).");
     }
 
     public Counter<long> Webhooks { get; }
@@ -58,6 +60,10 @@ public sealed class PipelineTelemetry : IDisposable
     public Histogram<double> DeliveryDuration { get; }
 
     public Counter<long> DeadLetters { get; }
+
+    public Counter<long> PrivacyRequests { get; }
+
+    public Counter<long> PrivacyEntries { get; }
 
     /// <summary>Reports a value that is read when metrics are collected, for example bytes held right now.</summary>
     public void Observe(string name, string unit, string description, Func<long> read) =>

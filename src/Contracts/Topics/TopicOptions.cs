@@ -26,7 +26,11 @@ public sealed class TopicOptions
     [Range(1, 32)]
     public int? MinInSyncReplicas { get; set; }
 
-    /// <summary>cleanup.policy=compact, for changelog topics that hold the latest value per key.</summary>
+    /// <summary>
+    /// cleanup.policy=compact, for changelog topics that hold the latest value per key; with a
+    /// <see cref="RetentionMs"/>, compact,delete (and max.compaction.lag.ms of a day), for a topic whose
+    /// records may be superseded by a redacted copy and still expire.
+    /// </summary>
     public bool Compacted { get; set; }
 
     /// <summary>What the provisioner asks for: the configured value, else 2 on a replication factor of 3 or more.</summary>

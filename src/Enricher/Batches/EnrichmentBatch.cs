@@ -15,7 +15,8 @@ namespace Streaming.Enricher.Batches;
 /// retried batch starts from the state this one started from. The spans of the releases it made end with
 /// it: each of their events is written under its own, the others under whatever span runs the batch.
 /// </summary>
-public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTelemetry telemetry, TimeProvider clock, ILogger logger)
+public sealed partial class EnrichmentBatch(
+    IEnrichmentOutput output, PipelineTelemetry telemetry, TimeProvider clock, ILogger logger, IDeadLetterEraser? deadLetterEraser = null)
 {
     private readonly List<(PartitionTask Task, ProcessorContext Context)> _entered = [];
 
@@ -74,6 +75,22 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
             deliveries.Add(await output.EnqueueOutcomeAsync(outcome, cancellationToken));
         }
 
+        // A compliance request's dead letters are redacted before its report says so, and both before the
+        // state's tombstones: a retried batch finds and redacts again what it had not finished.
+        foreach (var erasure in results.SelectMany(r => r.DeadLetterErasures))
+        {
+            if (deadLetterEraser is not null)
+            {
+                erasure.Report.Holdings.Add(await deadLetterEraser.EraseAsync(erasure, cancellationToken));
+            }
+        }
+
+        foreach (var report in results.SelectMany(r => r.PrivacyReports))
+        {
+            report.ReportedAt = decidedAt;
+            deliveries.Add(await output.EnqueuePrivacyReportAsync(report, cancellationToken));
+        }
+
         await Task.WhenAll(deliveries);
         // Each partition's changes go to its own changelog partition: their round trips overlap.
         await Task.WhenAll(_entered.Select(e => e.Task.CommitAsync(cancellationToken)));
@@ -81,6 +98,11 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
         foreach (var (topic, outcome) in results.SelectMany(r => r.Handled))
         {
             Count(topic, outcome);
+        }
+
+        foreach (var report in results.SelectMany(r => r.PrivacyReports))
+        {
+            CountPrivacy(report);
         }
 
         foreach (var pinterestEvent in results.SelectMany(r => r.Events))
@@ -135,6 +157,22 @@ public sealed partial class EnrichmentBatch(IEnrichmentOutput output, PipelineTe
             LogSkipped(logger, topic, outcome);
         }
     }
+
+    private void CountPrivacy(PrivacyReport report)
+    {
+        telemetry.PrivacyRequests.Add(1, new KeyValuePair<string, object?>("request", report.Request));
+        foreach (var holding in report.Holdings.Where(h => h.Entries > 0))
+        {
+            var action = report.Action == PrivacyReport.Reported ? PrivacyReport.Reported
+                : holding.Store == PersonalDataStores.DeadLetters ? "redacted" : PrivacyReport.Erased;
+            telemetry.PrivacyEntries.Add(holding.Entries, new("request", report.Request), new("store", holding.Store), new("action", action));
+        }
+
+        LogPrivacy(logger, report.Request, report.Part, report.Parts, report.Action, report.Holdings.Sum(h => h.Entries));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Compliance request {Request}, part {Part} of {Parts}: {Action} {Entries} entries")]
+    private static partial void LogPrivacy(ILogger logger, string request, int part, int parts, string action, int entries);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "{Topic}: no event ({Reason})")]
     private static partial void LogSkipped(ILogger logger, string topic, string reason);

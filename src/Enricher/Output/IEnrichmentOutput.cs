@@ -19,6 +19,12 @@ public interface IEnrichmentOutput
     /// <summary>As <see cref="EnqueueAsync"/>, for what became of an input (an event written, one left out, a dead letter).</summary>
     Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="EnqueueAsync"/>, for a part of the answer to a compliance request. A replay, whose
+    /// state is its own and thrown away, writes none.
+    /// </summary>
+    Task<Task> EnqueuePrivacyReportAsync(PrivacyReport report, CancellationToken cancellationToken) => Task.FromResult(Task.CompletedTask);
+
     /// <summary>A record the enricher can never map; completes once it is safely put aside.</summary>
     Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken);
 }

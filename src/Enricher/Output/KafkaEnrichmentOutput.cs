@@ -14,6 +14,7 @@ public sealed class KafkaEnrichmentOutput(RecordPublisher publisher, DeadLetterP
 
     private readonly string _eventsTopic = topics.Value[PinterestEvent.KafkaTopic].Name;
     private readonly string _outcomesTopic = topics.Value[EnrichmentOutcome.KafkaTopic].Name;
+    private readonly string _privacyTopic = topics.Value[PrivacyReport.KafkaTopic].Name;
 
     public async Task<Task> EnqueueAsync(PinterestEvent pinterestEvent, CancellationToken cancellationToken) =>
         await publisher.EnqueueAsync(_eventsTopic, Key(pinterestEvent), pinterestEvent, cancellationToken).ConfigureAwait(false);
@@ -22,6 +23,10 @@ public sealed class KafkaEnrichmentOutput(RecordPublisher publisher, DeadLetterP
     public async Task<Task> EnqueueOutcomeAsync(EnrichmentOutcome outcome, CancellationToken cancellationToken) =>
         await publisher.EnqueueAsync(
             _outcomesTopic, outcome.EventId is { } id ? RecordKeys.Event(outcome.ShopDomain, id) : outcome.ShopDomain, outcome, cancellationToken).ConfigureAwait(false);
+
+    // Keyed by shop and request: the parts of one answer are on one partition, in the order written.
+    public async Task<Task> EnqueuePrivacyReportAsync(PrivacyReport report, CancellationToken cancellationToken) =>
+        await publisher.EnqueueAsync(_privacyTopic, RecordKeys.Privacy(report.ShopDomain, report.RequestId), report, cancellationToken).ConfigureAwait(false);
 
     public Task DeadLetterAsync(ConsumeResult<byte[]?, byte[]> source, string reason, string message, CancellationToken cancellationToken) =>
         deadLetters.PublishAsync(source, Service, reason, message, cancellationToken);

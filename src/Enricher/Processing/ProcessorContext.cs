@@ -18,6 +18,9 @@ public sealed class ProcessorContext(CartStates states, WaitingRoom waiting, Tim
 
     public TimeProvider Clock { get; } = clock;
 
+    /// <summary>The partition number of the task: which part of the state a compliance request's copy covers.</summary>
+    public int Partition { get; init; }
+
     /// <summary>The newest event time the task may count on, as of the record being handled; moved by the task.</summary>
     public long StreamTime { get; set; }
 

@@ -20,6 +20,12 @@ public sealed class ProcessorOutput
     /// <summary>What became of the inputs that were, or would have been, events: written after the events.</summary>
     public List<EnrichmentOutcome> Decisions { get; } = [];
 
+    /// <summary>Answers to compliance requests: written with the outcomes, counted once the batch is committed.</summary>
+    public List<PrivacyReport> PrivacyReports { get; } = [];
+
+    /// <summary>Dead-letter work of compliance requests, done by the batch before its reports are written.</summary>
+    public List<DeadLetterErasure> DeadLetterErasures { get; } = [];
+
     /// <summary>Each input handled and its outcome, counted once the batch is committed.</summary>
     public List<(string Topic, string Outcome)> Handled { get; } = [];
 

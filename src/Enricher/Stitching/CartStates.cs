@@ -9,8 +9,11 @@ namespace Streaming.Enricher.Stitching;
 /// The enricher's state entries of one partition, typed: read (expired entries read as absent), written
 /// (Avro in the changelog's wire format, so disk, changelog and any other reader see the same bytes).
 /// One instance serves one batch: it keeps what it decoded and wrote, and is dropped with the batch.
+/// An entry expires <paramref name="retention"/> after its last change, or its shop's own retention
+/// (<paramref name="shopRetention"/>, <c>Shops:N:SessionRetention</c>) where the shop sets one.
 /// </summary>
-public sealed class CartStates(IBatchStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock)
+public sealed class CartStates(
+    IBatchStore store, AvroSerdes serdes, string changelogTopic, TimeSpan retention, TimeProvider clock, Func<string, TimeSpan?>? shopRetention = null)
 {
     public const string WaitingPrefix = "waiting/";
 
@@ -46,13 +49,16 @@ public sealed class CartStates(IBatchStore store, AvroSerdes serdes, string chan
 
         var bytes = Store.Read(key);
         var state = bytes is null ? null : await DecodeAsync(bytes).ConfigureAwait(false);
-        return _decoded[key] = state is null || IsExpired(state) ? null : state;
+        return _decoded[key] = state is null || IsExpired(key, state) ? null : state;
     }
 
     public Task<EnricherState> DecodeAsync(byte[] bytes) => serdes.DeserializeAsync<EnricherState>(bytes, changelogTopic);
 
-    public bool IsExpired(EnricherState state) =>
-        state.Waiting is null && state.UpdatedAt + (long)retention.TotalMilliseconds < clock.GetUtcNow().ToUnixTimeMilliseconds();
+    public bool IsExpired(string key, EnricherState state) =>
+        state.Waiting is null && state.UpdatedAt + (long)RetentionOf(key).TotalMilliseconds < clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private TimeSpan RetentionOf(string key) =>
+        RecordKeys.ShopOf(key) is { } shop && shopRetention?.Invoke(shop) is { } own ? own : retention;
 
     public async Task WriteAsync(string key, EnricherState state, long eventTimeMs)
     {

@@ -22,7 +22,7 @@ public sealed class ExpirySweep
         {
             read++;
             last = key;
-            if (!key.StartsWith(CartStates.WaitingPrefix, StringComparison.Ordinal) && states.IsExpired(await states.DecodeAsync(bytes)))
+            if (!key.StartsWith(CartStates.WaitingPrefix, StringComparison.Ordinal) && states.IsExpired(key, await states.DecodeAsync(bytes)))
             {
                 states.Delete(key);
                 deleted++;

@@ -39,7 +39,7 @@ public sealed class PartitionTask
 
     /// <summary>The task's context for one batch; every call of the batch on this task gets it.</summary>
     public ProcessorContext Open() =>
-        new(_topology.States(_store), _waiting, _topology.Clock) { StreamTime = _clock.Now };
+        new(_topology.States(_store), _waiting, _topology.Clock) { StreamTime = _clock.Now, Partition = Partition };
 
     /// <summary>
     /// Handles the partition's records of a batch in event-time order: each moves stream time, lets

@@ -4,6 +4,7 @@ using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
+using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
@@ -24,6 +25,7 @@ public sealed class RecordRouter(
     CheckoutProcessor checkouts,
     CustomerProcessor customers,
     StorefrontProcessor storefront,
+    PrivacyProcessor privacy,
     DeadLetters deadLetters,
     ILogger logger)
 {
@@ -66,6 +68,7 @@ public sealed class RecordRouter(
         _ when CheckoutProcessor.Handles(topic) => checkouts,
         _ when CustomerProcessor.Handles(topic) => customers,
         _ when AddToCartMapper.IsCartTopic(topic) => carts,
+        _ when PrivacyProcessor.Handles(topic) => privacy,
         _ => UnmappedTopic.Instance,
     };
 

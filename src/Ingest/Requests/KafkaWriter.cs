@@ -16,16 +16,40 @@ public sealed class KafkaWriter(RecordPublisher publisher)
     /// completes when the producer knows for good: a record that outlived the ack timeout may still be
     /// delivered, once the broker is back.
     /// </summary>
-    public async Task<WriteFailure?> WriteAsync<T>(string topic, string key, T record, TimeSpan ackTimeout, string bodyLimitSetting, Action<Task>? delivery = null)
-        where T : ISpecificRecord
+    public Task<WriteFailure?> WriteAsync<T>(string topic, string key, T record, TimeSpan ackTimeout, string bodyLimitSetting, Action<Task>? delivery = null)
+        where T : ISpecificRecord =>
+        WriteAsync(async () => (Task)await publisher.EnqueueAsync(topic, key, record, CancellationToken.None).ConfigureAwait(false), ackTimeout, bodyLimitSetting, delivery);
+
+    /// <summary>
+    /// As <see cref="WriteAsync{T}(string, string, T, TimeSpan, string, Action{Task}?)"/>, one copy to each of
+    /// <paramref name="partitions"/>: stored only once every copy is.
+    /// </summary>
+    public Task<WriteFailure?> WriteToEachAsync<T>(IReadOnlyList<TopicPartition> partitions, string key, T record, TimeSpan ackTimeout, string bodyLimitSetting, Action<Task>? delivery = null)
+        where T : ISpecificRecord =>
+        WriteAsync(
+            async () =>
+            {
+                var copies = new List<Task>(partitions.Count);
+                foreach (var partition in partitions)
+                {
+                    copies.Add(await publisher.EnqueueAsync(partition, key, record, CancellationToken.None).ConfigureAwait(false));
+                }
+
+                return Task.WhenAll(copies);
+            },
+            ackTimeout,
+            bodyLimitSetting,
+            delivery);
+
+    private static async Task<WriteFailure?> WriteAsync(Func<Task<Task>> enqueue, TimeSpan ackTimeout, string bodyLimitSetting, Action<Task>? delivery)
     {
         // The caller leaving does not cancel the write: Kafka may well have it already.
         using var ackWait = new CancellationTokenSource(ackTimeout);
         // Two stages, told apart so that the answer blames the right service: serializing (a first write
         // of a schema registers it; a schema not cached yet is fetched) and Kafka's acknowledgement.
-        var enqueued = publisher.EnqueueAsync(topic, key, record, CancellationToken.None);
+        var enqueued = enqueue();
         delivery?.Invoke(enqueued.Unwrap());
-        Task<DeliveryResult<byte[]?, byte[]>> written;
+        Task written;
         try
         {
             written = await enqueued.WaitAsync(ackWait.Token).ConfigureAwait(false);

@@ -21,6 +21,7 @@ public sealed partial class ShopifyWebhookReceiver(
     BodyReader bodies,
     DeliveryDeduplicator deliveries,
     KafkaWriter writer,
+    WebhookPartitions partitions,
     IOptions<TopicsOptions> topics,
     IOptions<IngestOptions> options,
     PipelineTelemetry telemetry,
@@ -30,7 +31,8 @@ public sealed partial class ShopifyWebhookReceiver(
     // Drawn at start and never shown, so that no signature matches it.
     private static readonly string[] NobodysSecret = [Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32))];
 
-    private readonly HashSet<string> _written = options.Value.EffectiveWrittenTopics.ToHashSet(StringComparer.Ordinal);
+    // The compliance topics are always written: a shop's duty to erase does not depend on configuration.
+    private readonly HashSet<string> _written = options.Value.EffectiveWrittenTopics.Concat(ShopifyTopics.Compliance).ToHashSet(StringComparer.Ordinal);
 
     public async Task<IResult> ReceiveAsync(HttpRequest request)
     {
@@ -114,10 +116,29 @@ public sealed partial class ShopifyWebhookReceiver(
             Headers = headers.All,
             Body = body.ToArray(),
         };
-        var key = WebhookKey.For(domain, topic, inspected, webhook.WebhookId);
-        // Remembered as stored only once Kafka has it, even if that is after this request gave up waiting:
-        // then Shopify's retry finds it stored and no second record is written.
-        var outcome = await writer.WriteAsync(topics.Value[ShopifyWebhook.KafkaTopic].Name, key, webhook, settings.AckTimeout, "Ingest:MaxBodyBytes", claim.CompleteWhen);
+        var webhookTopic = topics.Value[ShopifyWebhook.KafkaTopic].Name;
+        WriteFailure? outcome;
+        if (ShopifyTopics.IsCompliance(topic))
+        {
+            // The customer's carts may hash to any partition: the enricher task of each must see the request.
+            if (partitions.Of(webhookTopic, settings.AckTimeout) is not { } every)
+            {
+                claim.CompleteWhen(Task.FromCanceled(new CancellationToken(canceled: true)));
+                return Reject(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
+                    $"Kafka did not say within {settings.AckTimeout.TotalSeconds:0.#} s which partitions {webhookTopic} has. Shopify will retry.", TimeSpan.FromSeconds(5));
+            }
+
+            webhook.Headers[ShopifyTopics.CopiesHeader] = every.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            outcome = await writer.WriteToEachAsync(every, RecordKeys.Privacy(domain, webhook.WebhookId), webhook, settings.AckTimeout, "Ingest:MaxBodyBytes", claim.CompleteWhen);
+        }
+        else
+        {
+            var key = WebhookKey.For(domain, topic, inspected, webhook.WebhookId);
+            // Remembered as stored only once Kafka has it, even if that is after this request gave up waiting:
+            // then Shopify's retry finds it stored and no second record is written.
+            outcome = await writer.WriteAsync(webhookTopic, key, webhook, settings.AckTimeout, "Ingest:MaxBodyBytes", claim.CompleteWhen);
+        }
+
         if (outcome is { } notStored)
         {
             LogNotStored(notStored.Exception, topic, domain, LogSafe.Text(webhook.WebhookId));

@@ -103,10 +103,20 @@ public sealed partial class TopicProvisioner(
         }
     }
 
+    /// <summary>How long a record superseded under its key may stay readable on a compacted topic with a retention.</summary>
+    public const long MaxCompactionLagMs = 24L * 3600 * 1000;
+
     private static TopicSpecification Specification(TopicOptions topic)
     {
         var configs = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (topic.Compacted)
+        if (topic.Compacted && topic.RetentionMs is not null)
+        {
+            // Compacted and still bounded in time (the dead letters): a copy written under a record's key
+            // supersedes it, and the original is gone from disk within a day, not whenever a segment fills.
+            configs["cleanup.policy"] = "compact,delete";
+            configs["max.compaction.lag.ms"] = MaxCompactionLagMs.ToString(CultureInfo.InvariantCulture);
+        }
+        else if (topic.Compacted)
         {
             configs["cleanup.policy"] = "compact";
         }

@@ -21,5 +21,8 @@ public sealed class RecentLines<T>(int capacity, Func<T, DateTime> timeOf)
         }
     }
 
+    /// <summary>Forgets the lines <paramref name="superseded"/> picks: a later record stands for them.</summary>
+    public void RemoveWhere(Predicate<T> superseded) => _newestFirst.RemoveAll(superseded);
+
     public IReadOnlyList<T> NewestFirst() => [.. _newestFirst];
 }

@@ -62,8 +62,13 @@ public sealed class ShopCounts
             delivery.Replay));
     }
 
-    public void Add(DeadLetter letter) => _deadLetters.Add(new DeadLetterLine(
-        Utc(letter.FailedAt), letter.Service, letter.Reason, Redaction.Text(letter.Error), letter.SourceTopic, letter.SourcePartition, letter.SourceOffset));
+    public void Add(DeadLetter letter)
+    {
+        // A redacted copy (a compliance request) is written under the letter's key: it stands for the original.
+        _deadLetters.RemoveWhere(l => l.SourceTopic == letter.SourceTopic && l.SourcePartition == letter.SourcePartition && l.SourceOffset == letter.SourceOffset);
+        _deadLetters.Add(new DeadLetterLine(
+            Utc(letter.FailedAt), letter.Service, letter.Reason, Redaction.Text(letter.Error), letter.SourceTopic, letter.SourcePartition, letter.SourceOffset));
+    }
 
     /// <summary>The shop's figures over <paramref name="window"/> as of <paramref name="now"/>.</summary>
     public ShopFigures Figures(string shop, Window window, DateTimeOffset now)
