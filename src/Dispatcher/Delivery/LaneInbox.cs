@@ -29,8 +29,11 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
         return [.. _held];
     }
 
-    /// <summary>Waits for a first event, then gathers more until the request is full or the linger is over.</summary>
-    public async Task<List<PendingEvent>> NextRequestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a first event, then gathers more until the request is full or the linger is over; the
+    /// linger is asked for once the first event is there (see <see cref="AdaptiveLinger"/>).
+    /// </summary>
+    public async Task<List<PendingEvent>> NextRequestAsync(Func<TimeSpan> linger, CancellationToken cancellationToken)
     {
         var batch = new List<PendingEvent>();
         var max = options.MaxEventsPerRequest;
@@ -41,9 +44,9 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
             batch.Add(await _arrivals.Reader.ReadAsync(cancellationToken));
         }
 
-        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        linger.CancelAfter(RemainingLinger(
-            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), clock.GetUtcNow(), options.Linger));
+        using var gathering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        gathering.CancelAfter(RemainingLinger(
+            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), clock.GetUtcNow(), linger()));
         while (batch.Count < max)
         {
             if (_arrivals.Reader.TryRead(out var next))
@@ -54,7 +57,7 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
 
             try
             {
-                if (!await _arrivals.Reader.WaitToReadAsync(linger.Token))
+                if (!await _arrivals.Reader.WaitToReadAsync(gathering.Token))
                 {
                     break;
                 }
