@@ -20,7 +20,7 @@ public sealed class DispatcherOptions
 
     /// <summary>
     /// Shortens the linger while the ad account is quiet: its requests go at once while its events arrive at
-    /// under a quarter of <see cref="RequestsPerMinute"/>, gather longer as the rate rises, and for the whole
+    /// under half of <see cref="RequestsPerMinute"/>, gather longer as the rate rises, and for the whole
     /// <see cref="Linger"/> from the budget on (see <c>Delivery/AdaptiveLinger</c>). False: always the whole linger.
     /// </summary>
     public bool AdaptiveLinger { get; set; } = true;

@@ -10,10 +10,10 @@ public sealed class AdaptiveLingerTests
     [Theory]
     [InlineData(0, 0)]
     [InlineData(60, 0)] // one event a second
-    [InlineData(1200, 0)] // 20 orders a second: under a quarter of the budget
-    [InlineData(1250, 0)] // exactly a quarter
-    [InlineData(2500, 66.67)] // half the budget: a third of the way from a quarter to the whole budget
-    [InlineData(3125, 100)]
+    [InlineData(2400, 0)] // 20 orders a second (40 events): under half the budget
+    [InlineData(2500, 0)] // exactly half
+    [InlineData(3750, 100)] // three quarters: half way from half the budget to the whole of it
+    [InlineData(4500, 160)]
     [InlineData(5000, 200)] // the budget
     [InlineData(180_000, 200)] // 3,000 events a second: requests fill up to 1,000
     public void The_linger_grows_with_the_rate_from_nothing_to_the_configured_one(double eventsPerMinute, double expectedMs)
