@@ -289,6 +289,12 @@ IHost Dispatcher(string prefix)
         }
     }
 
+    // BENCH_ADAPTIVE_LINGER=false: the whole linger always, to compare with the adaptive one (the default).
+    if (Environment.GetEnvironmentVariable("BENCH_ADAPTIVE_LINGER") is { } adaptive)
+    {
+        settings["Dispatcher:AdaptiveLinger"] = adaptive;
+    }
+
     for (var shop = 0; shop < Shops; shop++)
     {
         settings[$"Shops:{shop}:Domain"] = $"shop-{shop}.myshopify.com";
