@@ -92,15 +92,23 @@ for (var round = 0; round < warmUpRounds; round++)
 
 await ProduceAsync("", events, rate: null);
 Console.WriteLine($"input: {events} events for {Shops} shops (one ad account each), {Partitions} partitions, after {warmUpRounds} warm-up round(s) of {warmUp}");
+var cpuBefore = ProcessCpu();
 var raw = RawConsume("", events);
-Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s");
+var rawCpu = ProcessCpu() - cpuBefore;
+Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s; CPU {rawCpu:0.00} s = {rawCpu * 1e6 / events:0.0} µs per record");
+cpuBefore = ProcessCpu();
 var pass = PassThrough("", events);
-Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s");
+var passCpu = ProcessCpu() - cpuBefore;
+Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s; CPU {passCpu:0.00} s = {passCpu * 1e6 / events:0.0} µs per record");
 requests.Clear();
+cpuBefore = ProcessCpu();
 var healthy = await RunAsync("", events, null);
+var dispatcherCpu = ProcessCpu() - cpuBefore;
 var perAccount = requests.Values.Average();
 Console.WriteLine($"dispatcher: {events} events accepted in {healthy.Elapsed.TotalSeconds:0.00} s = {events / healthy.Elapsed.TotalSeconds:0} events/s; ratio {raw.Elapsed.TotalSeconds / healthy.Elapsed.TotalSeconds:0.00}");
 Console.WriteLine($"dispatcher steady: {healthy.Steady:0} events/s; against raw consumption {healthy.Steady / raw.Steady:0.00}, against the pass-through {healthy.Steady / pass.Steady:0.00}");
+// CPU per event holds up under a loaded machine better than events per second: the ratio of the pass-through's to the dispatcher's.
+Console.WriteLine($"dispatcher CPU {dispatcherCpu:0.00} s = {dispatcherCpu * 1e6 / events:0.0} µs per event (host start and stop included); pass-through / dispatcher CPU per event {passCpu / dispatcherCpu:0.00}");
 Console.WriteLine($"requests per ad account: {perAccount:0.0} for {events / Shops} events = {perAccount / (events / Shops / 1000.0):0.00} per 1,000 events");
 
 // ---- 2. Latency at half the measured rate ---------------------------------------------------------
@@ -281,6 +289,12 @@ IHost Dispatcher(string prefix)
         }
     }
 
+    // BENCH_ADAPTIVE_LINGER=false: the whole linger always, to compare with the adaptive one (the default).
+    if (Environment.GetEnvironmentVariable("BENCH_ADAPTIVE_LINGER") is { } adaptive)
+    {
+        settings["Dispatcher:AdaptiveLinger"] = adaptive;
+    }
+
     for (var shop = 0; shop < Shops; shop++)
     {
         settings[$"Shops:{shop}:Domain"] = $"shop-{shop}.myshopify.com";
@@ -363,6 +377,8 @@ async Task<List<long>> LatencyAsync(string prefix, int count, double rate)
 
     return latencies;
 }
+
+static double ProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
 
 static long Percentile(List<long> values, double p)
 {

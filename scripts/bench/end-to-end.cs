@@ -103,12 +103,18 @@ try
 
     // A warm-up round at the same rate, on order ids of its own, so that JIT and connections are settled.
     await RunRoundAsync(1_000_000, Math.Min(orders, 100), measure: false);
+    var callsBefore = Volatile.Read(ref calls);
+    var roundWatch = Stopwatch.StartNew();
     var (webhookOk, lost) = await RunRoundAsync(2_000_000, orders, measure: true);
+    var roundCalls = Volatile.Read(ref calls) - callsBefore;
+    var roundSeconds = roundWatch.Elapsed.TotalSeconds;
 
     var latencies = webhookOk.Select(o => Stopwatch.GetElapsedTime(o.Value, arrived[o.Key]).TotalMilliseconds).Order().ToArray();
     Console.WriteLine($"orders {orders} at {perSecond}/s, settings: {(extra.Count == 0 ? "defaults" : string.Join(", ", extra.Select(p => $"{p.Key}={p.Value}")))}");
     Console.WriteLine($"webhook 200 -> Pinterest request: p50 {Percentile(latencies, 0.50):F0} ms, p90 {Percentile(latencies, 0.90):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms");
     Console.WriteLine($"Pinterest calls {calls} (both rounds); orders not seen by Pinterest: {lost}");
+    // The one ad account's calls a minute over the measured round (its budget: Dispatcher:RequestsPerMinute, 5,000 by default).
+    Console.WriteLine($"measured round: {roundCalls} calls in {roundSeconds:0.0} s = {roundCalls / roundSeconds * 60:0} calls/min, {(double)orders / Math.Max(1, roundCalls):0.0} orders per call");
 }
 finally
 {

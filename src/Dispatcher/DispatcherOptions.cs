@@ -18,6 +18,13 @@ public sealed class DispatcherOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Shortens the linger while the ad account is quiet: its requests go at once while its events arrive at
+    /// under half of <see cref="RequestsPerMinute"/>, gather longer as the rate rises, and for the whole
+    /// <see cref="Linger"/> from the budget on (see <c>Delivery/AdaptiveLinger</c>). False: always the whole linger.
+    /// </summary>
+    public bool AdaptiveLinger { get; set; } = true;
+
     /// <summary>Events in one request; Pinterest takes at most 1,000.</summary>
     [Range(1, 1000)]
     public int MaxEventsPerRequest { get; set; } = 1000;

@@ -67,6 +67,75 @@ public sealed partial class RecordPublisher : IDisposable
     private Task<DeliveryResult<byte[]?, byte[]>> PublishRawAsync(string topic, byte[]? key, byte[] value, CancellationToken cancellationToken) =>
         _producer.Value.ProduceAsync(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = TraceHeaders() }, cancellationToken);
 
+    /// <summary>
+    /// Writes records of one type to a topic, in order, and completes once the cluster acknowledged them
+    /// all (acks=all), or fails with the first that failed. The current trace goes in each record's headers.
+    /// </summary>
+    public async Task PublishAllAsync<T>(string topic, IReadOnlyList<(string Key, T Value)> records, CancellationToken cancellationToken)
+        where T : ISpecificRecord
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        var values = new byte[records.Count][];
+        for (var i = 0; i < records.Count; i++)
+        {
+            values[i] = await _serdes.SerializeAsync(records[i].Value, topic).ConfigureAwait(false);
+        }
+
+        // One set of headers for the batch: the producer copies them as each record is queued.
+        var headers = TraceHeaders();
+        var batch = new ProducedBatch(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (!Produce(topic, Encoding.UTF8.GetBytes(records[i].Key), values[i], headers, batch))
+            {
+                break;
+            }
+        }
+
+        await batch.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes bytes as they are to one partition, in order (a null value is a tombstone), and completes with
+    /// the highest offset written once all are acknowledged: for changelogs, written a batch at a time.
+    /// </summary>
+    public Task<long> PublishRawAllAsync(TopicPartition partition, IReadOnlyList<KeyValuePair<string, byte[]?>> records, CancellationToken cancellationToken)
+    {
+        var batch = new ProducedBatch(records.Count);
+        foreach (var (key, value) in records)
+        {
+            try
+            {
+                _producer.Value.Produce(partition, new Message<byte[]?, byte[]> { Key = Encoding.UTF8.GetBytes(key), Value = value! }, batch.Report);
+            }
+            catch (Exception e)
+            {
+                batch.Fail(e);
+                break;
+            }
+        }
+
+        return batch.Task.WaitAsync(cancellationToken);
+    }
+
+    private bool Produce(string topic, byte[] key, byte[] value, Headers headers, ProducedBatch batch)
+    {
+        try
+        {
+            _producer.Value.Produce(topic, new Message<byte[]?, byte[]> { Key = key, Value = value, Headers = headers }, batch.Report);
+            return true;
+        }
+        catch (Exception e)
+        {
+            batch.Fail(e);
+            return false;
+        }
+    }
+
     private static Headers TraceHeaders()
     {
         var headers = new Headers();

@@ -96,10 +96,18 @@ public sealed partial class DeliveredIds : IDisposable
         var now = _clock.GetUtcNow().UtcDateTime;
         await Task.WhenAll(events.GroupBy(e => e.Partition).Select(async byPartition =>
         {
+            // The ids of a request share their value (accepted at the same moment, mostly for one shop): each
+            // different value is encoded once, not once per id.
+            var encoded = new Dictionary<string, byte[]>();
             var values = new Dictionary<string, byte[]>();
             foreach (var e in byPartition)
             {
-                values[e.Key] = await _serdes.SerializeAsync(new DeliveredEvent { AcceptedAt = now, ShopDomain = e.Shop }, ChangelogTopic).ConfigureAwait(false);
+                if (!encoded.TryGetValue(e.Shop, out var value))
+                {
+                    encoded[e.Shop] = value = await _serdes.SerializeAsync(new DeliveredEvent { AcceptedAt = now, ShopDomain = e.Shop }, ChangelogTopic).ConfigureAwait(false);
+                }
+
+                values[e.Key] = value;
             }
 
             try

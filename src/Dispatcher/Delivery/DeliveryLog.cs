@@ -16,7 +16,7 @@ public readonly record struct Outcome(PendingEvent Pending, string Status, strin
 /// </summary>
 public sealed class DeliveryLog(
     RecordPublisher publisher,
-    DeadLetterPublisher deadLetters,
+    DeadLetterPublisher deadLetterPublisher,
     IOptions<TopicsOptions> topics,
     PartitionProgress progress,
     PipelineTelemetry telemetry,
@@ -33,16 +33,17 @@ public sealed class DeliveryLog(
 
         var now = clock.GetUtcNow();
         var writes = new List<Task>();
+        var records = new List<(string Key, PinterestDelivery Value)>(outcomes.Count);
         foreach (var outcome in outcomes)
         {
             var pending = outcome.Pending;
             var e = pending.Event;
             if (outcome.DeadLetterReason is { } reason)
             {
-                writes.Add(deadLetters.PublishAsync(pending.Raw, DeliveryStatus.Service, reason, outcome.Message ?? reason, cancellationToken));
+                writes.Add(deadLetterPublisher.PublishAsync(pending.Raw, DeliveryStatus.Service, reason, outcome.Message ?? reason, cancellationToken));
             }
 
-            var record = new PinterestDelivery
+            records.Add((RecordKeys.Event(e.ShopDomain, e.EventId), new PinterestDelivery
             {
                 EventId = e.EventId,
                 ShopDomain = e.ShopDomain,
@@ -58,15 +59,15 @@ public sealed class DeliveryLog(
                 Replay = e.Replay,
                 EventTime = e.EventTime,
                 DeadLetterReason = outcome.DeadLetterReason,
-            };
-            writes.Add(await publisher.EnqueueAsync(_topic, RecordKeys.Event(e.ShopDomain, e.EventId), record, cancellationToken).ConfigureAwait(false));
+            }));
         }
 
+        // A request's delivery records go as one batch, acknowledged together.
+        writes.Add(publisher.PublishAllAsync(_topic, records, cancellationToken));
         await Task.WhenAll(writes).ConfigureAwait(false);
+        progress.Finished(outcomes.Select(o => o.Pending));
         foreach (var outcome in outcomes)
         {
-            outcome.Pending.Finished = true;
-            progress.Finished(outcome.Pending);
             telemetry.DeliveryDuration.Record(
                 LatencyMs(outcome.Pending, now) / 1000.0, new("shop", outcome.Pending.Event.ShopDomain), new("outcome", outcome.Status));
         }

@@ -34,16 +34,22 @@ public sealed class EventScreen(DeliveredIds delivered, OutcomeRecorder outcomes
     /// </summary>
     public static (List<PendingEvent> First, List<PendingEvent> Repeats) SplitRepeats(IReadOnlyList<PendingEvent> events)
     {
-        var first = events.GroupBy(e => e.Event.EventId).Select(g => g.First()).ToHashSet();
-        return ([.. events.Where(first.Contains)], [.. events.Where(e => !first.Contains(e))]);
+        var ids = new HashSet<string>(events.Count, StringComparer.Ordinal);
+        var (first, repeats) = (new List<PendingEvent>(events.Count), new List<PendingEvent>());
+        foreach (var e in events)
+        {
+            (ids.Add(e.Event.EventId) ? first : repeats).Add(e);
+        }
+
+        return (first, repeats);
     }
 
     /// <summary>Finishes as duplicates the events whose id Pinterest already accepted (unless resent on purpose); returns the others.</summary>
     public async Task<List<PendingEvent>> DropAcceptedAsync(string adAccountId, IReadOnlyList<PendingEvent> events, CancellationToken cancellationToken)
     {
-        var accepted = await delivered.AcceptedAsync(
-            events.Where(e => !e.Event.Resend).Select(e => (e.Partition.Partition.Value, DeliveredIds.Key(adAccountId, e.Event.EventId))));
-        var duplicates = events.Where(e => accepted.Contains((e.Partition.Partition.Value, DeliveredIds.Key(adAccountId, e.Event.EventId)))).ToList();
+        var keys = events.Select(e => (e.Partition.Partition.Value, DeliveredIds.Key(adAccountId, e.Event.EventId))).ToList();
+        var accepted = await delivered.AcceptedAsync(keys.Where((_, i) => !events[i].Event.Resend));
+        var duplicates = accepted.Count == 0 ? [] : events.Where((_, i) => accepted.Contains(keys[i])).ToList();
         await outcomes.FinishAsync(
             duplicates.Select(e => new Outcome(e, DeliveryStatus.Duplicate, "Pinterest already accepted this event id for the ad account.")).ToList(),
             cancellationToken);

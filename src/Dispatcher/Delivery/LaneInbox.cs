@@ -29,8 +29,11 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
         return [.. _held];
     }
 
-    /// <summary>Waits for a first event, then gathers more until the request is full or the linger is over.</summary>
-    public async Task<List<PendingEvent>> NextRequestAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for a first event, then gathers more until the request is full or the linger is over; the
+    /// linger is asked for once the first event is there (see <see cref="AdaptiveLinger"/>).
+    /// </summary>
+    public async Task<List<PendingEvent>> NextRequestAsync(Func<TimeSpan> linger, CancellationToken cancellationToken)
     {
         var batch = new List<PendingEvent>();
         var max = options.MaxEventsPerRequest;
@@ -41,9 +44,9 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
             batch.Add(await _arrivals.Reader.ReadAsync(cancellationToken));
         }
 
-        using var linger = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        linger.CancelAfter(RemainingLinger(
-            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), clock.GetUtcNow(), options.Linger));
+        using var gathering = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        gathering.CancelAfter(Gathering(
+            DateTimeOffset.FromUnixTimeMilliseconds(batch[0].Raw.Message.Timestamp.UnixTimestampMs), clock.GetUtcNow(), options.Linger, linger));
         while (batch.Count < max)
         {
             if (_arrivals.Reader.TryRead(out var next))
@@ -54,7 +57,7 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
 
             try
             {
-                if (!await _arrivals.Reader.WaitToReadAsync(linger.Token))
+                if (!await _arrivals.Reader.WaitToReadAsync(gathering.Token))
                 {
                     break;
                 }
@@ -74,9 +77,24 @@ public sealed class LaneInbox(DispatcherOptions options, TimeProvider clock)
     /// it. An event that arrives already older than the linger comes from a backlog (a catch-up after a
     /// pause, a replay), where full requests matter more than a few milliseconds: it gathers a whole linger.
     /// </summary>
-    internal static TimeSpan RemainingLinger(DateTimeOffset written, DateTimeOffset now, TimeSpan linger)
+    internal static TimeSpan RemainingLinger(DateTimeOffset written, DateTimeOffset now, TimeSpan linger) =>
+        Gathering(written, now, linger, () => linger);
+
+    /// <summary>
+    /// As <see cref="RemainingLinger"/>, with the linger the ad account's rate asks for (<paramref name="wanted"/>)
+    /// for a fresh event. An event older than the configured linger comes from a backlog and gathers the whole
+    /// configured linger whatever the rate says: a rate measured while the poll loop caught up, or stalled,
+    /// says nothing of what is queued behind it, and a backlog wants full requests.
+    /// </summary>
+    internal static TimeSpan Gathering(DateTimeOffset written, DateTimeOffset now, TimeSpan configured, Func<TimeSpan> wanted)
     {
         var age = now - written;
-        return age > TimeSpan.Zero && age < linger ? linger - age : linger;
+        if (age <= TimeSpan.Zero || age >= configured)
+        {
+            return configured;
+        }
+
+        var linger = wanted();
+        return age < linger ? linger - age : TimeSpan.Zero;
     }
 }

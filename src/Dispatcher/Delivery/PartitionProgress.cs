@@ -33,13 +33,26 @@ public sealed class PartitionProgress
         }
     }
 
-    public void Finished(PendingEvent pending)
+    public void Finished(PendingEvent pending) => Finished([pending]);
+
+    /// <summary>Events whose outcome is written: marked finished, and their offsets let go, under one lock.</summary>
+    public void Finished(IEnumerable<PendingEvent> events)
     {
         lock (_sync)
         {
-            if (_windows.TryGetValue(pending.Partition, out var window) && window.Unfinished.Remove(pending.Offset))
+            var any = false;
+            foreach (var pending in events)
             {
-                window.Offsets.Remove(pending.Offset);
+                pending.Finished = true;
+                if (_windows.TryGetValue(pending.Partition, out var window) && window.Unfinished.Remove(pending.Offset))
+                {
+                    window.Offsets.Remove(pending.Offset);
+                    any = true;
+                }
+            }
+
+            if (any)
+            {
                 Monitor.PulseAll(_sync);
             }
         }

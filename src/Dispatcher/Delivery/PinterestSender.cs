@@ -77,6 +77,12 @@ public sealed class PinterestSender(
     /// </summary>
     private static Activity? StartSpan(ConversionRequest request, DispatcherShop shop, IReadOnlyList<PendingEvent> events)
     {
+        if (!PipelineTelemetry.ActivitySource.HasListeners())
+        {
+            // Nobody records spans: reading every event's trace context for the links would be wasted.
+            return null;
+        }
+
         var parent = events[0].TraceContext;
         var links = events.Skip(1)
             .Select(e => e.TraceContext)

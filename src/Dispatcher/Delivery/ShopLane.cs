@@ -20,6 +20,7 @@ public sealed partial class ShopLane : IAsyncDisposable
 
     private readonly string _shop;
     private readonly RateLimiter _rateLimit;
+    private readonly ArrivalRate _arrivals;
     private readonly LaneInbox _inbox;
     private readonly EventScreen _screen;
     private readonly PinterestSender _sender;
@@ -38,6 +39,7 @@ public sealed partial class ShopLane : IAsyncDisposable
     public ShopLane(
         string shop,
         RateLimiter rateLimit,
+        ArrivalRate arrivals,
         EventScreen screen,
         PinterestSender sender,
         DryRunLog dryRun,
@@ -49,6 +51,7 @@ public sealed partial class ShopLane : IAsyncDisposable
     {
         _shop = shop;
         _rateLimit = rateLimit;
+        _arrivals = arrivals;
         _screen = screen;
         _sender = sender;
         _dryRun = dryRun;
@@ -63,7 +66,11 @@ public sealed partial class ShopLane : IAsyncDisposable
 
     public bool Paused => _refusedToken is not null;
 
-    public void Enqueue(PendingEvent pending) => _inbox.Enqueue(pending);
+    public void Enqueue(PendingEvent pending)
+    {
+        _arrivals.Arrived();
+        _inbox.Enqueue(pending);
+    }
 
     /// <summary>The shop list was reloaded: a paused lane looks at its token again.</summary>
     public void ShopsChanged() => Interlocked.Exchange(ref _shopsChanged, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -79,7 +86,7 @@ public sealed partial class ShopLane : IAsyncDisposable
             {
                 if (batch.All(e => !e.Open))
                 {
-                    batch = await _inbox.NextRequestAsync(cancellationToken);
+                    batch = await _inbox.NextRequestAsync(Linger, cancellationToken);
                 }
 
                 using var eventScope = _logger.BeginScope(new Dictionary<string, object?> { ["EventIds"] = EventIds(batch) });
@@ -230,6 +237,11 @@ public sealed partial class ShopLane : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
         }
     }
+
+    // Decided when a request's first event is there: at once while the ad account is quiet, longer as it gets busy.
+    private TimeSpan Linger() => _options.AdaptiveLinger
+        ? AdaptiveLinger.Of(_arrivals.PerMinute(), _options.RequestsPerMinute, _options.Linger)
+        : _options.Linger;
 
     private DispatcherShop? ConfiguredShop() => _shops.CurrentValue.Items.FirstOrDefault(s => Shop.Normalize(s.Domain) == _shop);
     // A line about a request names the events it carries (one event: its id), so each can be traced to it.

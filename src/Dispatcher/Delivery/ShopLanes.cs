@@ -10,16 +10,20 @@ public sealed class ShopLanes : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ShopLane> _lanes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RateLimiter> _limits = new(StringComparer.Ordinal);
-    // A lane's collaborators come from the container; its shop and its ad account's limit from here.
-    private static readonly ObjectFactory NewLane = ActivatorUtilities.CreateFactory(typeof(ShopLane), [typeof(string), typeof(RateLimiter)]);
+    private readonly ConcurrentDictionary<string, ArrivalRate> _arrivals = new(StringComparer.Ordinal);
+    // A lane's collaborators come from the container; its shop, its ad account's limit and arrival rate from here.
+    private static readonly ObjectFactory NewLane = ActivatorUtilities.CreateFactory(typeof(ShopLane), [typeof(string), typeof(RateLimiter), typeof(ArrivalRate)]);
 
     private readonly IServiceProvider _services;
     private readonly int _requestsPerMinute;
     private readonly IDisposable? _onChange;
 
-    public ShopLanes(IServiceProvider services, IOptions<DispatcherOptions> options, IOptionsMonitor<ShopList<DispatcherShop>> shops)
+    private readonly TimeProvider _clock;
+
+    public ShopLanes(IServiceProvider services, IOptions<DispatcherOptions> options, IOptionsMonitor<ShopList<DispatcherShop>> shops, TimeProvider clock)
     {
         _services = services;
+        _clock = clock;
         _requestsPerMinute = options.Value.RequestsPerMinute;
         _onChange = shops.OnChange(_ =>
         {
@@ -35,9 +39,11 @@ public sealed class ShopLanes : IAsyncDisposable
     public void Route(PendingEvent pending)
     {
         var shop = Shop.Normalize(pending.Shop.Domain);
-        var lane = _lanes.GetOrAdd(shop, s => (ShopLane)NewLane(_services, [s, Limit(pending.Shop.Pinterest.AdAccountId)]));
+        var lane = _lanes.GetOrAdd(shop, s => (ShopLane)NewLane(_services, [s, Limit(pending.Shop.Pinterest.AdAccountId), Arrivals(pending.Shop.Pinterest.AdAccountId)]));
         lane.Enqueue(pending);
     }
+
+    private ArrivalRate Arrivals(string adAccountId) => _arrivals.GetOrAdd(adAccountId, _ => new ArrivalRate(_clock));
 
     // A token bucket refilled about every second keeps to the per-minute limit without letting a whole
     // minute's calls go in one burst.

@@ -43,7 +43,7 @@ public sealed partial class DryRunLog(IOptions<PinterestOptions> options, TimePr
             writer.WriteString("method", "POST");
             writer.WriteString("url", request.Url.ToString());
             writer.WritePropertyName("body");
-            writer.WriteRawValue(request.Body);
+            writer.WriteRawValue(request.Utf8Body.Span);
             writer.WriteEndObject();
         }
 

@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
@@ -23,7 +22,7 @@ public sealed class PinterestClient(IHttpClientFactory httpClients, IOptions<Pin
     {
         using var message = new HttpRequestMessage(HttpMethod.Post, request.Url)
         {
-            Content = new StringContent(request.Body, Encoding.UTF8, "application/json"),
+            Content = new ReadOnlyMemoryContent(request.Utf8Body) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } },
         };
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", request.ConversionToken);
 

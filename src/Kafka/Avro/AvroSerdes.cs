@@ -32,6 +32,7 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
 
     private const byte MagicByte = 0;
     private const int HeaderLength = 5;
+    private const int MaxKeptStream = 64 * 1024;
 
     private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
     private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
@@ -43,19 +44,31 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     private readonly ConcurrentDictionary<int, global::Avro.Schema> _registered = new();
     private readonly ConcurrentDictionary<Type, Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>> _untyped = new();
 
+    [ThreadStatic]
+    private static MemoryStream? _stream;
+
     public async Task<byte[]> SerializeAsync<T>(T value, string topic)
         where T : ISpecificRecord
     {
         var schemaId = await SchemaIdAsync(value, topic).ConfigureAwait(false);
         // By the value's own type: a caller holding it as ISpecificRecord must not get another record type's writer.
         var writer = _writers.GetOrAdd(value.GetType(), _ => new SpecificDefaultWriter(value.Schema));
-        using var stream = new MemoryStream(1024);
+        // One stream per thread, reused: a new one per value cost a 1 KiB buffer and its copy for every record.
+        var stream = _stream ??= new MemoryStream(1024);
+        stream.SetLength(0);
         stream.WriteByte(MagicByte);
         Span<byte> id = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
         stream.Write(id);
         writer.Write(value, new BinaryEncoder(stream));
-        return stream.ToArray();
+        var bytes = stream.ToArray();
+        if (stream.Capacity > MaxKeptStream)
+        {
+            // A large webhook body does not keep its buffer alive on every thread it passed through.
+            _stream = null;
+        }
+
+        return bytes;
     }
 
     /// <summary>

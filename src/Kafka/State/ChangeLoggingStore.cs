@@ -1,4 +1,3 @@
-using System.Text;
 using Confluent.Kafka;
 using Streaming.Kafka;
 
@@ -25,12 +24,9 @@ public sealed class ChangeLoggingStore(IKeyValueStore inner, RecordPublisher pub
         }
 
         // Queued in order, acknowledged together: the idempotent producer keeps them in order on the partition.
-        var deliveries = changes
-            .Select(c => publisher.PublishRawAsync(Changelog, Encoding.UTF8.GetBytes(c.Key), c.Value, cancellationToken))
-            .ToList();
-        var results = await Task.WhenAll(deliveries).ConfigureAwait(false);
+        var highest = await publisher.PublishRawAllAsync(Changelog, changes, cancellationToken).ConfigureAwait(false);
         await inner.WriteAsync(changes, cancellationToken).ConfigureAwait(false);
-        return results.Max(r => r.Offset.Value);
+        return highest;
     }
 
     public void Dispose() => inner.Dispose();

@@ -30,4 +30,22 @@ public sealed class LingerTests
 
         Assert.Equal(Linger, LaneInbox.RemainingLinger(written, Now, Linger));
     }
+
+    [Fact]
+    public void A_fresh_event_of_a_quiet_ad_account_goes_at_once_or_after_what_is_left_of_its_shorter_linger()
+    {
+        var written = Now - TimeSpan.FromMilliseconds(30);
+
+        Assert.Equal(TimeSpan.Zero, LaneInbox.Gathering(written, Now, Linger, () => TimeSpan.Zero));
+        Assert.Equal(TimeSpan.FromMilliseconds(20), LaneInbox.Gathering(written, Now, Linger, () => TimeSpan.FromMilliseconds(50)));
+        Assert.Equal(TimeSpan.Zero, LaneInbox.Gathering(written, Now, Linger, () => TimeSpan.FromMilliseconds(10)));
+    }
+
+    [Fact]
+    public void An_event_from_a_backlog_gathers_the_whole_configured_linger_whatever_the_rate_says()
+    {
+        var written = Now - TimeSpan.FromSeconds(5);
+
+        Assert.Equal(Linger, LaneInbox.Gathering(written, Now, Linger, () => TimeSpan.Zero));
+    }
 }

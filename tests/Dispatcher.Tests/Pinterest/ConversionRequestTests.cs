@@ -109,6 +109,36 @@ public sealed class ConversionRequestTests
         Assert.Equal(4, custom.GetProperty("num_items").GetInt64());
     }
 
+    [Fact]
+    public void Every_field_is_written_in_order_and_escaped_as_the_JSON_serializer_did()
+    {
+        var e = Event("7");
+        e.UserData = new PinterestUserData { Em = ["h"], Ph = ["p"], Zp = ["z"], ClientUserAgent = "Mozilla/5.0 <x> & \"y\" é" };
+        e.CustomData = new PinterestCustomData
+        {
+            Currency = "EUR",
+            Value = "1.50",
+            OrderId = "7",
+            NumItems = 3,
+            Contents = [new PinterestContent { Id = "sku+1", ItemPrice = "0.50", Quantity = 3, ItemName = "Tee 'blue'" }],
+            SearchString = "tee",
+        };
+        e.MarketId = "42";
+        e.MarketHandle = "de";
+        e.EventSourceUrl = "https://s.example/thank-you?a=1&b=2";
+        e.OptOut = false;
+
+        var body = ConversionRequest.For(Shop(), [e, Event("8")], Api).Body;
+
+        // What JsonSerializer wrote for the payload records this writer replaced (snake_case, nulls left out,
+        // the default encoder's escaping), byte for byte.
+        Assert.Equal(
+            """{"data":[{"event_name":"checkout","action_source":"web","event_time":1700000000,"event_id":"7","user_data":{"em":["h"],"ph":["p"],"zp":["z"],"client_user_agent":"Mozilla/5.0 \u003Cx\u003E \u0026 \u0022y\u0022 \u00E9"},"custom_data":{"currency":"EUR","value":"1.50","order_id":"7","num_items":3,"contents":[{"id":"sku\u002B1","item_price":"0.50","quantity":3,"item_name":"Tee \u0027blue\u0027"}],"search_string":"tee","market_id":"42","market_handle":"de"},"event_source_url":"https://s.example/thank-you?a=1\u0026b=2","opt_out":false},"""
+            + """{"event_name":"checkout","action_source":"web","event_time":1700000000,"event_id":"8","user_data":{"em":["h"]},"custom_data":{"currency":"USD","value":"10.00","order_id":"8","market_id":"0","market_handle":"unassigned_market"}}]}""",
+            body);
+        Assert.Equal(body.Length, RequestSize.Of([ConversionRequest.Bytes(e, true), ConversionRequest.Bytes(Event("8"), true)]));
+    }
+
     private static DispatcherShop Shop(bool testMode = false, string? token = null) => new()
     {
         Domain = "S.myshopify.com",
