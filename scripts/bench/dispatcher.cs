@@ -86,57 +86,68 @@ await pinterest.StartAsync();
 var pinterestUrl = pinterest.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
     .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
-// ---- 1. Throughput, after a warm-up round for both sides --------------------------------------------
-// Several rounds: the runtime compiles hot methods again, optimized, only after they ran a while, and a
-// single round left the measured run still paying for that (it ran about twice as fast as JIT-free code).
-var warmUp = Math.Max(5_000, events);
-var warmUpRounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
-for (var round = 0; round < warmUpRounds; round++)
+// A signal ends the run between two waits, saying where it was; the stand-in stops either way.
+try
 {
-    var prefix = $"warm{round}-";
-    await ProduceAsync(prefix, warmUp, rate: null);
-    RawConsume(prefix, warmUp);
-    PassThrough(prefix, warmUp);
-    await RunAsync(prefix, warmUp, null);
+    // ---- 1. Throughput, after a warm-up round for both sides --------------------------------------------
+    // Several rounds: the runtime compiles hot methods again, optimized, only after they ran a while, and a
+    // single round left the measured run still paying for that (it ran about twice as fast as JIT-free code).
+    var warmUp = Math.Max(5_000, events);
+    var warmUpRounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
+    for (var round = 0; round < warmUpRounds; round++)
+    {
+        var prefix = $"warm{round}-";
+        await ProduceAsync(prefix, warmUp, rate: null);
+        RawConsume(prefix, warmUp);
+        PassThrough(prefix, warmUp);
+        await RunAsync(prefix, warmUp, null);
+    }
+
+    await ProduceAsync("", events, rate: null);
+    Console.WriteLine($"input: {events} events for {Shops} shops (one ad account each), {Partitions} partitions, after {warmUpRounds} warm-up round(s) of {warmUp}");
+    var cpuBefore = ProcessCpu();
+    var raw = RawConsume("", events);
+    var rawCpu = ProcessCpu() - cpuBefore;
+    Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s; CPU {rawCpu:0.00} s = {rawCpu * 1e6 / events:0.0} µs per record");
+    cpuBefore = ProcessCpu();
+    var pass = PassThrough("", events);
+    var passCpu = ProcessCpu() - cpuBefore;
+    Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s; CPU {passCpu:0.00} s = {passCpu * 1e6 / events:0.0} µs per record");
+    requests.Clear();
+    cpuBefore = ProcessCpu();
+    var healthy = await RunAsync("", events, null);
+    var dispatcherCpu = ProcessCpu() - cpuBefore;
+    var perAccount = requests.Values.Average();
+    Console.WriteLine($"dispatcher: {events} events accepted in {healthy.Elapsed.TotalSeconds:0.00} s = {events / healthy.Elapsed.TotalSeconds:0} events/s; ratio {raw.Elapsed.TotalSeconds / healthy.Elapsed.TotalSeconds:0.00}");
+    Console.WriteLine($"dispatcher steady: {healthy.Steady:0} events/s; against raw consumption {healthy.Steady / raw.Steady:0.00}, against the pass-through {healthy.Steady / pass.Steady:0.00}");
+    // CPU per event holds up under a loaded machine better than events per second: the ratio of the pass-through's to the dispatcher's.
+    Console.WriteLine($"dispatcher CPU {dispatcherCpu:0.00} s = {dispatcherCpu * 1e6 / events:0.0} µs per event (host start and stop included); pass-through / dispatcher CPU per event {passCpu / dispatcherCpu:0.00}");
+    Console.WriteLine($"requests per ad account: {perAccount:0.0} for {events / Shops} events = {perAccount / (events / Shops / 1000.0):0.00} per 1,000 events");
+
+    // ---- 2. Latency at half the measured rate ---------------------------------------------------------
+    var rate = events / healthy.Elapsed.TotalSeconds / 2;
+    // BENCH_LATENCY_CAP raises the cap, for a longer trickle on a quiet machine: the line then says if the broker dropped input.
+    var cap = int.Parse(Environment.GetEnvironmentVariable("BENCH_LATENCY_CAP") ?? $"{LatencyCap}", CultureInfo.InvariantCulture);
+    var paced = Math.Min((int)(rate * latencySeconds), cap);
+    var latencies = await LatencyAsync("lat-", paced, rate);
+    Console.WriteLine($"latency at {rate:0} events/s ({paced} events{(paced == cap ? $", capped at {cap}" : "")}): record write to Pinterest's answer p50 {Percentile(latencies, 0.50)} ms, p99 {Percentile(latencies, 0.99)} ms");
+
+    // ---- 3. One ad account answering 500 for the whole run -------------------------------------------
+    await ProduceAsync("iso-", events, rate: null);
+    failing = "100";
+    var faulted = await RunAsync("iso-", events, failing);
+    var healthyNine = healthy.HealthyNine.TotalSeconds;
+    Console.WriteLine($"nine healthy accounts: {healthy.HealthyEvents} events in {healthyNine:0.00} s with all ten healthy, in {faulted.HealthyNine.TotalSeconds:0.00} s with account 100 answering 500 ({requests.GetValueOrDefault("100")} calls to it); ratio {healthyNine / faulted.HealthyNine.TotalSeconds:0.00}");
 }
-
-await ProduceAsync("", events, rate: null);
-Console.WriteLine($"input: {events} events for {Shops} shops (one ad account each), {Partitions} partitions, after {warmUpRounds} warm-up round(s) of {warmUp}");
-var cpuBefore = ProcessCpu();
-var raw = RawConsume("", events);
-var rawCpu = ProcessCpu() - cpuBefore;
-Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s; CPU {rawCpu:0.00} s = {rawCpu * 1e6 / events:0.0} µs per record");
-cpuBefore = ProcessCpu();
-var pass = PassThrough("", events);
-var passCpu = ProcessCpu() - cpuBefore;
-Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s; CPU {passCpu:0.00} s = {passCpu * 1e6 / events:0.0} µs per record");
-requests.Clear();
-cpuBefore = ProcessCpu();
-var healthy = await RunAsync("", events, null);
-var dispatcherCpu = ProcessCpu() - cpuBefore;
-var perAccount = requests.Values.Average();
-Console.WriteLine($"dispatcher: {events} events accepted in {healthy.Elapsed.TotalSeconds:0.00} s = {events / healthy.Elapsed.TotalSeconds:0} events/s; ratio {raw.Elapsed.TotalSeconds / healthy.Elapsed.TotalSeconds:0.00}");
-Console.WriteLine($"dispatcher steady: {healthy.Steady:0} events/s; against raw consumption {healthy.Steady / raw.Steady:0.00}, against the pass-through {healthy.Steady / pass.Steady:0.00}");
-// CPU per event holds up under a loaded machine better than events per second: the ratio of the pass-through's to the dispatcher's.
-Console.WriteLine($"dispatcher CPU {dispatcherCpu:0.00} s = {dispatcherCpu * 1e6 / events:0.0} µs per event (host start and stop included); pass-through / dispatcher CPU per event {passCpu / dispatcherCpu:0.00}");
-Console.WriteLine($"requests per ad account: {perAccount:0.0} for {events / Shops} events = {perAccount / (events / Shops / 1000.0):0.00} per 1,000 events");
-
-// ---- 2. Latency at half the measured rate ---------------------------------------------------------
-var rate = events / healthy.Elapsed.TotalSeconds / 2;
-// BENCH_LATENCY_CAP raises the cap, for a longer trickle on a quiet machine: the line then says if the broker dropped input.
-var cap = int.Parse(Environment.GetEnvironmentVariable("BENCH_LATENCY_CAP") ?? $"{LatencyCap}", CultureInfo.InvariantCulture);
-var paced = Math.Min((int)(rate * latencySeconds), cap);
-var latencies = await LatencyAsync("lat-", paced, rate);
-Console.WriteLine($"latency at {rate:0} events/s ({paced} events{(paced == cap ? $", capped at {cap}" : "")}): record write to Pinterest's answer p50 {Percentile(latencies, 0.50)} ms, p99 {Percentile(latencies, 0.99)} ms");
-
-// ---- 3. One ad account answering 500 for the whole run -------------------------------------------
-await ProduceAsync("iso-", events, rate: null);
-failing = "100";
-var faulted = await RunAsync("iso-", events, failing);
-var healthyNine = healthy.HealthyNine.TotalSeconds;
-Console.WriteLine($"nine healthy accounts: {healthy.HealthyEvents} events in {healthyNine:0.00} s with all ten healthy, in {faulted.HealthyNine.TotalSeconds:0.00} s with account 100 answering 500 ({requests.GetValueOrDefault("100")} calls to it); ratio {healthyNine / faulted.HealthyNine.TotalSeconds:0.00}");
-
-await pinterest.StopAsync();
+catch (OperationCanceledException e) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine(e.Message);
+    Environment.ExitCode = 130;
+}
+finally
+{
+    await pinterest.StopAsync();
+}
 
 PinterestEvent Event(string prefix, int i)
 {
@@ -168,6 +179,11 @@ async Task ProduceAsync(string prefix, int count, double? rate)
     var watch = Stopwatch.StartNew();
     for (var i = 0; i < count; i++)
     {
+        if (i % 1000 == 0)
+        {
+            Check(prefix + "pinterest", i, count);
+        }
+
         if (rate is { } r && i / r > watch.Elapsed.TotalSeconds)
         {
             await Task.Delay(TimeSpan.FromSeconds(i / r) - watch.Elapsed);
