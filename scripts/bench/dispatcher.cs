@@ -13,7 +13,10 @@
 //   3. isolation: the same load with one ad account answering 500 for the whole run; the other nine's
 //      throughput against theirs in a healthy run.
 // Usage (from scripts/bench): dotnet run -c Release dispatcher.cs -- [events=50000] [latency seconds=10]
-// The embedded broker keeps about 5 MiB per partition: past about 60,000 events a run would wait forever.
+// The embedded broker keeps about 5 MiB per partition, dropping the oldest records past it whether they
+// were read or not: past about 60,000 events a run would wait forever. The latency part is capped below that
+// (LatencyCap), and every wait is bounded and says where it was; SIGINT or SIGTERM ends the run (the hosts'
+// own console lifetimes would only stop themselves and leave the script waiting).
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -30,6 +33,9 @@ var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) 
 var latencySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
 const int Partitions = 6;
 const int Shops = 10;
+// At half the rate, 10 s made up to 160,000 events, more than the broker keeps (and 1 partition of deliveries
+// kept only the last ~20,000 for the percentiles): under load a lag of a few seconds lost input for good.
+const int LatencyCap = 40_000;
 const string EmailHash = "973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b";
 
 using var cluster = new EmbeddedKafkaCluster();
@@ -37,6 +43,10 @@ var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new Sch
 var accepted = new ConcurrentDictionary<string, long>();
 var requests = new ConcurrentDictionary<string, long>();
 string? failing = null;
+var phase = "start";
+using var stop = new CancellationTokenSource();
+using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupted);
+using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupted);
 long? firstAnswer = null;
 long lastAnswer = 0;
 long answeredAtFirst = 0;
@@ -76,55 +86,68 @@ await pinterest.StartAsync();
 var pinterestUrl = pinterest.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
     .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
 
-// ---- 1. Throughput, after a warm-up round for both sides --------------------------------------------
-// Several rounds: the runtime compiles hot methods again, optimized, only after they ran a while, and a
-// single round left the measured run still paying for that (it ran about twice as fast as JIT-free code).
-var warmUp = Math.Max(5_000, events);
-var warmUpRounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
-for (var round = 0; round < warmUpRounds; round++)
+// A signal ends the run between two waits, saying where it was; the stand-in stops either way.
+try
 {
-    var prefix = $"warm{round}-";
-    await ProduceAsync(prefix, warmUp, rate: null);
-    RawConsume(prefix, warmUp);
-    PassThrough(prefix, warmUp);
-    await RunAsync(prefix, warmUp, null);
+    // ---- 1. Throughput, after a warm-up round for both sides --------------------------------------------
+    // Several rounds: the runtime compiles hot methods again, optimized, only after they ran a while, and a
+    // single round left the measured run still paying for that (it ran about twice as fast as JIT-free code).
+    var warmUp = Math.Max(5_000, events);
+    var warmUpRounds = int.Parse(Environment.GetEnvironmentVariable("BENCH_WARMUP_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
+    for (var round = 0; round < warmUpRounds; round++)
+    {
+        var prefix = $"warm{round}-";
+        await ProduceAsync(prefix, warmUp, rate: null);
+        RawConsume(prefix, warmUp);
+        PassThrough(prefix, warmUp);
+        await RunAsync(prefix, warmUp, null);
+    }
+
+    await ProduceAsync("", events, rate: null);
+    Console.WriteLine($"input: {events} events for {Shops} shops (one ad account each), {Partitions} partitions, after {warmUpRounds} warm-up round(s) of {warmUp}");
+    var cpuBefore = ProcessCpu();
+    var raw = RawConsume("", events);
+    var rawCpu = ProcessCpu() - cpuBefore;
+    Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s; CPU {rawCpu:0.00} s = {rawCpu * 1e6 / events:0.0} µs per record");
+    cpuBefore = ProcessCpu();
+    var pass = PassThrough("", events);
+    var passCpu = ProcessCpu() - cpuBefore;
+    Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s; CPU {passCpu:0.00} s = {passCpu * 1e6 / events:0.0} µs per record");
+    requests.Clear();
+    cpuBefore = ProcessCpu();
+    var healthy = await RunAsync("", events, null);
+    var dispatcherCpu = ProcessCpu() - cpuBefore;
+    var perAccount = requests.Values.Average();
+    Console.WriteLine($"dispatcher: {events} events accepted in {healthy.Elapsed.TotalSeconds:0.00} s = {events / healthy.Elapsed.TotalSeconds:0} events/s; ratio {raw.Elapsed.TotalSeconds / healthy.Elapsed.TotalSeconds:0.00}");
+    Console.WriteLine($"dispatcher steady: {healthy.Steady:0} events/s; against raw consumption {healthy.Steady / raw.Steady:0.00}, against the pass-through {healthy.Steady / pass.Steady:0.00}");
+    // CPU per event holds up under a loaded machine better than events per second: the ratio of the pass-through's to the dispatcher's.
+    Console.WriteLine($"dispatcher CPU {dispatcherCpu:0.00} s = {dispatcherCpu * 1e6 / events:0.0} µs per event (host start and stop included); pass-through / dispatcher CPU per event {passCpu / dispatcherCpu:0.00}");
+    Console.WriteLine($"requests per ad account: {perAccount:0.0} for {events / Shops} events = {perAccount / (events / Shops / 1000.0):0.00} per 1,000 events");
+
+    // ---- 2. Latency at half the measured rate ---------------------------------------------------------
+    var rate = events / healthy.Elapsed.TotalSeconds / 2;
+    // BENCH_LATENCY_CAP raises the cap, for a longer trickle on a quiet machine: the line then says if the broker dropped input.
+    var cap = int.Parse(Environment.GetEnvironmentVariable("BENCH_LATENCY_CAP") ?? $"{LatencyCap}", CultureInfo.InvariantCulture);
+    var paced = Math.Min((int)(rate * latencySeconds), cap);
+    var latencies = await LatencyAsync("lat-", paced, rate);
+    Console.WriteLine($"latency at {rate:0} events/s ({paced} events{(paced == cap ? $", capped at {cap}" : "")}): record write to Pinterest's answer p50 {Percentile(latencies, 0.50)} ms, p99 {Percentile(latencies, 0.99)} ms");
+
+    // ---- 3. One ad account answering 500 for the whole run -------------------------------------------
+    await ProduceAsync("iso-", events, rate: null);
+    failing = "100";
+    var faulted = await RunAsync("iso-", events, failing);
+    var healthyNine = healthy.HealthyNine.TotalSeconds;
+    Console.WriteLine($"nine healthy accounts: {healthy.HealthyEvents} events in {healthyNine:0.00} s with all ten healthy, in {faulted.HealthyNine.TotalSeconds:0.00} s with account 100 answering 500 ({requests.GetValueOrDefault("100")} calls to it); ratio {healthyNine / faulted.HealthyNine.TotalSeconds:0.00}");
 }
-
-await ProduceAsync("", events, rate: null);
-Console.WriteLine($"input: {events} events for {Shops} shops (one ad account each), {Partitions} partitions, after {warmUpRounds} warm-up round(s) of {warmUp}");
-var cpuBefore = ProcessCpu();
-var raw = RawConsume("", events);
-var rawCpu = ProcessCpu() - cpuBefore;
-Console.WriteLine($"raw consumption: {events} records in {raw.Elapsed.TotalSeconds:0.00} s = {events / raw.Elapsed.TotalSeconds:0} records/s; steady {raw.Steady:0} records/s; CPU {rawCpu:0.00} s = {rawCpu * 1e6 / events:0.0} µs per record");
-cpuBefore = ProcessCpu();
-var pass = PassThrough("", events);
-var passCpu = ProcessCpu() - cpuBefore;
-Console.WriteLine($"kafka pass-through: {events} records in {pass.Elapsed.TotalSeconds:0.00} s = {events / pass.Elapsed.TotalSeconds:0} records/s; steady {pass.Steady:0} records/s; CPU {passCpu:0.00} s = {passCpu * 1e6 / events:0.0} µs per record");
-requests.Clear();
-cpuBefore = ProcessCpu();
-var healthy = await RunAsync("", events, null);
-var dispatcherCpu = ProcessCpu() - cpuBefore;
-var perAccount = requests.Values.Average();
-Console.WriteLine($"dispatcher: {events} events accepted in {healthy.Elapsed.TotalSeconds:0.00} s = {events / healthy.Elapsed.TotalSeconds:0} events/s; ratio {raw.Elapsed.TotalSeconds / healthy.Elapsed.TotalSeconds:0.00}");
-Console.WriteLine($"dispatcher steady: {healthy.Steady:0} events/s; against raw consumption {healthy.Steady / raw.Steady:0.00}, against the pass-through {healthy.Steady / pass.Steady:0.00}");
-// CPU per event holds up under a loaded machine better than events per second: the ratio of the pass-through's to the dispatcher's.
-Console.WriteLine($"dispatcher CPU {dispatcherCpu:0.00} s = {dispatcherCpu * 1e6 / events:0.0} µs per event (host start and stop included); pass-through / dispatcher CPU per event {passCpu / dispatcherCpu:0.00}");
-Console.WriteLine($"requests per ad account: {perAccount:0.0} for {events / Shops} events = {perAccount / (events / Shops / 1000.0):0.00} per 1,000 events");
-
-// ---- 2. Latency at half the measured rate ---------------------------------------------------------
-var rate = events / healthy.Elapsed.TotalSeconds / 2;
-var paced = (int)(rate * latencySeconds);
-var latencies = await LatencyAsync("lat-", paced, rate);
-Console.WriteLine($"latency at {rate:0} events/s ({paced} events): record write to Pinterest's answer p50 {Percentile(latencies, 0.50)} ms, p99 {Percentile(latencies, 0.99)} ms");
-
-// ---- 3. One ad account answering 500 for the whole run -------------------------------------------
-await ProduceAsync("iso-", events, rate: null);
-failing = "100";
-var faulted = await RunAsync("iso-", events, failing);
-var healthyNine = healthy.HealthyNine.TotalSeconds;
-Console.WriteLine($"nine healthy accounts: {healthy.HealthyEvents} events in {healthyNine:0.00} s with all ten healthy, in {faulted.HealthyNine.TotalSeconds:0.00} s with account 100 answering 500 ({requests.GetValueOrDefault("100")} calls to it); ratio {healthyNine / faulted.HealthyNine.TotalSeconds:0.00}");
-
-await pinterest.StopAsync();
+catch (OperationCanceledException e) when (stop.IsCancellationRequested)
+{
+    Console.Error.WriteLine(e.Message);
+    Environment.ExitCode = 130;
+}
+finally
+{
+    await pinterest.StopAsync();
+}
 
 PinterestEvent Event(string prefix, int i)
 {
@@ -156,6 +179,11 @@ async Task ProduceAsync(string prefix, int count, double? rate)
     var watch = Stopwatch.StartNew();
     for (var i = 0; i < count; i++)
     {
+        if (i % 1000 == 0)
+        {
+            Check(prefix + "pinterest", i, count);
+        }
+
         if (rate is { } r && i / r > watch.Elapsed.TotalSeconds)
         {
             await Task.Delay(TimeSpan.FromSeconds(i / r) - watch.Elapsed);
@@ -179,9 +207,11 @@ async Task ProduceAsync(string prefix, int count, double? rate)
     consumer.Subscribe(prefix + "pinterest");
     var seen = 0;
     long first = 0;
+    phase = $"{prefix}raw consumption";
     while (seen < count)
     {
-        if (consumer.Consume(TimeSpan.FromSeconds(10)) is { } result)
+        Check(prefix + "pinterest", seen, count);
+        if (consumer.Consume(TimeSpan.FromSeconds(1)) is { } result)
         {
             consumer.StoreOffset(result);
             first = seen == 0 ? Stopwatch.GetTimestamp() : first;
@@ -217,10 +247,12 @@ async Task ProduceAsync(string prefix, int count, double? rate)
     var seen = 0;
     long first = 0;
     var burst = new List<ConsumeResult<byte[], byte[]>>();
+    phase = $"{prefix}pass-through";
     while (seen < count)
     {
+        Check(prefix + "pinterest", seen, count);
         burst.Clear();
-        while (burst.Count < 1000 && consumer.Consume(burst.Count == 0 ? TimeSpan.FromSeconds(10) : TimeSpan.Zero) is { } result)
+        while (burst.Count < 1000 && consumer.Consume(burst.Count == 0 ? TimeSpan.FromSeconds(1) : TimeSpan.Zero) is { } result)
         {
             burst.Add(result);
         }
@@ -318,6 +350,7 @@ async Task<(TimeSpan Elapsed, TimeSpan HealthyNine, long HealthyEvents, double S
     var healthyAccounts = Enumerable.Range(1, Shops - 1).Select(s => $"{100 + s}").ToList();
     var healthyEvents = Enumerable.Range(0, count).LongCount(i => i % Shops != 0);
     var watch = Stopwatch.StartNew();
+    phase = $"{prefix}dispatcher run";
     using var host = Dispatcher(prefix);
     await host.StartAsync();
     var healthyNine = TimeSpan.Zero;
@@ -335,6 +368,7 @@ async Task<(TimeSpan Elapsed, TimeSpan HealthyNine, long HealthyEvents, double S
         }
 
         await Task.Delay(5);
+        Check(prefix + "pinterest", accepted.Values.Sum(), count);
         if (watch.Elapsed > TimeSpan.FromMinutes(5))
         {
             throw new TimeoutException($"{prefix}: {accepted.Values.Sum()} of {count} events accepted after 5 minutes; requests {string.Join(", ", requests.Select(r => $"{r.Key}={r.Value}"))}");
@@ -353,20 +387,36 @@ async Task<List<long>> LatencyAsync(string prefix, int count, double rate)
     accepted.Clear();
     foreach (var topic in new[] { "pinterest", "deliveries", "delivered", "dead" })
     {
-        cluster.CreateTopic(prefix + topic, topic == "pinterest" || topic == "delivered" ? Partitions : 1);
+        // The deliveries too on six partitions: on one, the broker kept only the last 5 MiB of them.
+        cluster.CreateTopic(prefix + topic, topic == "dead" ? 1 : Partitions);
     }
 
+    phase = $"{prefix}latency";
     using var host = Dispatcher(prefix);
     await host.StartAsync();
     await Task.Delay(TimeSpan.FromSeconds(3));
     await ProduceAsync(prefix, count, rate);
-    while (accepted.Values.Sum() < count)
+    // Bounded: a run that stops making progress says how far it got and whether the broker dropped input.
+    var (progress, since) = (-1L, Stopwatch.StartNew());
+    while (accepted.Values.Sum() is var sum && sum < count)
     {
+        (progress, since) = sum > progress ? (sum, Stopwatch.StartNew()) : (progress, since);
+        if (since.Elapsed > TimeSpan.FromMinutes(1))
+        {
+            throw new TimeoutException($"{phase}: {sum} of {count} events accepted, none more for a minute; {Dropped(prefix + "pinterest")} input record(s) dropped by the broker");
+        }
+
+        Check(prefix + "pinterest", sum, count);
         await Task.Delay(10);
     }
 
     await Task.Delay(1000);
     await host.StopAsync();
+    if (Dropped(prefix + "pinterest") is > 0 and var dropped)
+    {
+        Console.WriteLine($"  (latency: the broker dropped the oldest {dropped} input records, read in time here; a lag of a few seconds would have lost them)");
+    }
+
     var latencies = new List<long>();
     using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "lat-" + Guid.NewGuid(), AutoOffsetReset = AutoOffsetReset.Earliest }).Build();
     consumer.Subscribe(prefix + "deliveries");
@@ -375,7 +425,34 @@ async Task<List<long>> LatencyAsync(string prefix, int count, double rate)
         latencies.Add((await serdes.DeserializeAsync<PinterestDelivery>(result.Message.Value, result.Topic)).LatencyMs);
     }
 
+    if (latencies.Count < count)
+    {
+        Console.WriteLine($"  (latency: only {latencies.Count} of {count} delivery records read back; {Dropped(prefix + "deliveries")} dropped by the broker: the percentiles are of those read)");
+    }
+
     return latencies;
+}
+
+// Records the broker dropped from the start of the topic's partitions (its low watermarks).
+long Dropped(string topic)
+{
+    using var consumer = new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig { BootstrapServers = cluster.BootstrapServers, GroupId = "wm-" + Guid.NewGuid() }).Build();
+    return Enumerable.Range(0, Partitions).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).Low);
+}
+
+void Check(string input, long done, long count)
+{
+    if (stop.IsCancellationRequested)
+    {
+        throw new OperationCanceledException($"Interrupted during {phase}: {done} of {count} done; {Dropped(input)} input record(s) dropped by the broker");
+    }
+}
+
+void Interrupted(System.Runtime.InteropServices.PosixSignalContext context)
+{
+    context.Cancel = true;
+    Console.Error.WriteLine($"{context.Signal} during {phase}: stopping");
+    stop.Cancel();
 }
 
 static double ProcessCpu() => Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
