@@ -1,11 +1,8 @@
 using System.Diagnostics.Metrics;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Streaming.Contracts;
 using Streaming.Operator.Metrics;
-using Streaming.TestSupport;
 
 namespace Streaming.Deploy.Tests;
 

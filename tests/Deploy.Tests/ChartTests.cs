@@ -1,6 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Json.Schema;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Reflection;
-using System.Text.RegularExpressions;
 using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;

@@ -7,7 +7,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Streaming.Dispatcher;
 using Streaming.Ingest;
-using Streaming.TestSupport;
 
 namespace Streaming.Deploy.Tests;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using Microsoft.Extensions.Hosting;
-using Streaming.TestSupport;
 
 namespace Streaming.Deploy.Tests;
 

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Streaming.Ingest;
-using Streaming.TestSupport;
 
 namespace Streaming.Deploy.Tests;
 

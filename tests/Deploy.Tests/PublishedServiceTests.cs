@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Deploy.Tests;

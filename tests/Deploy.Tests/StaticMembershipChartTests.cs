@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace Streaming.Deploy.Tests;
 
 /// <summary>The chart names each StatefulSet pod's consumer group member after the pod, and no Deployment's.</summary>

@@ -1,6 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using Streaming.Dispatcher.Delivery;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests;
 

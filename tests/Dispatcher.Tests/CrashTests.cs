@@ -3,9 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
-using Streaming.Contracts;
-using Streaming.Records;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Dispatcher.Tests;

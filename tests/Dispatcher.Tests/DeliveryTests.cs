@@ -1,11 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using Streaming.Records;
 using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Dispatcher.Tests;

@@ -1,9 +1,5 @@
-using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Streaming.Contracts;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
-using Streaming.Contracts;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests;
 

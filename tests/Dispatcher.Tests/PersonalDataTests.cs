@@ -1,6 +1,3 @@
-using System.Text;
-using Streaming.TestSupport;
-
 namespace Streaming.Dispatcher.Tests;
 
 /// <summary>

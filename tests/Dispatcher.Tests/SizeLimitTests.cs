@@ -1,7 +1,3 @@
-using System.Text;
-using Streaming.Records;
-using Streaming.TestSupport;
-
 namespace Streaming.Dispatcher.Tests;
 
 /// <summary>

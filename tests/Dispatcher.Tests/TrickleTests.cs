@@ -1,6 +1,3 @@
-using Streaming.Dispatcher.Delivery;
-using Streaming.TestSupport;
-
 namespace Streaming.Dispatcher.Tests;
 
 /// <summary>

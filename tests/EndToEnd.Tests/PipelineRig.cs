@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests;
 

@@ -1,5 +1,3 @@
-using System.Net;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 

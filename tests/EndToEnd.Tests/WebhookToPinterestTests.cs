@@ -1,14 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
-using Streaming.Dispatcher;
-using Streaming.Enricher;
-using Streaming.Ingest;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests;
 

@@ -1,15 +1,9 @@
 using System.Collections;
 using System.Diagnostics;
-using System.Net;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Trace;
-using Streaming.Contracts;
-using Streaming.Dispatcher;
 using Streaming.Dispatcher.Delivery;
-using Streaming.Enricher;
 using Streaming.Enricher.Tracing;
-using Streaming.Ingest;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests;
 

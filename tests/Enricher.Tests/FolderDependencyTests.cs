@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Streaming.Contracts;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests;
 

@@ -1,5 +1,3 @@
-using Streaming.TestSupport;
-
 namespace Streaming.Enricher.Tests;
 
 [CollectionDefinition(Name)]

@@ -1,8 +1,4 @@
-using System.Text;
-using Streaming.Kafka;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests;
 

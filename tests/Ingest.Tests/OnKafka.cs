@@ -1,5 +1,3 @@
-using Streaming.TestSupport;
-
 namespace Streaming.Ingest.Tests;
 
 [CollectionDefinition(Name)]

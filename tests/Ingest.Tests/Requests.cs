@@ -1,11 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Streaming.Contracts;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests;
 

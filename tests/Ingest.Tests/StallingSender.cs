@@ -1,7 +1,4 @@
 using System.Net.Sockets;
-using System.Text;
-using System.Text.Json;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests;
 

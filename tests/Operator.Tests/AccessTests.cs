@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Streaming.Operator.Tests.Rig;
 
 namespace Streaming.Operator.Tests;
 

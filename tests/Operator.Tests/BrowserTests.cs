@@ -1,9 +1,5 @@
-using System.Globalization;
 using Microsoft.Playwright;
 using Streaming.BrowserSupport;
-using Streaming.Operator.Tests.Rig;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Operator.Tests;
 

@@ -1,8 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using System.Xml.Linq;
-using Streaming.Operator.Tests.Rig;
-using Streaming.Records;
 
 namespace Streaming.Operator.Tests;
 

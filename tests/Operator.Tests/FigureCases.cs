@@ -1,6 +1,3 @@
-using System.Globalization;
-using Streaming.Operator.Tests.Rig;
-
 namespace Streaming.Operator.Tests;
 
 /// <summary>What the page (and the gauges) must say over a window, or over every window when <see cref="Window"/> is null.</summary>

@@ -1,5 +1,3 @@
-using Streaming.Operator.Tests.Rig;
-
 namespace Streaming.Operator.Tests;
 
 /// <summary>

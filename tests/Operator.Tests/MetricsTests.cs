@@ -1,6 +1,4 @@
-using Streaming.Operator.Tests.Rig;
 using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.Operator.Tests;
 

@@ -1,5 +1,3 @@
-using Streaming.Operator.Tests.Rig;
-
 namespace Streaming.Operator.Tests;
 
 /// <summary>One broker, one set of fed topics and one operator host for every test of the page.</summary>

@@ -1,7 +1,5 @@
 using System.Net;
-using Streaming.Operator.Tests.Rig;
 using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.Operator.Tests;
 

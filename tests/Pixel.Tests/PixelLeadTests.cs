@@ -1,8 +1,6 @@
 using System.Text.Json.Nodes;
-using Streaming.BrowserSupport;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
-using Streaming.TestSupport;
 
 namespace Streaming.Pixel.Tests;
 

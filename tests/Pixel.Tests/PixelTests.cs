@@ -3,11 +3,9 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
-using Streaming.BrowserSupport;
 using Streaming.Enricher;
 using Streaming.Ingest;
 using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Pixel.Tests;
 

@@ -1,9 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
-using Microsoft.Extensions.Options;
-using Streaming.ServiceDefaults;
 
 namespace Streaming.Platform.Tests;
 

@@ -1,5 +1,3 @@
-using Streaming.TestSupport;
-
 namespace Streaming.Platform.Tests;
 
 [CollectionDefinition(Name)]

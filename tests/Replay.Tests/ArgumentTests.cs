@@ -1,6 +1,3 @@
-using Streaming.Replay.Cli;
-using Streaming.TestSupport;
-
 namespace Streaming.Replay.Tests;
 
 /// <summary>Bad command lines and configurations: exit code 2 and a message naming the problem, before anything is read or written.</summary>

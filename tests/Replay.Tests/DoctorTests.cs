@@ -1,11 +1,7 @@
 using System.Text.Json;
 using Confluent.SchemaRegistry;
-using Streaming.Contracts;
 using Streaming.Ingest;
-using Streaming.Records;
-using Streaming.Replay.Cli;
 using Streaming.Replay.Shopify;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

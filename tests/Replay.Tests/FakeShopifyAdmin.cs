@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

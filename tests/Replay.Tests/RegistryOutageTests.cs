@@ -1,10 +1,6 @@
 using System.Buffers.Binary;
-using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
-using Streaming.Records;
-using Streaming.Replay.Cli;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

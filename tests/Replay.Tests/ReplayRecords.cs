@@ -1,8 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json.Nodes;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

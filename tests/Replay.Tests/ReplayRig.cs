@@ -1,10 +1,7 @@
 using Avro.Specific;
-using Streaming.Contracts;
 using Streaming.Dispatcher;
 using Streaming.Enricher;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

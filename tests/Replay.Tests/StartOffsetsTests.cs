@@ -1,10 +1,8 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.TestSupport;
 
 namespace Streaming.Replay.Tests;
 

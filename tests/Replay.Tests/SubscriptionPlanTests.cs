@@ -1,4 +1,3 @@
-using Streaming.Contracts;
 using Streaming.Replay.Setup;
 using Streaming.Replay.Shopify;
 

@@ -1,5 +1,3 @@
-using Streaming.Replay.Cli;
-
 namespace Streaming.Replay.Tests;
 
 public sealed class TimeBoundTests

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Streaming.Contracts;
 
 namespace Streaming.TestSupport;
 

@@ -1,7 +1,5 @@
 using System.Reflection;
 using Confluent.SchemaRegistry;
-using Streaming.Development.Registry;
-using Streaming.Kafka.Avro;
 
 namespace Streaming.TestSupport;
 

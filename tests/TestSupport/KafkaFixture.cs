@@ -2,7 +2,6 @@ using System.Net.Sockets;
 using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
-using Streaming.Contracts;
 using Streaming.Development.Kafka;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;

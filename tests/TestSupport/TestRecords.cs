@@ -1,6 +1,4 @@
 using Microsoft.Extensions.Options;
-using Streaming.Development.Registry;
-using Streaming.Kafka.Avro;
 using Streaming.Records;
 
 namespace Streaming.TestSupport;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Streaming.Contracts;
 using Streaming.Development.Kafka;
 using Streaming.Kafka.Topics;
 using Streaming.Records;

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Threading;
-using Streaming.TestSupport;
 
 namespace Streaming.Topology.Tests;
 

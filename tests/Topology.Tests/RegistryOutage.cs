@@ -1,6 +1,3 @@
-using System.Globalization;
-using Streaming.Deploy.Tests;
-
 namespace Streaming.Topology.Tests;
 
 /// <summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
-using System.Globalization;
 using System.Text;
-using Streaming.Deploy.Tests;
 
 namespace Streaming.Topology.Tests;
 

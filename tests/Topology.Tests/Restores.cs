@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Streaming.Deploy.Tests;
 
 namespace Streaming.Topology.Tests;
 

@@ -1,10 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using Streaming.TestSupport;
 
 namespace Streaming.Topology.Tests;
 

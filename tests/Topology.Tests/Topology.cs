@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Streaming.Deploy.Tests;
 using Streaming.Development.Kafka;
-using Streaming.TestSupport;
 
 namespace Streaming.Topology.Tests;
 

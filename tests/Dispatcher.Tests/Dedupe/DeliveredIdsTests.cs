@@ -3,12 +3,10 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Development.Kafka;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Kafka;
 using Streaming.Kafka.State;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Dedupe;
 

@@ -1,5 +1,3 @@
-using Streaming.Dispatcher.Delivery;
-
 namespace Streaming.Dispatcher.Tests.Delivery;
 
 public sealed class AdaptiveLingerTests

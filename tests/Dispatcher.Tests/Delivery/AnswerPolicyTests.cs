@@ -1,6 +1,3 @@
-using Streaming.Dispatcher.Delivery;
-using Streaming.Dispatcher.Pinterest;
-
 namespace Streaming.Dispatcher.Tests.Delivery;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Streaming.Dispatcher.Delivery;
 
 namespace Streaming.Dispatcher.Tests.Delivery;
 

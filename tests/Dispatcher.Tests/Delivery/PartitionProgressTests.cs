@@ -1,8 +1,4 @@
-using System.Text;
 using Confluent.Kafka;
-using Streaming.Dispatcher.Delivery;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Delivery;
 

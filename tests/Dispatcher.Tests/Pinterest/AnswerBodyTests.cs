@@ -1,5 +1,4 @@
 using System.Net;
-using Streaming.Dispatcher.Pinterest;
 
 namespace Streaming.Dispatcher.Tests.Pinterest;
 

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Streaming.Dispatcher.Pinterest;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Dispatcher.Tests.Pinterest;
 

@@ -1,9 +1,3 @@
-using System.Text;
-using Streaming.Dispatcher.Pinterest;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
-
 namespace Streaming.Dispatcher.Tests.Pinterest;
 
 public sealed class RequestSizeTests

@@ -1,5 +1,3 @@
-using Streaming.Contracts;
-
 namespace Streaming.Dispatcher.Tests.Privacy;
 
 public sealed class PersonalDataMaskTests

@@ -1,8 +1,3 @@
-using System.Net;
-using Streaming.Contracts;
-using Streaming.Records;
-using Streaming.TestSupport;
-
 namespace Streaming.EndToEnd.Tests.Privacy;
 
 /// <summary>

@@ -1,9 +1,5 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
-using Streaming.Contracts;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests.Privacy;
 

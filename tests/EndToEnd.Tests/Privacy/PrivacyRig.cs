@@ -1,15 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using System.Net;
-using Streaming.Contracts;
-using Streaming.Dispatcher;
-using Streaming.Enricher;
-using Streaming.Ingest;
 using Streaming.Kafka.Avro;
 using Streaming.Operator;
-using Streaming.Records;
 using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests.Privacy;
 

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net.Http.Headers;
-using System.Text;
 using System.Text.Json.Nodes;
-using Streaming.TestSupport;
 
 namespace Streaming.EndToEnd.Tests.Privacy;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Streaming.Dispatcher;
 using Streaming.Ingest.Shops;
 using Streaming.ServiceDefaults.Shops;
 

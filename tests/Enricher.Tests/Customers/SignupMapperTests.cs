@@ -1,14 +1,6 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Streaming.Contracts;
 using Streaming.Enricher.Customers;
-using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
-using Streaming.Enricher.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Customers;
 

@@ -1,5 +1,3 @@
-using Streaming.Enricher.Hashing;
-
 namespace Streaming.Enricher.Tests.Hashing;
 
 /// <summary>Pinterest's normalization, field by field; null means the value is left out, never guessed.</summary>

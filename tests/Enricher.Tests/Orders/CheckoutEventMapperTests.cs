@@ -1,12 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json.Nodes;
-using Streaming.Contracts;
-using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Orders;
 

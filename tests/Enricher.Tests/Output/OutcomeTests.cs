@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
-
 namespace Streaming.Enricher.Tests.Output;
 
 /// <summary>The enricher's account of its inputs (pipeline.enrichment-outcomes), which the operator view counts.</summary>

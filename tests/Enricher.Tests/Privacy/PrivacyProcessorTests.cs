@@ -1,11 +1,4 @@
-using System.Text;
-using Streaming.Contracts;
 using Streaming.Enricher.Privacy;
-using Streaming.Enricher.Processing;
-using Streaming.Enricher.Stitching;
-using Streaming.Enricher.Tests.Processing;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Privacy;
 

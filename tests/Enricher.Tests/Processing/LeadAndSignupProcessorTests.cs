@@ -1,13 +1,5 @@
-using System.Text;
-using System.Text.Json;
-using Streaming.Contracts;
-using Streaming.Enricher.Processing;
-using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tests.Customers;
-using Streaming.Enricher.Tests.Stitching;
 using Streaming.Enricher.Tests.Storefront;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Processing;
 

@@ -1,20 +1,9 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Contracts;
 using Streaming.Enricher.Output;
-using Streaming.Enricher.Processing;
-using Streaming.Enricher.Stitching;
-using Streaming.Enricher.Tests.Stitching;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Processing;
 

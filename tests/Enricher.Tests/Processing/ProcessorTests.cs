@@ -1,10 +1,3 @@
-using System.Text.Json.Nodes;
-using Streaming.Contracts;
-using Streaming.Enricher.Stitching;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
-
 namespace Streaming.Enricher.Tests.Processing;
 
 /// <summary>Each input's processor on its own, against a partition's state held in memory: no Kafka.</summary>

@@ -1,9 +1,4 @@
-using System.Text;
-using System.Text.Json.Nodes;
-using Confluent.Kafka;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Stitching;
 

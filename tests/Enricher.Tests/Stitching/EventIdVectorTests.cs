@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Streaming.Enricher.Output;
-using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Storefront;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Stitching;
 

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Streaming.Enricher.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Enricher.Tests.Stitching;

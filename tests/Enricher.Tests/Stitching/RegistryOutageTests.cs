@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Streaming.Records;
-using Streaming.TestSupport;
-
 namespace Streaming.Enricher.Tests.Stitching;
 
 /// <summary>

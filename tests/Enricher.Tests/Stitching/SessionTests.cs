@@ -1,11 +1,4 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Streaming.Enricher.Sessions;
-using Streaming.Enricher.Stitching;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Stitching;
 

@@ -1,12 +1,5 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Streaming.Contracts;
-using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Storefront;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Storefront;
 

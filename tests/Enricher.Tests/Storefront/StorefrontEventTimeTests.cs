@@ -1,10 +1,5 @@
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Storefront;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Storefront;
 

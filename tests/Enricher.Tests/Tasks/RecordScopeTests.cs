@@ -1,8 +1,4 @@
 using System.Diagnostics.Metrics;
-using Streaming.Contracts;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Enricher.Tests.Tasks;
 

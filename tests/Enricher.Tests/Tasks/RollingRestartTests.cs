@@ -1,8 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Streaming.Enricher.Tests.Stitching;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Enricher.Tests.Tasks;

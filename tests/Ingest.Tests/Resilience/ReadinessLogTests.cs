@@ -1,6 +1,4 @@
-using System.Net;
 using Microsoft.Extensions.Logging;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Resilience;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using Streaming.TestSupport;
-
 namespace Streaming.Ingest.Tests.Resilience;
 
 /// <summary>

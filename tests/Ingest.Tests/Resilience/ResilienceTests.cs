@@ -1,10 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Streaming.Development.Kafka;
 using Streaming.Ingest.Requests;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Resilience;
 

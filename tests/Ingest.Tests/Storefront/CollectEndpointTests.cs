@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Storefront;
 

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using System.Net;
 using Microsoft.Extensions.DependencyInjection;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Webhooks;
 

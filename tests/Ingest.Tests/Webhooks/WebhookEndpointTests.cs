@@ -1,9 +1,4 @@
-using System.Net;
-using System.Text;
 using Streaming.Ingest.Idempotency;
-using Streaming.Ingest.Webhooks;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Ingest.Tests.Webhooks;
 

@@ -1,6 +1,3 @@
-using System.Text;
-using Streaming.Ingest.Webhooks;
-
 namespace Streaming.Ingest.Tests.Webhooks;
 
 public sealed class WebhookKeyTests

@@ -1,10 +1,7 @@
-using System.Globalization;
 using System.Xml.Linq;
 using Microsoft.Extensions.Options;
-using Streaming.Operator.Counting;
 using Streaming.Operator.Pages;
 using Streaming.Operator.Pages.Charts;
-using Streaming.Records;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Operator.Tests.Charts;

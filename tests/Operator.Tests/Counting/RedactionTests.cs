@@ -1,5 +1,3 @@
-using Streaming.Operator.Counting;
-
 namespace Streaming.Operator.Tests.Counting;
 
 public sealed class RedactionTests

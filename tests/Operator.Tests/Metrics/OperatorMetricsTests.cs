@@ -1,9 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
-using Streaming.Operator.Counting;
 using Streaming.Operator.Metrics;
-using Streaming.Operator.Tests.Rig;
-using Streaming.Records;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Operator.Tests.Metrics;

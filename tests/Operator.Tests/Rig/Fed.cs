@@ -1,5 +1,4 @@
 using Avro.Specific;
-using Streaming.Records;
 
 namespace Streaming.Operator.Tests.Rig;
 

@@ -1,8 +1,6 @@
 using System.Text;
 using Confluent.Kafka;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Operator.Tests.Rig;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 using Xunit.Abstractions;
 
 namespace Streaming.Operator.Tests.Rig;

@@ -1,5 +1,3 @@
-using Streaming.BrowserSupport;
-
 namespace Streaming.Pixel.Tests.Browsers;
 
 /// <summary>The lookup on this machine, with a real browser: the one launched is the first it finds.</summary>

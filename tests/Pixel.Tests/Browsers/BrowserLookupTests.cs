@@ -1,5 +1,3 @@
-using Streaming.BrowserSupport;
-
 namespace Streaming.Pixel.Tests.Browsers;
 
 /// <summary>Where the browser tests look for a browser, on a machine made up for each platform.</summary>

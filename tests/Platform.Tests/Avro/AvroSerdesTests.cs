@@ -1,12 +1,7 @@
 using Avro.Specific;
-using Confluent.Kafka;
 using Confluent.SchemaRegistry;
 using Confluent.SchemaRegistry.Serdes;
-using Microsoft.Extensions.Options;
 using Streaming.Development.Registry;
-using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Avro;
 

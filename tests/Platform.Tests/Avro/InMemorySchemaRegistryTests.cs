@@ -1,10 +1,6 @@
 using System.Buffers.Binary;
 using Confluent.SchemaRegistry;
-using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Development.Registry;
-using Streaming.Kafka.Avro;
-using Streaming.Records;
 
 namespace Streaming.Platform.Tests.Avro;
 

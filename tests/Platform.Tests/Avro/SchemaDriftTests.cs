@@ -2,9 +2,6 @@ using System.Reflection;
 using System.Text.Json;
 using Avro;
 using Avro.Specific;
-using Streaming.Contracts;
-using Streaming.Kafka.Avro;
-using Streaming.Records;
 
 namespace Streaming.Platform.Tests.Avro;
 

@@ -2,8 +2,6 @@ using Avro;
 using Avro.Generic;
 using Avro.IO;
 using Avro.Specific;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Avro;
 

@@ -1,12 +1,5 @@
 using System.Collections.Concurrent;
-using Confluent.Kafka;
 using Confluent.SchemaRegistry;
-using Microsoft.Extensions.DependencyInjection;
-using Streaming.Kafka;
-using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
 

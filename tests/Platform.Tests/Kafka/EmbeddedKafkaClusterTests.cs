@@ -1,4 +1,3 @@
-using Confluent.Kafka;
 using Streaming.Development.Kafka;
 
 namespace Streaming.Platform.Tests.Kafka;

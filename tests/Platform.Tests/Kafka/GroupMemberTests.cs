@@ -1,12 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text;
-using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Streaming.Contracts;
-using Streaming.Kafka;
 using Streaming.Kafka.Reading;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
 

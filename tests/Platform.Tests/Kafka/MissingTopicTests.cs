@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Streaming.Development.Kafka;
-using Streaming.Kafka;
-using Streaming.Records;
-using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
 

@@ -1,10 +1,5 @@
-using Confluent.Kafka;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Streaming.Contracts;
-using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
 

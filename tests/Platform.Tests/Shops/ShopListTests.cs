@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Platform.Tests.Shops;

@@ -1,9 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Contracts;
-using Streaming.Kafka;
 using Streaming.Kafka.State;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.State;
 
