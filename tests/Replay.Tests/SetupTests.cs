@@ -1,5 +1,3 @@
-using Streaming.Contracts;
-using Streaming.Replay.Cli;
 using Streaming.Replay.Shopify;
 
 namespace Streaming.Replay.Tests;
@@ -47,6 +45,16 @@ public sealed class SetupTests : IAsyncLifetime
         _shopify.Subscriptions.Values.Where(s => s["uri"]!.GetValue<string>() == Address).Select(s => s["topic"]!.GetValue<string>()).Order(StringComparer.Ordinal);
 
     private static IEnumerable<string> Written() => ShopifyTopics.Written.Select(WebhookSubscription.EnumOf).Order(StringComparer.Ordinal);
+
+    /// <summary>A run Shopify refuses: it ends with <paramref name="exitCode"/>, names each of <paramref name="named"/> on stderr, and subscribes nothing.</summary>
+    private async Task AssertRefusedAsync(int exitCode, params string[] named)
+    {
+        var run = await SetupAsync();
+
+        Assert.Equal(exitCode, run.ExitCode);
+        Assert.All(named, n => Assert.Contains(n, run.Error, StringComparison.Ordinal));
+        Assert.Empty(_shopify.Subscriptions);
+    }
 
     [Fact]
     public async Task A_shop_without_subscriptions_gets_one_per_topic_Ingest_writes_and_a_second_run_changes_nothing()
@@ -137,12 +145,7 @@ public sealed class SetupTests : IAsyncLifetime
     {
         _tool.Settings["Shops:0:AdminApiToken"] = "shpat_wrong";
 
-        var run = await SetupAsync();
-
-        Assert.Equal(ReplayCli.TokenRefused, run.ExitCode);
-        Assert.Contains("refused the Admin API token", run.Error, StringComparison.Ordinal);
-        Assert.Contains("Shops:N:AdminApiToken", run.Error, StringComparison.Ordinal);
-        Assert.Empty(_shopify.Subscriptions);
+        await AssertRefusedAsync(ReplayCli.TokenRefused, "refused the Admin API token", "Shops:N:AdminApiToken");
     }
 
     [Fact]
@@ -150,12 +153,7 @@ public sealed class SetupTests : IAsyncLifetime
     {
         _shopify.DenyScope = true;
 
-        var run = await SetupAsync();
-
-        Assert.Equal(ReplayCli.MissingScope, run.ExitCode);
-        Assert.Contains("read_orders", run.Error, StringComparison.Ordinal);
-        Assert.Contains("install it on the shop again", run.Error, StringComparison.Ordinal);
-        Assert.Empty(_shopify.Subscriptions);
+        await AssertRefusedAsync(ReplayCli.MissingScope, "read_orders", "install it on the shop again");
     }
 
     [Fact]
@@ -163,12 +161,7 @@ public sealed class SetupTests : IAsyncLifetime
     {
         _shopify.DenyTopicInUserErrors = true;
 
-        var run = await SetupAsync();
-
-        Assert.Equal(ReplayCli.MissingScope, run.ExitCode);
-        Assert.Contains("You do not have permission", run.Error, StringComparison.Ordinal);
-        Assert.Contains("read_orders", run.Error, StringComparison.Ordinal);
-        Assert.Empty(_shopify.Subscriptions);
+        await AssertRefusedAsync(ReplayCli.MissingScope, "You do not have permission", "read_orders");
     }
 
     [Fact]
