@@ -1,16 +1,10 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Text;
 using Confluent.Kafka;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
-using Streaming.Contracts;
-using Streaming.Dispatcher.Delivery;
-using Streaming.Dispatcher.Pinterest;
-using Streaming.ServiceDefaults.Shops;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Delivery;
 
@@ -20,30 +14,12 @@ namespace Streaming.Dispatcher.Tests.Delivery;
 /// </summary>
 public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
 {
-    private readonly List<Activity> _spans = [];
-    private readonly ActivityListener _listener;
+    private readonly SpanRecorder _spans = new();
     private readonly ServiceProvider _metrics = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
     // As in the service: the OpenTelemetry SDK is what installs the W3C propagator the lane reads records with.
     private readonly TracerProvider _tracing = Sdk.CreateTracerProviderBuilder().AddSource(PipelineTelemetry.Name).Build();
     private FakePinterest _pinterest = null!;
-
-    public RequestSpanTests()
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == PipelineTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = span =>
-            {
-                lock (_spans)
-                {
-                    _spans.Add(span);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
 
     public async Task InitializeAsync() => _pinterest = await FakePinterest.StartAsync();
 
@@ -51,7 +27,7 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
 
     public void Dispose()
     {
-        _listener.Dispose();
+        _spans.Dispose();
         _tracing.Dispose();
         _metrics.Dispose();
     }
@@ -128,13 +104,7 @@ public sealed class RequestSpanTests : IAsyncLifetime, IDisposable
         Assert.DoesNotContain(tags, t => t.Key == "http.response.status_code");
     }
 
-    private List<Activity> Spans(ActivityTraceId traceId)
-    {
-        lock (_spans)
-        {
-            return [.. _spans.Where(s => s.TraceId == traceId)];
-        }
-    }
+    private List<Activity> Spans(ActivityTraceId traceId) => [.. _spans.Ended().Where(s => s.TraceId == traceId)];
 
     private PinterestSender Sender(Uri? baseUrl = null) => new(
         new PinterestClient(new PlainHttpClients(), Options.Create(new PinterestOptions())),

@@ -1,41 +1,30 @@
 using Avro.Specific;
-using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Enricher.Batches;
-using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tasks;
-using Streaming.Enricher.Tests.Processing;
-using Streaming.Kafka;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Tests.Tasks;
 
 /// <summary>A partition's task and the batch around it, on state held in memory: no Kafka.</summary>
 public sealed class PartitionTaskTests : IDisposable
 {
-    private const string Webhooks = "shopify.webhooks";
-    private const string Storefront = "storefront.events";
     private readonly ProcessorHarness _harness = new();
+    private readonly TaskDriver _driver;
     private readonly PartitionTask _task;
     private readonly DateTimeOffset _t0;
-    private long _offset;
 
     public PartitionTaskTests()
     {
         _t0 = _harness.Clock.Now.AddMinutes(-10);
-        var topology = TaskTopology.Create(
-            _harness.Shops, _harness.Output, _harness.Serdes, ProcessorHarness.EventsTopic, ProcessorHarness.ChangelogTopic,
-            _harness.Options, _harness.Telemetry, _harness.Clock, NullLogger.Instance);
-        _task = new PartitionTask(0, _harness.Store, topology);
+        _driver = new TaskDriver(_harness);
+        _task = _driver.NewTask();
     }
 
     [Fact]
     public async Task Stream_time_past_the_grace_period_releases_the_waiting_order_before_the_next_record_and_a_later_session_adds_nothing()
     {
         await HandleAsync(
-            Record(Webhooks, ProcessorHarness.Order("9007199254741011", "cart-slow", _t0), _t0),
-            Record(Storefront, ProcessorHarness.Session("someone-else", "click-other", _t0.AddSeconds(31)), _t0.AddSeconds(31)),
-            Record(Storefront, ProcessorHarness.Session("cart-slow", "click-slow", _t0.AddSeconds(32)), _t0.AddSeconds(32)));
+            Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741011", "cart-slow", _t0), _t0),
+            Record(TaskDriver.Storefront, ProcessorHarness.Session("someone-else", "click-other", _t0.AddSeconds(31)), _t0.AddSeconds(31)),
+            Record(TaskDriver.Storefront, ProcessorHarness.Session("cart-slow", "click-slow", _t0.AddSeconds(32)), _t0.AddSeconds(32)));
 
         var checkout = Assert.Single(_harness.Output.Events, e => e.EventName == "checkout");
         Assert.NotEqual("click-slow", checkout.UserData.ClickId);
@@ -46,28 +35,28 @@ public sealed class PartitionTaskTests : IDisposable
     [Fact]
     public async Task A_storefront_input_still_behind_holds_stream_time_back_and_its_session_is_joined()
     {
-        var order = Record(Webhooks, ProcessorHarness.Order("9007199254741013", "cart-behind", _t0), _t0);
-        var later = Record(Webhooks, ProcessorHarness.Order("9007199254741015", "cart-other", _t0.AddSeconds(60)), _t0.AddSeconds(60));
-        var seen = Record(Storefront, ProcessorHarness.Session("cart-seen", "click-seen", _t0.AddSeconds(-5)), _t0.AddSeconds(-5));
+        var order = Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741013", "cart-behind", _t0), _t0);
+        var later = Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741015", "cart-other", _t0.AddSeconds(60)), _t0.AddSeconds(60));
+        var seen = Record(TaskDriver.Storefront, ProcessorHarness.Session("cart-seen", "click-seen", _t0.AddSeconds(-5)), _t0.AddSeconds(-5));
 
         // The storefront input has unread records: the webhook a minute later does not end the first order's wait.
-        await HandleAsync([new TopicPartition(Storefront, 0)], seen, order, later);
+        await HandleAsync([new TopicPartition(TaskDriver.Storefront, 0)], seen, order, later);
         Assert.Equal(2, _task.Waiting);
         Assert.Equal(_t0.AddSeconds(-5).ToUnixTimeMilliseconds(), _task.StreamTime);
 
-        await HandleAsync(Record(Storefront, ProcessorHarness.Session("cart-behind", "click-behind", _t0.AddSeconds(1)), _t0.AddSeconds(1)));
+        await HandleAsync(Record(TaskDriver.Storefront, ProcessorHarness.Session("cart-behind", "click-behind", _t0.AddSeconds(1)), _t0.AddSeconds(1)));
         Assert.Equal("click-behind", Assert.Single(_harness.Output.Events, e => e.EventId == "9007199254741013").UserData.ClickId);
     }
 
     [Fact]
     public async Task A_batch_whose_events_are_not_acknowledged_leaves_the_store_as_it_was_and_its_retry_starts_from_there()
     {
-        await HandleAsync(Record(Storefront, ProcessorHarness.Session("cart-r", "click-r", _t0), _t0));
+        await HandleAsync(Record(TaskDriver.Storefront, ProcessorHarness.Session("cart-r", "click-r", _t0), _t0));
         var before = _harness.Disk.Entries.ToDictionary(e => e.Key, e => e.Value);
         var batch = new[]
         {
-            Record(Webhooks, ProcessorHarness.Order("9007199254741017", "cart-r", _t0.AddSeconds(1)), _t0.AddSeconds(1)),
-            Record(Webhooks, ProcessorHarness.Order("9007199254741019", "cart-no-session", _t0.AddSeconds(2)), _t0.AddSeconds(2)),
+            Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741017", "cart-r", _t0.AddSeconds(1)), _t0.AddSeconds(1)),
+            Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741019", "cart-no-session", _t0.AddSeconds(2)), _t0.AddSeconds(2)),
         };
 
         _harness.Output.Failing = true;
@@ -92,16 +81,9 @@ public sealed class PartitionTaskTests : IDisposable
     private Task HandleAsync(params ConsumedRecord<ISpecificRecord>[] records) => HandleAsync([], records);
 
     private Task HandleAsync(IReadOnlyCollection<TopicPartition> lagging, params ConsumedRecord<ISpecificRecord>[] records) =>
-        new EnrichmentBatch(_harness.Output, _harness.Telemetry, _harness.Clock, NullLogger.Instance).RunAsync(
-            work => _task.HandleAsync([.. EventTimeOrder.Merge(records)], lagging, work.Enter(_task), CancellationToken.None), CancellationToken.None);
+        _driver.HandleAsync(_task, lagging, records);
 
-    private ConsumedRecord<ISpecificRecord> Record(string topic, ISpecificRecord value, DateTimeOffset at) => new(
-        new ConsumeResult<byte[]?, byte[]>
-        {
-            TopicPartitionOffset = new TopicPartitionOffset(topic, 0, _offset++),
-            Message = new Message<byte[]?, byte[]> { Value = [], Timestamp = new Timestamp(at.UtcDateTime) },
-        },
-        value);
+    private ConsumedRecord<ISpecificRecord> Record(string topic, ISpecificRecord value, DateTimeOffset at) => _driver.Record(topic, value, at);
 
     public void Dispose() => _harness.Dispose();
 }

@@ -1,15 +1,7 @@
 using System.Diagnostics;
-using System.Text;
 using Avro.Specific;
-using Confluent.Kafka;
-using Microsoft.Extensions.Logging.Abstractions;
-using Streaming.Contracts;
-using Streaming.Enricher.Batches;
-using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tasks;
-using Streaming.Enricher.Tests.Processing;
 using Streaming.Enricher.Tracing;
-using Streaming.Kafka;
 
 namespace Streaming.Enricher.Tests.Tasks;
 
@@ -20,42 +12,23 @@ namespace Streaming.Enricher.Tests.Tasks;
 /// </summary>
 public sealed class ReleaseTraceTests : IDisposable
 {
-    private const string Webhooks = "shopify.webhooks";
-    private const string Storefront = "storefront.events";
     private readonly ProcessorHarness _harness = new();
-    private readonly TaskTopology _topology;
-    private readonly ActivityListener _listener;
-    private readonly List<Activity> _ended = [];
+    private readonly TaskDriver _driver;
+    private readonly SpanRecorder _spans = new();
     private readonly DateTimeOffset _t0;
-    private long _offset;
 
     public ReleaseTraceTests()
     {
         _t0 = _harness.Clock.Now.AddMinutes(-10);
-        _topology = TaskTopology.Create(
-            _harness.Shops, _harness.Output, _harness.Serdes, ProcessorHarness.EventsTopic, ProcessorHarness.ChangelogTopic,
-            _harness.Options, _harness.Telemetry, _harness.Clock, NullLogger.Instance);
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name == PipelineTelemetry.Name,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = span =>
-            {
-                lock (_ended)
-                {
-                    _ended.Add(span);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(_listener);
+        _driver = new TaskDriver(_harness);
     }
 
     [Fact]
     public async Task An_order_released_by_its_grace_period_after_a_restart_is_written_under_a_span_of_its_webhooks_trace()
     {
         var webhook = Remote("vendor=abc");
-        var task = new PartitionTask(0, _harness.Store, _topology);
-        await BatchAsync(task, Record(Webhooks, ProcessorHarness.Order("9007199254741101", "cart-traced", _t0), _t0, webhook));
+        var task = _driver.NewTask();
+        await BatchAsync(task, Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741101", "cart-traced", _t0), _t0, webhook));
         Assert.Empty(_harness.Output.Events);
 
         var stored = Assert.Single(_harness.Disk.Entries, e => e.Key.StartsWith(CartStates.WaitingPrefix, StringComparison.Ordinal));
@@ -63,11 +36,10 @@ public sealed class ReleaseTraceTests : IDisposable
         Assert.Equal((TraceContexts.Traceparent(webhook), "vendor=abc"), (waiting.Traceparent, waiting.Tracestate));
 
         // A new task over the same store, as after a restart: the trace comes from the state, not from memory.
-        var restored = new PartitionTask(0, _harness.Store, _topology);
+        var restored = _driver.NewTask();
         _harness.Clock.Now += _harness.Options.GraceWallClockCap;
         Assert.Null(Activity.Current);
-        await new EnrichmentBatch(_harness.Output, _harness.Telemetry, _harness.Clock, NullLogger.Instance)
-            .RunAsync(work => restored.ReleaseDueAsync(work.Enter(restored)), CancellationToken.None);
+        await _driver.ReleaseDueAsync(restored);
 
         var checkout = Assert.Single(_harness.Output.Events);
         Assert.Equal("9007199254741101", checkout.EventId);
@@ -88,11 +60,11 @@ public sealed class ReleaseTraceTests : IDisposable
     {
         var webhook = Remote();
         var pixel = Remote();
-        var task = new PartitionTask(0, _harness.Store, _topology);
-        await BatchAsync(task, Record(Webhooks, ProcessorHarness.Order("9007199254741103", "cart-arrives", _t0), _t0, webhook));
+        var task = _driver.NewTask();
+        await BatchAsync(task, Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741103", "cart-arrives", _t0), _t0, webhook));
 
         await BatchAsync(
-            task, Record(Storefront, ProcessorHarness.Session("cart-arrives", "click-arrives", _t0.AddSeconds(5), "pixel-product_viewed.json"), _t0.AddSeconds(5), pixel));
+            task, Record(TaskDriver.Storefront, ProcessorHarness.Session("cart-arrives", "click-arrives", _t0.AddSeconds(5), "pixel-product_viewed.json"), _t0.AddSeconds(5), pixel));
 
         var written = _harness.Output.Events.Zip(_harness.Output.EventSpans).ToList();
         var (checkout, span) = Assert.Single(written, w => w.First.EventName == "checkout");
@@ -111,15 +83,15 @@ public sealed class ReleaseTraceTests : IDisposable
     {
         var first = Remote();
         var second = Remote();
-        var task = new PartitionTask(0, _harness.Store, _topology);
+        var task = _driver.NewTask();
         // As the consumer loop does: the batch's span continues the trace of its first record only.
         using (var batch = PipelineTelemetry.ActivitySource.StartActivity("shopify.webhooks process", ActivityKind.Consumer, first))
         {
             Assert.NotNull(batch);
             await BatchAsync(
                 task,
-                Record(Webhooks, ProcessorHarness.Order("9007199254741107", "cart-first", _t0), _t0, first),
-                Record(Webhooks, ProcessorHarness.Order("9007199254741109", "cart-second", _t0.AddMilliseconds(1)), _t0.AddMilliseconds(1), second));
+                Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741107", "cart-first", _t0), _t0, first),
+                Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741109", "cart-second", _t0.AddMilliseconds(1)), _t0.AddMilliseconds(1), second));
             _harness.Clock.Now += _harness.Options.GraceWallClockCap;
 
             var entries = await Task.WhenAll(_harness.Disk.Entries
@@ -143,8 +115,8 @@ public sealed class ReleaseTraceTests : IDisposable
     public async Task A_release_whose_event_is_not_acknowledged_ends_its_span_as_failed_and_the_retry_continues_the_same_trace()
     {
         var webhook = Remote();
-        var task = new PartitionTask(0, _harness.Store, _topology);
-        await BatchAsync(task, Record(Webhooks, ProcessorHarness.Order("9007199254741105", "cart-retried", _t0), _t0, webhook));
+        var task = _driver.NewTask();
+        await BatchAsync(task, Record(TaskDriver.Webhooks, ProcessorHarness.Order("9007199254741105", "cart-retried", _t0), _t0, webhook));
         _harness.Clock.Now += _harness.Options.GraceWallClockCap;
 
         _harness.Output.Failing = true;
@@ -164,21 +136,11 @@ public sealed class ReleaseTraceTests : IDisposable
     private static ActivityContext Remote(string? traceState = null) =>
         new(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded, traceState, isRemote: true);
 
-    private List<Activity> Ended()
-    {
-        lock (_ended)
-        {
-            return [.. _ended];
-        }
-    }
+    private List<Activity> Ended() => _spans.Ended();
 
-    private Task PunctuateAsync(PartitionTask task) =>
-        new EnrichmentBatch(_harness.Output, _harness.Telemetry, _harness.Clock, NullLogger.Instance)
-            .RunAsync(work => task.ReleaseDueAsync(work.Enter(task)), CancellationToken.None);
+    private Task PunctuateAsync(PartitionTask task) => _driver.ReleaseDueAsync(task);
 
-    private Task BatchAsync(PartitionTask task, params ConsumedRecord<ISpecificRecord>[] records) =>
-        new EnrichmentBatch(_harness.Output, _harness.Telemetry, _harness.Clock, NullLogger.Instance).RunAsync(
-            work => task.HandleAsync([.. EventTimeOrder.Merge(records)], [], work.Enter(task), CancellationToken.None), CancellationToken.None);
+    private Task BatchAsync(PartitionTask task, params ConsumedRecord<ISpecificRecord>[] records) => _driver.HandleAsync(task, [], records);
 
     /// <summary>A record with the trace headers <c>RecordPublisher</c> writes.</summary>
     private ConsumedRecord<ISpecificRecord> Record(string topic, ISpecificRecord value, DateTimeOffset at, ActivityContext trace)
@@ -189,18 +151,12 @@ public sealed class ReleaseTraceTests : IDisposable
             headers.Add(TraceContexts.TracestateHeader, Encoding.UTF8.GetBytes(state));
         }
 
-        return new(
-            new ConsumeResult<byte[]?, byte[]>
-            {
-                TopicPartitionOffset = new TopicPartitionOffset(topic, 0, _offset++),
-                Message = new Message<byte[]?, byte[]> { Value = [], Timestamp = new Timestamp(at.UtcDateTime), Headers = headers },
-            },
-            value);
+        return _driver.Record(topic, value, at, headers);
     }
 
     public void Dispose()
     {
-        _listener.Dispose();
+        _spans.Dispose();
         _harness.Dispose();
     }
 }

@@ -2,13 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using Avro.Specific;
-using Confluent.Kafka;
-using Microsoft.Extensions.DependencyInjection;
-using Streaming.Contracts;
-using Streaming.Kafka;
-using Streaming.Records;
-using Streaming.ServiceDefaults;
-using Streaming.TestSupport;
 
 namespace Streaming.Platform.Tests.Kafka;
 
@@ -69,20 +62,8 @@ public sealed class ReadingKernelTests(KafkaFixture kafka) : IAsyncLifetime
     [Fact]
     public async Task A_batch_span_is_a_child_of_its_first_records_trace_and_links_every_other_records_trace()
     {
-        var spans = new ConcurrentQueue<Activity>();
-        using var listener = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == PipelineTelemetry.Name,
-            Sample = (ref _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a =>
-            {
-                if (a.OperationName.EndsWith(" process", StringComparison.Ordinal) && a.OperationName.Contains(_topics.PinterestEvents.Name, StringComparison.Ordinal))
-                {
-                    spans.Enqueue(a);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(listener);
+        using var spans = new SpanRecorder(a =>
+            a.OperationName.EndsWith(" process", StringComparison.Ordinal) && a.OperationName.Contains(_topics.PinterestEvents.Name, StringComparison.Ordinal));
         var traces = Enumerable.Range(0, 3).Select(_ => new ActivityContext(ActivityTraceId.CreateRandom(), ActivitySpanId.CreateRandom(), ActivityTraceFlags.Recorded)).ToList();
         var bytes = await TestRecords.Serdes().SerializeAsync(TestRecords.Checkout("traced"), _topics.PinterestEvents.Name);
         using (var producer = new ProducerBuilder<string, byte[]>(new ProducerConfig { BootstrapServers = kafka.BootstrapServers, LingerMs = 50 }).Build())
@@ -101,7 +82,7 @@ public sealed class ReadingKernelTests(KafkaFixture kafka) : IAsyncLifetime
         await using var host = await StartAsync(handler, registry: false);
         await WaitUntilAsync(() => handler.Handled.Count == 4, "the four records", host);
 
-        var span = Assert.Single(spans);
+        var span = Assert.Single(spans.Ended());
         Assert.Equal(traces[0].TraceId, span.TraceId);
         Assert.Equal(traces[0].SpanId, span.ParentSpanId);
         Assert.Equal(new[] { traces[1], traces[2] }.Select(t => t.TraceId), span.Links.Select(l => l.Context.TraceId));
