@@ -1,5 +1,3 @@
-using Streaming.TestSupport;
-
 namespace Streaming.Replay.Tests;
 
 /// <summary>
@@ -15,4 +13,18 @@ public abstract class OnReplayRig(KafkaFixture kafka, string? conversionToken = 
     public virtual async Task InitializeAsync() => Rig = await ReplayRig.StartAsync(kafka, conversionToken);
 
     public virtual async Task DisposeAsync() => await Rig.DisposeAsync();
+
+    /// <summary>
+    /// The run again, once Pinterest accepted each of <paramref name="ids"/>: it finishes, sends nothing, finds
+    /// <paramref name="alreadyAccepted"/> events already accepted, and each id stays accepted once.
+    /// </summary>
+    protected async Task AssertSendsNothingAgainAsync(string[] run, int alreadyAccepted, params string[] ids)
+    {
+        var again = await Rig.Tool.RunDoneAsync(run);
+
+        Assert.Equal(0, again.Count("events sent to the dispatcher"));
+        Assert.Equal(alreadyAccepted, again.Count("already_accepted"));
+        await Task.Delay(1000);
+        Assert.All(ids, id => Assert.Equal(1, Rig.AcceptedTimes(id)));
+    }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
-using Streaming.Replay.Cli;
 
 namespace Streaming.Replay.Tests;
 
@@ -22,6 +20,14 @@ public sealed class ReplayTool : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var code = await ReplayCli.RunAsync([.. args, "--config", _configFile], output, error, terminal: false, timeout.Token);
         return new Result(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs the tool and asserts that it finished its work (exit code Done), showing its output when it did not.</summary>
+    public async Task<Result> RunDoneAsync(params string[] args)
+    {
+        var run = await RunAsync(args);
+        Assert.True(run.ExitCode == ReplayCli.Done, run.ToString());
+        return run;
     }
 
     /// <summary>Starts the tool as a process of its own (dotnet Streaming.Replay.dll), its standard error read line by line.</summary>
