@@ -1,6 +1,5 @@
 using Streaming.Contracts;
 using Streaming.Operator.Counting;
-using M = Streaming.Operator.Metrics.OperatorMetrics.Outcomes;
 
 namespace Streaming.Operator.Pages;
 
@@ -26,13 +25,7 @@ public static class OverviewPage
             var t = shop.Total;
             var p50 = t.Delay.Seconds(0.5);
             html.Raw("<tr><td>").Tag("a", shop.Shop, ("href", $"{context.ShopPath(shop.Shop)}?window={window.Name}")).Raw("</td>")
-                .Count($"shops/{shop.Shop}/{M.Received}", t.Received)
-                .Count($"shops/{shop.Shop}/{M.Excluded}", t.Excluded)
-                .Count($"shops/{shop.Shop}/{M.DeadLettered}", t.DeadLettered)
-                .Count($"shops/{shop.Shop}/{M.Sent}", t.Sent)
-                .Count($"shops/{shop.Shop}/{M.Accepted}", t.Accepted)
-                .Count($"shops/{shop.Shop}/{M.Failed}", t.Failed)
-                .Count($"shops/{shop.Shop}/{M.DryRun}", t.Status(DeliveryStatus.DryRun))
+                .Counts($"shops/{shop.Shop}", t)
                 .Figure($"shops/{shop.Shop}/delay_p50", Format.Delay(p50), p50)
                 .Raw("</tr>");
         }

@@ -76,13 +76,7 @@ public static class ShopPage
     private static void EventRow(Html html, string name, Tally c, bool total)
     {
         html.Open("tr", ("class", total ? "total" : null)).Tag("td", total ? "All events" : name);
-        html.Count($"events/{name}/{M.Received}", c.Received)
-            .Count($"events/{name}/{M.Excluded}", c.Excluded)
-            .Count($"events/{name}/{M.DeadLettered}", c.DeadLettered)
-            .Count($"events/{name}/{M.Sent}", c.Sent)
-            .Count($"events/{name}/{M.Accepted}", c.Accepted)
-            .Count($"events/{name}/{M.Failed}", c.Failed)
-            .Count($"events/{name}/{M.DryRun}", c.Status(DeliveryStatus.DryRun))
+        html.Counts($"events/{name}", c)
             .Count($"events/{name}/{M.Duplicate}", c.Status(DeliveryStatus.Duplicate));
         var p50 = c.Delay.Seconds(0.5);
         var p99 = c.Delay.Seconds(0.99);
