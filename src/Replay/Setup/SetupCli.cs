@@ -12,13 +12,11 @@ public sealed class SetupCli
 {
     public SetupCli()
     {
-        Command.Options.Add(Shop);
-        Command.Options.Add(IngestUrl);
-        Command.Options.Add(DryRun);
-        Command.Options.Add(Remove);
-        Command.Options.Add(AppSecretEnv);
-        Command.Options.Add(AdminUrl);
-        Command.Options.Add(Config);
+        // In the order help lists them.
+        foreach (var option in new Option[] { Shop, IngestUrl, DryRun, Remove, AppSecretEnv, AdminUrl, Config })
+        {
+            Command.Options.Add(option);
+        }
     }
 
     public Command Command { get; } = new(
