@@ -3,6 +3,7 @@
 #:property InvariantGlobalization=false
 #:property ServerGarbageCollection=true
 #:project ../../src/Dispatcher/Dispatcher.csproj
+#:project Support/BenchSupport.csproj
 // The dispatcher's cost per event, stage by stage (docs/benchmarks.md, "Dispatcher per stage"). Each stage
 // runs alone, on the dispatcher's own services from its host (not started), over requests of 1,000 events
 // of ten shops, after warm-up rounds; for each it reports process CPU, wall time and bytes allocated per
@@ -16,7 +17,6 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Options;
 using Streaming.Contracts;
 using Streaming.Development.Kafka;
-using Streaming.Development.Registry;
 using Streaming.Dispatcher;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Dispatcher.Delivery;
@@ -25,13 +25,12 @@ using Streaming.Kafka.Avro;
 using Streaming.Kafka.Reading;
 using Streaming.Records;
 using Streaming.ServiceDefaults.Shops;
+using Streaming.Bench;
+using static Streaming.Bench.DispatcherBench;
 
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 10_000;
 var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
-const int Partitions = 6;
-const int Shops = 10;
 const int PerRequest = 1000;
-const string EmailHash = "973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b";
 
 using var cluster = new EmbeddedKafkaCluster();
 foreach (var topic in new[] { "pinterest", "deliveries", "delivered", "dead" })
@@ -39,54 +38,10 @@ foreach (var topic in new[] { "pinterest", "deliveries", "delivered", "dead" })
     cluster.CreateTopic(topic, topic is "pinterest" or "delivered" ? Partitions : 1);
 }
 
-// The stand-in answers as dispatcher.cs's does: every event processed.
-var fake = WebApplication.CreateSlimBuilder();
-fake.WebHost.UseUrls("http://127.0.0.1:0");
-fake.Logging.ClearProviders();
-var pinterest = fake.Build();
-pinterest.MapPost("/v5/ad_accounts/{account}/events", async (HttpContext context) =>
-{
-    using var reader = new StreamReader(context.Request.Body);
-    var body = await reader.ReadToEndAsync();
-    var count = Count(body, "\"event_id\"");
-    var answer = new StringBuilder($$"""{"num_events_received":{{count}},"num_events_processed":{{count}},"events":[""");
-    for (var i = 0; i < count; i++)
-    {
-        answer.Append(i == 0 ? "" : ",").Append("""{"status":"processed","error_message":"","warning_message":""}""");
-    }
-
-    return Results.Text(answer.Append("]}").ToString(), "application/json");
-});
-await pinterest.StartAsync();
-var pinterestUrl = pinterest.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-    .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
-
+await using var pinterest = await PinterestStandIn.StartAsync();
 var builder = Host.CreateApplicationBuilder();
 builder.Logging.ClearProviders();
-var settings = new Dictionary<string, string?>
-{
-    ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
-    ["Kafka:ProvisionTopics"] = "false",
-    ["Kafka:Client:fetch.wait.max.ms"] = "10",
-    ["SchemaRegistry:UseInMemoryRegistry"] = "true",
-    ["Kafka:Topics:PinterestEvents:Name"] = "pinterest",
-    ["Kafka:Topics:PinterestEvents:Partitions"] = $"{Partitions}",
-    ["Kafka:Topics:PinterestDeliveries:Name"] = "deliveries",
-    ["Kafka:Topics:DispatcherDelivered:Name"] = "delivered",
-    ["Kafka:Topics:DispatcherDelivered:Partitions"] = $"{Partitions}",
-    ["Kafka:Topics:DeadLetters:Name"] = "dead",
-    ["Dispatcher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"dispatcher-stages-{Guid.NewGuid():N}"),
-    ["Pinterest:BaseUrl"] = pinterestUrl,
-};
-for (var shop = 0; shop < Shops; shop++)
-{
-    settings[$"Shops:{shop}:Domain"] = $"shop-{shop}.myshopify.com";
-    settings[$"Shops:{shop}:WebhookSecrets:0"] = "bench";
-    settings[$"Shops:{shop}:Pinterest:AdAccountId"] = $"{100 + shop}";
-    settings[$"Shops:{shop}:Pinterest:ConversionToken"] = $"token-{shop}";
-}
-
-builder.Configuration.AddInMemoryCollection(settings);
+builder.Configuration.AddInMemoryCollection(Settings(cluster.BootstrapServers, "", pinterest.Url));
 builder.AddDispatcher();
 using var host = builder.Build();
 var services = host.Services;
@@ -98,7 +53,7 @@ var shops = services.GetRequiredService<ShopDirectory<DispatcherShop>>();
 var dispatcherOptions = services.GetRequiredService<IOptions<DispatcherOptions>>().Value;
 var logger = services.GetRequiredService<ILogger<DeliveredIds>>();
 delivered.Assigned([.. Enumerable.Range(0, Partitions).Select(p => new TopicPartition("pinterest", p))], CancellationToken.None);
-var baseUrl = new Uri(pinterestUrl);
+var baseUrl = new Uri(pinterest.Url);
 
 var results = new Dictionary<string, List<(double Cpu, double Wall, double Bytes)>>();
 var order = new List<string>();
@@ -118,7 +73,6 @@ foreach (var name in order)
     Console.WriteLine($"| {name} | {Span(r.Select(x => x.Cpu))} | {Span(r.Select(x => x.Wall))} | {Span(r.Select(x => x.Bytes), "0")} |");
 }
 
-await pinterest.StopAsync();
 delivered.Dispose();
 
 async Task RoundAsync(int round)
@@ -127,7 +81,7 @@ async Task RoundAsync(int round)
     var raw = new List<ConsumeResult<byte[]?, byte[]>>(events);
     for (var i = 0; i < events; i++)
     {
-        var e = Event(prefix, i);
+        var e = Checkout(prefix, i);
         raw.Add(new ConsumeResult<byte[]?, byte[]>
         {
             Topic = "pinterest",
@@ -271,18 +225,6 @@ async Task<double> IdleCpuPerSecondAsync()
     return (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds / watch.Elapsed.TotalSeconds;
 }
 
-PinterestEvent Event(string prefix, int i) => new()
-{
-    ShopDomain = $"shop-{i % Shops}.myshopify.com",
-    EventName = "checkout",
-    ActionSource = "web",
-    EventTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-    EventId = $"{prefix}{i}",
-    UserData = new PinterestUserData { Em = [EmailHash], ClientIpAddress = "203.0.113.9", ClientUserAgent = "Mozilla/5.0 (bench)", ClickId = "dj0yJnU9" },
-    CustomData = new PinterestCustomData { Currency = "USD", Value = "49.90", OrderId = $"{i}", ContentIds = ["9007199254741207"], NumItems = 2 },
-    EventSourceUrl = "https://shop.example/checkouts/c/1/thank-you",
-};
-
 static string Span(IEnumerable<double> values, string format = "0.0")
 {
     var list = values.ToList();
@@ -290,15 +232,4 @@ static string Span(IEnumerable<double> values, string format = "0.0")
     return min.ToString(format, CultureInfo.InvariantCulture) == max.ToString(format, CultureInfo.InvariantCulture)
         ? min.ToString(format, CultureInfo.InvariantCulture)
         : $"{min.ToString(format, CultureInfo.InvariantCulture)} – {max.ToString(format, CultureInfo.InvariantCulture)}";
-}
-
-static int Count(string text, string what)
-{
-    var count = 0;
-    for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
-    {
-        count++;
-    }
-
-    return count;
 }

@@ -3,6 +3,7 @@
 #:property InvariantGlobalization=false
 #:property ServerGarbageCollection=true
 #:project ../../src/Dispatcher/Dispatcher.csproj
+#:project Support/BenchSupport.csproj
 // The dispatcher benchmark (docs/benchmarks.md). One process, one embedded broker, a Pinterest stand-in
 // on loopback Kestrel that answers at once, ten shops with an ad account each:
 //   1. throughput: events delivered per second against raw consumption of the same records on the same
@@ -17,7 +18,6 @@
 // were read or not: past about 60,000 events a run would wait forever. The latency part is capped below that
 // (LatencyCap), and every wait is bounded and says where it was; SIGINT or SIGTERM ends the run (the hosts'
 // own console lifetimes would only stop themselves and leave the script waiting).
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -28,63 +28,24 @@ using Streaming.Kafka.Avro;
 using Streaming.Development.Kafka;
 using Streaming.Records;
 using Streaming.Development.Registry;
+using Streaming.Bench;
+using static Streaming.Bench.DispatcherBench;
 
 var events = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 50_000;
 var latencySeconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
-const int Partitions = 6;
-const int Shops = 10;
 // At half the rate, 10 s made up to 160,000 events, more than the broker keeps (and 1 partition of deliveries
 // kept only the last ~20,000 for the percentiles): under load a lag of a few seconds lost input for good.
 const int LatencyCap = 40_000;
-const string EmailHash = "973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b";
 
 using var cluster = new EmbeddedKafkaCluster();
 var serdes = new AvroSerdes(new InMemorySchemaRegistry(), Options.Create(new SchemaRegistryOptions()));
-var accepted = new ConcurrentDictionary<string, long>();
-var requests = new ConcurrentDictionary<string, long>();
-string? failing = null;
 var phase = "start";
 using var stop = new CancellationTokenSource();
 using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupted);
 using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupted);
-long? firstAnswer = null;
-long lastAnswer = 0;
-long answeredAtFirst = 0;
-
-var fake = WebApplication.CreateSlimBuilder();
-fake.WebHost.UseUrls("http://127.0.0.1:0");
-fake.Logging.ClearProviders();
-var pinterest = fake.Build();
-pinterest.MapPost("/v5/ad_accounts/{account}/events", async (HttpContext context, string account) =>
-{
-    using var reader = new StreamReader(context.Request.Body);
-    var body = await reader.ReadToEndAsync();
-    requests.AddOrUpdate(account, 1, (_, n) => n + 1);
-    if (account == failing)
-    {
-        return Results.Text("""{"code":0,"message":"Internal error"}""", "application/json", statusCode: 500);
-    }
-
-    var count = Count(body, "\"event_id\"");
-    if (firstAnswer is null)
-    {
-        firstAnswer = Stopwatch.GetTimestamp();
-        answeredAtFirst = count;
-    }
-
-    lastAnswer = Stopwatch.GetTimestamp();
-    accepted.AddOrUpdate(account, count, (_, n) => n + count);
-    var answer = new StringBuilder($$"""{"num_events_received":{{count}},"num_events_processed":{{count}},"events":[""");
-    for (var i = 0; i < count; i++)
-    {
-        answer.Append(i == 0 ? "" : ",").Append("""{"status":"processed","error_message":"","warning_message":""}""");
-    }
-
-    return Results.Text(answer.Append("]}").ToString(), "application/json");
-});
-await pinterest.StartAsync();
-var pinterestUrl = pinterest.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-    .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+await using var pinterest = await PinterestStandIn.StartAsync();
+var accepted = pinterest.Accepted;
+var requests = pinterest.Requests;
 
 // A signal ends the run between two waits, saying where it was; the stand-in stops either way.
 try
@@ -134,8 +95,8 @@ try
 
     // ---- 3. One ad account answering 500 for the whole run -------------------------------------------
     await ProduceAsync("iso-", events, rate: null);
-    failing = "100";
-    var faulted = await RunAsync("iso-", events, failing);
+    pinterest.FailingAccount = AdAccount(0);
+    var faulted = await RunAsync("iso-", events, pinterest.FailingAccount);
     var healthyNine = healthy.HealthyNine.TotalSeconds;
     Console.WriteLine($"nine healthy accounts: {healthy.HealthyEvents} events in {healthyNine:0.00} s with all ten healthy, in {faulted.HealthyNine.TotalSeconds:0.00} s with account 100 answering 500 ({requests.GetValueOrDefault("100")} calls to it); ratio {healthyNine / faulted.HealthyNine.TotalSeconds:0.00}");
 }
@@ -143,26 +104,6 @@ catch (OperationCanceledException e) when (stop.IsCancellationRequested)
 {
     Console.Error.WriteLine(e.Message);
     Environment.ExitCode = 130;
-}
-finally
-{
-    await pinterest.StopAsync();
-}
-
-PinterestEvent Event(string prefix, int i)
-{
-    var shop = i % Shops;
-    return new PinterestEvent
-    {
-        ShopDomain = $"shop-{shop}.myshopify.com",
-        EventName = "checkout",
-        ActionSource = "web",
-        EventTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
-        EventId = $"{prefix}{i}",
-        UserData = new PinterestUserData { Em = [EmailHash], ClientIpAddress = "203.0.113.9", ClientUserAgent = "Mozilla/5.0 (bench)", ClickId = "dj0yJnU9" },
-        CustomData = new PinterestCustomData { Currency = "USD", Value = "49.90", OrderId = $"{i}", ContentIds = ["9007199254741207"], NumItems = 2 },
-        EventSourceUrl = "https://shop.example/checkouts/c/1/thank-you",
-    };
 }
 
 async Task ProduceAsync(string prefix, int count, double? rate)
@@ -189,7 +130,7 @@ async Task ProduceAsync(string prefix, int count, double? rate)
             await Task.Delay(TimeSpan.FromSeconds(i / r) - watch.Elapsed);
         }
 
-        var e = Event(prefix, i);
+        var e = Checkout(prefix, i);
         producer.Produce(prefix + "pinterest", new Message<byte[], byte[]> { Key = Encoding.UTF8.GetBytes($"{e.ShopDomain}/{e.EventId}"), Value = await serdes.SerializeAsync(e, prefix + "pinterest") });
     }
 
@@ -293,26 +234,8 @@ IHost Dispatcher(string prefix)
         builder.Logging.AddConsole();
     }
 
-    var settings = new Dictionary<string, string?>
-    {
-        ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
-        ["Kafka:ProvisionTopics"] = "false",
-        // Reached by address, the broker is not known to be the embedded one, which holds an empty fetch for
-        // all of fetch.wait.max.ms (500 ms by default) where a real broker answers once records arrive: the
-        // setting the services choose for the embedded broker by themselves (KafkaClientFactory).
-        ["Kafka:Client:fetch.wait.max.ms"] = "10",
-        // The host runs in Production, which takes the in-memory registry only when asked for by name.
-        ["SchemaRegistry:UseInMemoryRegistry"] = "true",
-        ["Kafka:Topics:PinterestEvents:Name"] = prefix + "pinterest",
-        ["Kafka:Topics:PinterestEvents:Partitions"] = $"{Partitions}",
-        ["Kafka:Topics:PinterestDeliveries:Name"] = prefix + "deliveries",
-        ["Kafka:Topics:DispatcherDelivered:Name"] = prefix + "delivered",
-        ["Kafka:Topics:DispatcherDelivered:Partitions"] = $"{Partitions}",
-        ["Kafka:Topics:DeadLetters:Name"] = prefix + "dead",
-        ["Dispatcher:GroupId"] = prefix + "bench-dispatcher-" + Guid.NewGuid(),
-        ["Dispatcher:State:Directory"] = Path.Combine(Path.GetTempPath(), $"dispatcher-bench-{Guid.NewGuid():N}"),
-        ["Pinterest:BaseUrl"] = pinterestUrl,
-    };
+    var settings = Settings(cluster.BootstrapServers, prefix, pinterest.Url);
+    settings["Dispatcher:GroupId"] = prefix + "bench-dispatcher-" + Guid.NewGuid();
     foreach (var linger in new[] { Environment.GetEnvironmentVariable("BENCH_LINGER") })
     {
         if (linger is not null)
@@ -327,14 +250,6 @@ IHost Dispatcher(string prefix)
         settings["Dispatcher:AdaptiveLinger"] = adaptive;
     }
 
-    for (var shop = 0; shop < Shops; shop++)
-    {
-        settings[$"Shops:{shop}:Domain"] = $"shop-{shop}.myshopify.com";
-        settings[$"Shops:{shop}:WebhookSecrets:0"] = "bench";
-        settings[$"Shops:{shop}:Pinterest:AdAccountId"] = $"{100 + shop}";
-        settings[$"Shops:{shop}:Pinterest:ConversionToken"] = $"token-{shop}";
-    }
-
     builder.Configuration.AddInMemoryCollection(settings);
     builder.AddDispatcher();
     return builder.Build();
@@ -342,12 +257,10 @@ IHost Dispatcher(string prefix)
 
 async Task<(TimeSpan Elapsed, TimeSpan HealthyNine, long HealthyEvents, double Steady)> RunAsync(string prefix, int count, string? failingAccount)
 {
-    accepted.Clear();
-    firstAnswer = null;
-    answeredAtFirst = 0;
+    pinterest.NewRun();
     var started = Stopwatch.GetTimestamp();
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-    var healthyAccounts = Enumerable.Range(1, Shops - 1).Select(s => $"{100 + s}").ToList();
+    var healthyAccounts = Enumerable.Range(1, Shops - 1).Select(AdAccount).ToList();
     var healthyEvents = Enumerable.Range(0, count).LongCount(i => i % Shops != 0);
     var watch = Stopwatch.StartNew();
     phase = $"{prefix}dispatcher run";
@@ -376,15 +289,16 @@ async Task<(TimeSpan Elapsed, TimeSpan HealthyNine, long HealthyEvents, double S
     }
 
     var elapsed = watch.Elapsed;
+    var (firstAnswer, answeredAtFirst) = pinterest.FirstAnswer;
     Console.WriteLine($"  ({prefix}run: first answer {Stopwatch.GetElapsedTime(started, firstAnswer ?? started).TotalSeconds:0.00} s after the start, all answered at {elapsed.TotalSeconds:0.00} s; CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.00} s)");
-    var steady = (accepted.Values.Sum() - answeredAtFirst) / Stopwatch.GetElapsedTime(firstAnswer ?? started, lastAnswer).TotalSeconds;
+    var steady = (accepted.Values.Sum() - answeredAtFirst) / Stopwatch.GetElapsedTime(firstAnswer ?? started, pinterest.LastAnswer).TotalSeconds;
     await host.StopAsync();
     return (elapsed, healthyNine, healthyEvents, steady);
 }
 
 async Task<List<long>> LatencyAsync(string prefix, int count, double rate)
 {
-    accepted.Clear();
+    pinterest.NewRun();
     foreach (var topic in new[] { "pinterest", "deliveries", "delivered", "dead" })
     {
         // The deliveries too on six partitions: on one, the broker kept only the last 5 MiB of them.
@@ -461,15 +375,4 @@ static long Percentile(List<long> values, double p)
 {
     var sorted = values.Order().ToList();
     return sorted.Count == 0 ? -1 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-}
-
-static int Count(string text, string what)
-{
-    var count = 0;
-    for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal))
-    {
-        count++;
-    }
-
-    return count;
 }
