@@ -13,10 +13,15 @@ public static class IngestApi
     /// </summary>
     public static IEndpointRouteBuilder MapIngest(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapPost("/webhooks/shopify", (HttpRequest request, ShopifyWebhookReceiver receiver) => receiver.ReceiveAsync(request))
+        // The receivers are singletons, taken from the root provider on first use: a parameter bound from
+        // the request's services would open a dependency-injection scope per request for nothing.
+        var services = endpoints.ServiceProvider;
+        ShopifyWebhookReceiver? webhooks = null;
+        CollectReceiver? storefront = null;
+        endpoints.MapPost("/webhooks/shopify", (HttpRequest request) => (webhooks ??= services.GetRequiredService<ShopifyWebhookReceiver>()).ReceiveAsync(request))
             .DisableAntiforgery();
 
-        endpoints.MapPost("/collect", (HttpContext context, CollectReceiver receiver) => receiver.ReceiveAsync(context));
+        endpoints.MapPost("/collect", (Func<HttpContext, Task<IResult>>)(context => (storefront ??= services.GetRequiredService<CollectReceiver>()).ReceiveAsync(context)));
         endpoints.MapMethods("/collect", [HttpMethods.Options], (HttpContext context, CollectReceiver receiver) => receiver.Preflight(context));
         endpoints.MapGet("/pixel.js", (HttpContext context, PixelScript script) => script.Serve(context));
 

@@ -51,17 +51,19 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
                 if (!_entries.TryGetValue(key, out var entry))
                 {
                     var stamp = ++_stamps;
-                    _entries[key] = new Entry(stamp, DateTimeOffset.MaxValue, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+                    _entries[key] = new Entry(stamp);
                     _order.Enqueue((key, stamp));
                     return (DeliveryState.New, new DeliveryClaim(this, key, stamp));
                 }
 
-                if (entry.Storing is null)
+                if (!entry.Storing)
                 {
                     return (DeliveryState.Duplicate, null);
                 }
 
-                pending = entry.Storing.Task;
+                // Made only when a second attempt waits, which is rare: not one per delivery.
+                entry.Waiting ??= new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+                pending = entry.Waiting.Task;
             }
 
             try
@@ -88,10 +90,12 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
                 return;
             }
 
-            storing = entry.Storing;
+            storing = entry.Waiting;
+            entry.Waiting = null;
             if (stored)
             {
-                _entries[key] = entry with { Expires = clock.GetUtcNow() + _window, Storing = null };
+                entry.Storing = false;
+                entry.Expires = clock.GetUtcNow() + _window;
             }
             else
             {
@@ -115,7 +119,7 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
                 continue;
             }
 
-            var expired = entry.Storing is null && entry.Expires <= now;
+            var expired = !entry.Storing && entry.Expires <= now;
             if (!expired && _entries.Count < _capacity)
             {
                 // Claimed in order and kept for the same window: nothing behind the oldest expires sooner,
@@ -125,11 +129,24 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
 
             _order.Dequeue();
             _entries.Remove(oldest.Key);
-            entry.Storing?.TrySetResult(false);
+            entry.Waiting?.TrySetResult(false);
+            entry.Waiting = null;
         }
     }
 
-    private sealed record Entry(long Stamp, DateTimeOffset Expires, TaskCompletionSource<bool>? Storing);
+    /// <summary>One delivery's place in the window; changed only under the lock.</summary>
+    private sealed class Entry(long stamp)
+    {
+        public long Stamp { get; } = stamp;
+
+        /// <summary>Claimed, and its write has not ended yet.</summary>
+        public bool Storing { get; set; } = true;
+
+        public DateTimeOffset Expires { get; set; } = DateTimeOffset.MaxValue;
+
+        /// <summary>Completed when the write ends (true: stored), for attempts that wait on it meanwhile.</summary>
+        public TaskCompletionSource<bool>? Waiting { get; set; }
+    }
 }
 
 public enum DeliveryState

@@ -24,7 +24,6 @@ public sealed class BodyReader(InFlightBudget budget)
             return RequestBody.Failed(BodyFailure.TooLarge);
         }
 
-        using var deadline = new CancellationTokenSource(timeout);
         var body = new RequestBody(budget);
         try
         {
@@ -34,6 +33,13 @@ public sealed class BodyReader(InFlightBudget budget)
                 return body.Fail(BodyFailure.OverBudget);
             }
 
+            // A small body has mostly arrived with the headers: then no timer is set up for it.
+            if (body.TryFillAtOnce(request.BodyReader, limit) is { } done)
+            {
+                return done.Failure is { } f ? body.Fail(f) : body;
+            }
+
+            using var deadline = new CancellationTokenSource(timeout);
             var failure = await body.FillAsync(request.BodyReader, limit, deadline.Token);
             return failure switch
             {
@@ -67,13 +73,18 @@ public enum BodyFailure
     Aborted,
 }
 
-/// <summary>A body read into a pooled buffer, holding its share of the budget until disposed.</summary>
+/// <summary>
+/// A body read into memory, holding its share of the budget until disposed. A body of declared length is
+/// read into an array of exactly that size, which the record then takes as it is; a chunked body into a
+/// pooled buffer that grows.
+/// </summary>
 public sealed class RequestBody : IDisposable
 {
     private const int FirstBufferSize = 16 * 1024;
 
     private readonly InFlightBudget? _budget;
     private byte[] _buffer = [];
+    private bool _pooled;
     private long _reserved;
 
     internal RequestBody(InFlightBudget? budget) => _budget = budget;
@@ -86,7 +97,23 @@ public sealed class RequestBody : IDisposable
 
     public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
 
-    public byte[] ToArray() => Span.ToArray();
+    /// <summary>
+    /// The body as an array of its own. Read at its declared length, the array read into is handed over
+    /// without a copy: a pooled buffer per request was new memory under load anyway, once more requests
+    /// were in flight than the shared pool keeps (Ingest serves hundreds at once), and then copied again.
+    /// </summary>
+    public byte[] ToArray()
+    {
+        if (_pooled || Length != _buffer.Length)
+        {
+            return Span.ToArray();
+        }
+
+        var whole = _buffer;
+        _buffer = [];
+        Length = 0;
+        return whole;
+    }
 
     internal static RequestBody Failed(BodyFailure failure) => new(null) { Failure = failure };
 
@@ -114,6 +141,22 @@ public sealed class RequestBody : IDisposable
     }
 
     /// <summary>
+    /// Takes the whole body when the server holds all of it already; null when more is to come, then
+    /// <see cref="FillAsync"/> goes on from where this stopped.
+    /// </summary>
+    internal (BodyFailure? Failure, bool Complete)? TryFillAtOnce(PipeReader source, int limit)
+    {
+        if (!source.TryRead(out var result))
+        {
+            return null;
+        }
+
+        Rent(limit);
+        var failure = Take(source, result, limit);
+        return failure is not null || result.IsCompleted ? (failure, true) : null;
+    }
+
+    /// <summary>
     /// Reads <paramref name="source"/> to its end. At <paramref name="deadline"/> the pending read is cancelled
     /// through the reader, not by a token: a read a token cancels leaves Kestrel's body reader "in
     /// progress", and Kestrel's later drain of the request fails with an error and a stack trace in the log.
@@ -121,34 +164,19 @@ public sealed class RequestBody : IDisposable
     internal async Task<BodyFailure?> FillAsync(PipeReader source, int limit, CancellationToken deadline)
     {
         using var timeout = deadline.Register(source.CancelPendingRead);
-        _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_reserved, FirstBufferSize), limit + 1L));
+        Rent(limit);
         while (true)
         {
             var result = await source.ReadAsync(CancellationToken.None);
-            var arrived = result.Buffer;
             if (result.IsCanceled)
             {
-                source.AdvanceTo(arrived.Start);
+                source.AdvanceTo(result.Buffer.Start);
                 return BodyFailure.TimedOut;
             }
 
-            if (Length + arrived.Length > limit)
+            if (Take(source, result, limit) is { } failure)
             {
-                source.AdvanceTo(arrived.End);
-                return BodyFailure.TooLarge;
-            }
-
-            if (Length + arrived.Length > _buffer.Length)
-            {
-                Grow(Length + (int)arrived.Length, limit);
-            }
-
-            arrived.CopyTo(_buffer.AsSpan(Length));
-            Length += (int)arrived.Length;
-            source.AdvanceTo(arrived.End);
-            if (!Reserve(Length))
-            {
-                return BodyFailure.OverBudget;
+                return failure;
             }
 
             if (result.IsCompleted)
@@ -158,22 +186,69 @@ public sealed class RequestBody : IDisposable
         }
     }
 
+    private void Rent(int limit)
+    {
+        if (_buffer.Length > 0)
+        {
+            return;
+        }
+
+        if (_reserved > 0 && _reserved <= limit)
+        {
+            // Declared: Kestrel ends the body at exactly this length or fails the read.
+            _buffer = GC.AllocateUninitializedArray<byte>((int)_reserved);
+        }
+        else
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_reserved, FirstBufferSize), limit + 1L));
+            _pooled = true;
+        }
+    }
+
+    /// <summary>Copies what arrived and tells the reader so; a failure when it breaks a limit.</summary>
+    private BodyFailure? Take(PipeReader source, ReadResult result, int limit)
+    {
+        var arrived = result.Buffer;
+        if (Length + arrived.Length > limit)
+        {
+            source.AdvanceTo(arrived.End);
+            return BodyFailure.TooLarge;
+        }
+
+        if (Length + arrived.Length > _buffer.Length)
+        {
+            Grow(Length + (int)arrived.Length, limit);
+        }
+
+        arrived.CopyTo(_buffer.AsSpan(Length));
+        Length += (int)arrived.Length;
+        source.AdvanceTo(arrived.End);
+        return Reserve(Length) ? null : BodyFailure.OverBudget;
+    }
+
     private void Grow(int needed, int limit)
     {
         var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(_buffer.Length * 2L, needed), limit + 1L));
         _buffer.AsSpan(0, Length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_pooled)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = larger;
+        _pooled = true;
     }
 
     public void Dispose()
     {
-        if (_buffer.Length > 0)
+        if (_pooled && _buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-            Length = 0;
         }
+
+        _buffer = [];
+        _pooled = false;
+        Length = 0;
 
         if (_reserved > 0)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Avro.Specific;
 using Confluent.Kafka;
 using Confluent.SchemaRegistry;
@@ -43,37 +44,49 @@ public sealed class KafkaWriter(RecordPublisher publisher)
 
     private static async Task<WriteFailure?> WriteAsync(Func<Task<Task>> enqueue, TimeSpan ackTimeout, string bodyLimitSetting, Action<Task>? delivery)
     {
-        // The caller leaving does not cancel the write: Kafka may well have it already.
-        using var ackWait = new CancellationTokenSource(ackTimeout);
+        // The caller leaving does not cancel the write: Kafka may well have it already. The ack timeout
+        // covers both stages together.
+        var started = Stopwatch.GetTimestamp();
         // Two stages, told apart so that the answer blames the right service: serializing (a first write
         // of a schema registers it; a schema not cached yet is fetched) and Kafka's acknowledgement.
         var enqueued = enqueue();
-        delivery?.Invoke(enqueued.Unwrap());
         Task written;
-        try
+        if (enqueued.IsCompletedSuccessfully)
         {
-            written = await enqueued.WaitAsync(ackWait.Token).ConfigureAwait(false);
+            // The usual case, a schema already known: no proxy task and no wait to set up per request.
+            written = enqueued.Result;
+            delivery?.Invoke(written);
         }
-        catch (Exception e) when (e is SchemaRegistryException or HttpRequestException or OperationCanceledException)
+        else
         {
-            // The registry's client throws HttpRequestException when it cannot connect at all.
-            return new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.SchemaRegistryUnavailable,
-                e is OperationCanceledException
-                    ? $"The schema registry did not answer within {ackTimeout.TotalSeconds:0.#} s."
-                    : "The schema registry did not answer.",
-                e);
-        }
-        catch (KafkaException e)
-        {
-            return KafkaFailure(e, ackTimeout, bodyLimitSetting);
+            delivery?.Invoke(enqueued.Unwrap());
+            try
+            {
+                written = await enqueued.WaitAsync(ackTimeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is SchemaRegistryException or HttpRequestException or TimeoutException or OperationCanceledException)
+            {
+                // The registry's client throws HttpRequestException when it cannot connect at all, and
+                // TaskCanceledException when its own HTTP timeout passes.
+                return new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.SchemaRegistryUnavailable,
+                    e is TimeoutException or OperationCanceledException
+                        ? $"The schema registry did not answer within {ackTimeout.TotalSeconds:0.#} s."
+                        : "The schema registry did not answer.",
+                    e);
+            }
+            catch (KafkaException e)
+            {
+                return KafkaFailure(e, ackTimeout, bodyLimitSetting);
+            }
         }
 
         try
         {
-            await written.WaitAsync(ackWait.Token).ConfigureAwait(false);
+            var left = ackTimeout - Stopwatch.GetElapsedTime(started);
+            await written.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero).ConfigureAwait(false);
             return null;
         }
-        catch (Exception e) when (e is KafkaException or OperationCanceledException)
+        catch (Exception e) when (e is KafkaException or TimeoutException or OperationCanceledException)
         {
             return KafkaFailure(e, ackTimeout, bodyLimitSetting);
         }
@@ -84,7 +97,7 @@ public sealed class KafkaWriter(RecordPublisher publisher)
         // Permanent: a retry would fail the same way, so this is no 503.
         KafkaException { Error.Code: ErrorCode.MsgSizeTooLarge } tooLarge => new WriteFailure(StatusCodes.Status413PayloadTooLarge, Reasons.RecordTooLarge,
             $"The request does not fit in one Kafka record ({tooLarge.Error.Reason}). Lower {bodyLimitSetting} or raise the Kafka record size limits.", e),
-        OperationCanceledException => new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
+        TimeoutException or OperationCanceledException => new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable,
             $"Kafka did not acknowledge the record within {ackTimeout.TotalSeconds:0.#} s.", e),
         _ => new WriteFailure(StatusCodes.Status503ServiceUnavailable, Reasons.KafkaUnavailable, "Kafka did not acknowledge the record.", e),
     };

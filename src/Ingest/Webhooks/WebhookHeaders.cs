@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -23,11 +24,16 @@ internal sealed partial record WebhookHeaders(
 
     private const string Prefix = "x-shopify-";
 
-    // None of these ever holds a comma; a comma means two headers were joined into one line.
-    private static readonly HashSet<string> Singular = new(StringComparer.OrdinalIgnoreCase)
+    private const string ApiVersionName = "X-Shopify-API-Version";
+    private const string EventIdName = "X-Shopify-Event-Id";
+
+    // The names a delivery must carry once, each with its lower-case spelling, which the record keeps: looked
+    // up rather than lower-cased per request. None of these ever holds a comma; a comma means two headers
+    // were joined into one line.
+    private static readonly FrozenDictionary<string, string> Known = new[]
     {
-        HmacName, TopicName, ShopDomainName, WebhookIdName, TriggeredAtName, "X-Shopify-API-Version", "X-Shopify-Event-Id",
-    };
+        HmacName, TopicName, ShopDomainName, WebhookIdName, TriggeredAtName, ApiVersionName, EventIdName,
+    }.ToFrozenDictionary(name => name, name => name.ToLowerInvariant(), StringComparer.OrdinalIgnoreCase);
 
     public static WebhookHeaders Read(IHeaderDictionary headers)
     {
@@ -40,23 +46,25 @@ internal sealed partial record WebhookHeaders(
                 continue;
             }
 
-            if (values.Count > 1 || (Singular.Contains(name) && values.ToString().Contains(',', StringComparison.Ordinal)))
+            var value = values.ToString();
+            var known = Known.GetValueOrDefault(name);
+            if (values.Count > 1 || (known is not null && value.Contains(',', StringComparison.Ordinal)))
             {
                 // Joined, two topics read as "orders/create,orders/create": which one did Shopify mean?
                 repeated ??= name;
             }
 
-            all[name.ToLowerInvariant()] = values.ToString();
+            all[known ?? name.ToLowerInvariant()] = value;
         }
 
         return new WebhookHeaders(
-            Value(headers, HmacName),
-            Value(headers, TopicName),
-            Value(headers, ShopDomainName),
-            Value(headers, WebhookIdName),
-            Value(headers, "X-Shopify-API-Version"),
-            Value(headers, "X-Shopify-Event-Id"),
-            Value(headers, TriggeredAtName),
+            Value(all, HmacName),
+            Value(all, TopicName),
+            Value(all, ShopDomainName),
+            Value(all, WebhookIdName),
+            Value(all, ApiVersionName),
+            Value(all, EventIdName),
+            Value(all, TriggeredAtName),
             repeated,
             all);
     }
@@ -82,8 +90,6 @@ internal sealed partial record WebhookHeaders(
     [GeneratedRegex("^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?([Zz]|[+-][0-9]{2}:[0-9]{2})$")]
     private static partial Regex IsoTime();
 
-    private static string? Value(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var value) && !string.IsNullOrWhiteSpace(value.ToString())
-            ? value.ToString().Trim()
-            : null;
+    private static string? Value(Dictionary<string, string> all, string name) =>
+        all.TryGetValue(Known[name], out var value) && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 }
