@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -66,7 +67,7 @@ public sealed record CollectEnvelope(
         using (document)
         {
             var root = document.RootElement;
-            if (!Schema.Value.Evaluate(root, Verdict).IsValid)
+            if (!EnvelopeCheck.IsPlainlyValid(root) && !SchemaAccepts(root))
             {
                 return (null, Describe(Schema.Value.Evaluate(root, Details)));
             }
@@ -93,9 +94,13 @@ public sealed record CollectEnvelope(
                 shopifyEvent.GetProperty("name").GetString()!,
                 occurredAt.UtcDateTime,
                 shopifyEvent.GetProperty("clientId").GetString()!,
-                Encoding.UTF8.GetBytes(shopifyEvent.GetRawText())), null);
+                // The event's bytes as they came, not decoded to text and encoded again.
+                JsonMarshal.GetRawUtf8Value(shopifyEvent).ToArray()), null);
         }
     }
+
+    /// <summary>The schema evaluator's verdict. One instance per process: the evaluator registers a schema by its $id, once.</summary>
+    internal static bool SchemaAccepts(JsonElement root) => Schema.Value.Evaluate(root, Verdict).IsValid;
 
     // Only a \u escape can make valid UTF-8 JSON unreadable; bodies without one (nearly all) are not read twice.
     private static bool EscapesAreText(ReadOnlySpan<byte> json)
