@@ -81,11 +81,12 @@ static class Bench
     public static long? OrderOfInitiateCheckout(string eventId) =>
         eventId.StartsWith("ic_", StringComparison.Ordinal) && long.TryParse(eventId.AsSpan(3), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var n) ? n : null;
 
-    /// <summary>Waits for a line on stdin's end: the parent is gone (its pipe closed), so this helper goes too.</summary>
-    public static Task ParentGoneAsync() => Task.Run(() =>
+    /// <summary>Waits for stdin's end: the parent is gone (its pipe closed), so this helper goes too. Lines before it go to <paramref name="onLine"/>.</summary>
+    public static Task ParentGoneAsync(Action<string>? onLine = null) => Task.Run(() =>
     {
-        while (Console.In.ReadLine() is not null)
+        while (Console.In.ReadLine() is { } line)
         {
+            onLine?.Invoke(line);
         }
     });
 
@@ -142,7 +143,35 @@ static class BrokerRole
         app.MapPost("/compatibility/subjects/{subject}/versions/latest", () => Results.Json(new { is_compatible = true }));
         await app.StartAsync();
         Console.WriteLine($"READY bootstrap={cluster.BootstrapServers} registry={Bench.Listening(app)}");
-        await Task.WhenAny(Bench.ParentGoneAsync(), Bench.SignalAsync(out var signals));
+        // The services are started by the script, not by this process: should the script die without its cleanup
+        // (SIGKILL), its pipe here closes, and this process ends the services it was told about ("watch <pid>").
+        var watched = new ConcurrentBag<int>();
+        var parentGone = Bench.ParentGoneAsync(line =>
+        {
+            if (line.StartsWith("watch ", StringComparison.Ordinal) && int.TryParse(line.AsSpan(6), CultureInfo.InvariantCulture, out var pid))
+            {
+                watched.Add(pid);
+            }
+        });
+        if (await Task.WhenAny(parentGone, Bench.SignalAsync(out var signals)) == parentGone)
+        {
+            // SIGTERM, and the broker stays up while they stop (they commit and close against it); SIGKILL after 15 s.
+            foreach (var pid in watched)
+            {
+                _ = Native.kill(pid, Native.SigTerm);
+            }
+
+            for (var i = 0; i < 150 && watched.Any(pid => Native.kill(pid, 0) == 0); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            foreach (var pid in watched)
+            {
+                _ = Native.kill(pid, Native.SigKill);
+            }
+        }
+
         await app.StopAsync();
         foreach (var signal in signals)
         {
@@ -929,6 +958,7 @@ static class Orchestrator
             };
             var executable = Path.Combine(Bench.Repo, "src", name, "bin", "Release", "net10.0", $"Streaming.{name}");
             services[name] = Start(Child.Service(name.ToLowerInvariant(), executable, work, environment));
+            broker.Send($"watch {services[name].Pid}");
         }
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
