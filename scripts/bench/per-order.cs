@@ -1246,7 +1246,7 @@ sealed record Report(string Text, bool Complete)
         var droppedDispatcher = Max(samples, s => s.Dispatcher.DroppedUnread);
         if (droppedEnricher > 0 || droppedDispatcher > 0)
         {
-            problems.Add($"the embedded broker dropped records past a group's committed offset (it keeps about 5 MiB per partition): up to {droppedEnricher:N0} of the enricher's and {droppedDispatcher:N0} of the dispatcher's at one sample. Input was lost, or nearly: shorten the run or lower the rate");
+            problems.Add($"the embedded broker dropped records past a group's committed offset (it keeps about 5 MiB per partition): up to {droppedEnricher:N0} of the enricher's and {droppedDispatcher:N0} of the dispatcher's at one sample. The groups commit every 5 s and may have read further, so the order counts above say whether input was lost; either way the run came near the broker's limit: shorten it or lower the rate");
         }
 
         if (answered.Count - arrived.Count is > 0 and var missing)
