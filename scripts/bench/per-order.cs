@@ -22,7 +22,7 @@
 // PERORDER_MAX_IN_FLIGHT (orders the generator keeps open before it skips and counts one, default 4000),
 // PERORDER_CONNECTIONS (the generator's connections to Ingest at most, default 256),
 // PERORDER_TIMEOUT (seconds for the whole run after the build, default 300 + seconds + warm-up),
-// PERORDER_IDLE (seconds of idle CPU measured after the warm-up, default 10; 0: none), PERORDER_KEEP=1 (keep the logs and state directory), PERORDER_NO_BUILD=1 (use the Release builds already there).
+// PERORDER_ALLINONE=1 (the all-in-one src/Pipeline in one process instead of the three services), PERORDER_IDLE (seconds of idle CPU measured after the warm-up, default 10; 0: none), PERORDER_KEEP=1 (keep the logs and state directory), PERORDER_NO_BUILD=1 (use the Release builds already there).
 // The embedded broker keeps about 5 MiB per partition and drops the oldest records past it, read or not: a
 // consumer that falls further behind loses input. The lag sampler says when that happened, and the report
 // counts every order that did not reach Pinterest with its click id.
@@ -812,6 +812,9 @@ sealed record PinterestArrival(string EventId, string ClickId, long At, int Time
 static class Orchestrator
 {
     private static readonly List<Child> Children = [];
+
+    /// <summary>The services measured: the three deployables, or with PERORDER_ALLINONE=1 the all-in-one src/Pipeline (its operator view included).</summary>
+    public static readonly string[] Stages = Environment.GetEnvironmentVariable("PERORDER_ALLINONE") == "1" ? ["Pipeline"] : ["Ingest", "Enricher", "Dispatcher"];
     private static readonly Stopwatch Clock = Stopwatch.StartNew();
 
     private static void Say(string what) => Console.Error.WriteLine($"[{Clock.Elapsed.TotalSeconds,4:0}s] {what}");
@@ -845,7 +848,7 @@ static class Orchestrator
         try
         {
             Say($"{Environment.ProcessorCount} cores, load average {LoadAverage()}; logs and state in {work}");
-            foreach (var project in Environment.GetEnvironmentVariable("PERORDER_NO_BUILD") == "1" ? [] : new[] { "Ingest", "Enricher", "Dispatcher" })
+            foreach (var project in Environment.GetEnvironmentVariable("PERORDER_NO_BUILD") == "1" ? [] : Orchestrator.Stages)
             {
                 Say($"building src/{project} (Release)");
                 await RunToEndAsync("nice", ["dotnet", "build", "-c", "Release", "--nologo", "-v", "q", "-clp:ErrorsOnly", Path.Combine(Bench.Repo, "src", project, $"{project}.csproj")], stop.Token);
@@ -928,16 +931,18 @@ static class Orchestrator
 
         var services = new Dictionary<string, Child>();
         var urls = new Dictionary<string, Uri>();
-        foreach (var name in new[] { "Ingest", "Enricher", "Dispatcher" })
+        foreach (var name in Stages)
         {
             var url = new Uri($"http://127.0.0.1:{FreePort()}");
             urls[name] = url;
             var state = Path.Combine(work, name.ToLowerInvariant());
+            // The all-in-one reads "Urls" from its appsettings.json, which an environment variable of that name overrides.
             var environment = new Dictionary<string, string>
             {
                 ["DOTNET_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_ENVIRONMENT"] = "Production",
                 ["ASPNETCORE_URLS"] = url.ToString().TrimEnd('/'),
+                ["Urls"] = url.ToString().TrimEnd('/'),
                 ["Kafka__BootstrapServers"] = stand["bootstrap"],
                 ["SchemaRegistry__Url"] = stand["registry"],
                 // A real broker answers a fetch as soon as records arrive; the mock, reached by address, holds every
@@ -953,8 +958,8 @@ static class Orchestrator
                 ["Pinterest__DryRunFile"] = Path.Combine(work, "dry-run.jsonl"),
                 // 127.0.0.1 is every shopper here: the per-client limit would throttle the whole storefront.
                 ["Storefront__RequestsPerMinutePerClient"] = "100000000",
-                ["Enricher__State__Directory"] = state,
-                ["Dispatcher__State__Directory"] = state,
+                ["Enricher__State__Directory"] = Path.Combine(state, "enricher"),
+                ["Dispatcher__State__Directory"] = Path.Combine(state, "dispatcher"),
             };
             var executable = Path.Combine(Bench.Repo, "src", name, "bin", "Release", "net10.0", $"Streaming.{name}");
             services[name] = Start(Child.Service(name.ToLowerInvariant(), executable, work, environment));
@@ -967,9 +972,9 @@ static class Orchestrator
             await WaitReadyAsync(http, name, child, urls[name], stop);
         }
 
-        Say($"Ingest, Enricher and Dispatcher ready (pids {string.Join(", ", services.Select(s => $"{s.Key} {s.Value.Pid}"))})");
+        Say($"{string.Join(", ", Stages)} ready (pids {string.Join(", ", services.Select(s => $"{s.Key} {s.Value.Pid}"))})");
 
-        var generator = Start(Child.Role("generator", work, "generate", urls["Ingest"].ToString(), maxInFlight.ToString(CultureInfo.InvariantCulture)));
+        var generator = Start(Child.Role("generator", work, "generate", urls[Stages[0]].ToString(), maxInFlight.ToString(CultureInfo.InvariantCulture)));
         await generator.ReadyAsync(TimeSpan.FromSeconds(60), stop);
         using var lag = new LagSampler(stand["bootstrap"], period);
         using var sampling = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -1202,7 +1207,7 @@ sealed record Report(string Text, bool Complete)
 
             var cpu = (double)(after.Value - cpu0[process.Name]) / Native.ClockTicks;
             var idleCpu = idle[process.Name] * window;
-            if (process.Name is "ingest" or "enricher" or "dispatcher")
+            if (process.Name is "ingest" or "enricher" or "dispatcher" or "pipeline")
             {
                 stages += cpu;
                 stagesIdle += idleCpu;
@@ -1214,8 +1219,8 @@ sealed record Report(string Text, bool Complete)
         var broker = processes.Single(p => p.Name == "broker");
         var brokerCpu = ((cpu1[broker.Name] ?? cpu0[broker.Name]) - cpu0[broker.Name]) / (double)Native.ClockTicks;
         var brokerIdle = idle[broker.Name] * window;
-        Line($"| **the three stages** | **{stages:0.00}** | **{stages / window:0.00}** | **{stages * perOrder:0}** | {stagesIdle / window:0.000} | **{(stages - stagesIdle) * perOrder:0}** |");
-        Line($"| the three stages and the broker | {stages + brokerCpu:0.00} | {(stages + brokerCpu) / window:0.00} | {(stages + brokerCpu) * perOrder:0} | {(stagesIdle + brokerIdle) / window:0.000} | {(stages + brokerCpu - stagesIdle - brokerIdle) * perOrder:0} |");
+        Line($"| **the stages** | **{stages:0.00}** | **{stages / window:0.00}** | **{stages * perOrder:0}** | {stagesIdle / window:0.000} | **{(stages - stagesIdle) * perOrder:0}** |");
+        Line($"| the stages and the broker | {stages + brokerCpu:0.00} | {(stages + brokerCpu) / window:0.00} | {(stages + brokerCpu) * perOrder:0} | {(stagesIdle + brokerIdle) / window:0.000} | {(stages + brokerCpu - stagesIdle - brokerIdle) * perOrder:0} |");
         Line($"| (generator, its own count over the load only: {run.CpuLoadMs / 1000:0.00} s, {run.CpuLoadMs / 1000 / run.LoadSeconds:0.00} cores) | | | | | |");
         Line();
 
