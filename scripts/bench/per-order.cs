@@ -22,7 +22,10 @@
 // PERORDER_MAX_IN_FLIGHT (orders the generator keeps open before it skips and counts one, default 4000),
 // PERORDER_CONNECTIONS (the generator's connections to Ingest at most, default 256),
 // PERORDER_TIMEOUT (seconds for the whole run after the build, default 300 + seconds + warm-up),
-// PERORDER_ALLINONE=1 (the all-in-one src/Pipeline in one process instead of the three services), PERORDER_IDLE (seconds of idle CPU measured after the warm-up, default 10; 0: none), PERORDER_KEEP=1 (keep the logs and state directory), PERORDER_NO_BUILD=1 (use the Release builds already there).
+// PERORDER_ALLINONE=1 (the all-in-one src/Pipeline in one process instead of the three services),
+// PERORDER_IDLE (seconds of idle CPU measured after the warm-up, default 10; 0: none),
+// PERORDER_KEEP=1 (keep the logs and state directory; kept anyway when the run is not complete),
+// PERORDER_NO_BUILD=1 (use the Release builds already there).
 // The embedded broker keeps about 5 MiB per partition and drops the oldest records past it, read or not: a
 // consumer that falls further behind loses input. The lag sampler says when that happened, and the report
 // counts every order that did not reach Pinterest with its click id.
