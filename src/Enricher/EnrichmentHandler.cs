@@ -116,10 +116,11 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
         NewBatch().RunAsync(async work =>
         {
             var tasks = _tasks.Values.ToList();
-            foreach (var task in tasks)
-            {
-                await task.ReleaseDueAsync(work.Enter(task));
-            }
+            // Each task's due releases on its own, side by side, as a batch's partitions are handled: a
+            // release decodes, stitches and encodes, and after a busy stretch many are due at once.
+            var releases = tasks.Select(task => (Task: task, Context: work.Enter(task))).ToList();
+            await Task.WhenAll(releases.Select(release =>
+                Task.Run(() => release.Task.ReleaseDueAsync(release.Context))));
 
             if (_clock.GetUtcNow() >= _nextSweep)
             {
