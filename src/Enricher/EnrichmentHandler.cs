@@ -132,6 +132,14 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
             }
         }, cancellationToken);
 
+    /// <summary>Until the earliest wall-clock cap still ahead: a waiting event goes when its cap is reached, not up to an idle poll later.</summary>
+    public TimeSpan? DueIn()
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var next = _tasks.Values.Select(t => t.NextWallClockCap(after: now)).Min();
+        return next is { } at ? TimeSpan.FromMilliseconds(at - now) : null;
+    }
+
     /// <summary>
     /// Lets every waiting server event go with whatever session is known, as if all grace periods were
     /// over: for the end of a bounded input (a replay), where nothing more will arrive.
