@@ -11,6 +11,7 @@
 //   2. restore: sessions per second from the changelog into empty local stores, and peak memory;
 //   3. memory: process memory with ten million sessions in the local stores.
 // Usage (from scripts/bench): dotnet run -c Release enricher.cs -- [orders=60000] [restore=1000000] [stored=10000000]
+// (restore 0: the throughput part only; BENCH_LOG=1: the measured enricher logs to the console with times)
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -109,6 +110,12 @@ async Task<TimeSpan> RunEnricherAsync(string prefix, int count)
     var stateDirectory = Path.Combine(Path.GetTempPath(), $"enricher-bench-{Guid.NewGuid():N}");
     var builder = Host.CreateApplicationBuilder();
     builder.Logging.ClearProviders();
+    if (Environment.GetEnvironmentVariable("BENCH_LOG") is not null && prefix.Length == 0)
+    {
+        builder.Logging.AddSimpleConsole(o => { o.TimestampFormat = "HH:mm:ss.fff "; o.SingleLine = true; });
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        Console.WriteLine($"{DateTime.Now:HH:mm:ss.fff} host building");
+    }
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["Kafka:BootstrapServers"] = cluster.BootstrapServers,
@@ -134,20 +141,30 @@ async Task<TimeSpan> RunEnricherAsync(string prefix, int count)
     });
     builder.AddEnricher();
     var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
     var watch = Stopwatch.StartNew();
     using var host = builder.Build();
     await host.StartAsync();
-    var produced = CountUntil(cluster.BootstrapServers, prefix + "pinterest", count, TimeSpan.FromMinutes(10));
+    var (produced, first) = CountUntil(cluster.BootstrapServers, prefix + "pinterest", count, TimeSpan.FromMinutes(10), watch);
     watch.Stop();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+    var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
     await host.StopAsync();
     var records = count + ((count + 1) / 2);
     if (prefix.Length == 0)
     {
-        Console.WriteLine($"enricher: {records} records ({produced} checkout events) in {watch.Elapsed.TotalSeconds:0.00} s = {records / watch.Elapsed.TotalSeconds:0} records/s; process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:0.0} s");
+        Console.WriteLine($"enricher: {records} records ({produced} checkout events) in {watch.Elapsed.TotalSeconds:0.00} s = {records / watch.Elapsed.TotalSeconds:0} records/s; process CPU {cpu.TotalSeconds:0.0} s");
+        Console.WriteLine($"enricher per record: CPU {cpu.TotalMicroseconds / records:0} µs, allocated {allocated / records:0} bytes; first event after {first.TotalSeconds:0.00} s");
     }
 
     Directory.Delete(stateDirectory, recursive: true);
     return watch.Elapsed;
+}
+
+if (restoreSessions == 0)
+{
+    // Throughput only: for before/after runs of the enricher's own cost.
+    return;
 }
 
 // ---- 2. Restore -----------------------------------------------------------------------------------
@@ -237,7 +254,9 @@ foreach (var directory in new[] { restoreDirectory, storedDirectory })
 static TimeSpan PassThrough(string bootstrap, string prefix, int count)
 {
     var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+    var allocatedBefore = GC.GetTotalAllocatedBytes();
     var watch = Stopwatch.StartNew();
+    var first = TimeSpan.Zero;
     using var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true, Acks = Acks.All, LingerMs = 5, CompressionType = CompressionType.Lz4 }).Build();
     using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
     {
@@ -252,6 +271,7 @@ static TimeSpan PassThrough(string bootstrap, string prefix, int count)
         var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
         if (result is not null)
         {
+            first = first == TimeSpan.Zero ? watch.Elapsed : first;
             pending.Add((producer.ProduceAsync(prefix + "passthrough-out", new Message<byte[]?, byte[]> { Key = result.Message.Key, Value = result.Message.Value }), result));
         }
 
@@ -268,16 +288,19 @@ static TimeSpan PassThrough(string bootstrap, string prefix, int count)
         }
     }
 
+    var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+    var allocated = GC.GetTotalAllocatedBytes() - allocatedBefore;
     consumer.Close();
     if (prefix.Length == 0)
     {
-        Console.WriteLine($"pass-through process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:0.0} s");
+        Console.WriteLine($"pass-through process CPU {used.TotalSeconds:0.0} s");
+        Console.WriteLine($"pass-through per record: CPU {used.TotalMicroseconds / count:0} µs, allocated {allocated / count:0} bytes; first record after {first.TotalSeconds:0.00} s");
     }
 
     return watch.Elapsed;
 }
 
-static int CountUntil(string bootstrap, string topic, int count, TimeSpan within)
+static (int Seen, TimeSpan First) CountUntil(string bootstrap, string topic, int count, TimeSpan within, Stopwatch watch)
 {
     using var consumer = new ConsumerBuilder<byte[]?, byte[]>(new ConsumerConfig
     {
@@ -285,16 +308,18 @@ static int CountUntil(string bootstrap, string topic, int count, TimeSpan within
     }).Build();
     consumer.Subscribe(topic);
     var seen = 0;
+    var first = TimeSpan.Zero;
     var until = DateTime.UtcNow + within;
     while (seen < count && DateTime.UtcNow < until)
     {
         if (consumer.Consume(TimeSpan.FromMilliseconds(100)) is not null)
         {
+            first = seen == 0 ? watch.Elapsed : first;
             seen++;
         }
     }
 
-    return seen;
+    return (seen, first);
 }
 
 static long Rss() => StatusKb("VmRSS:") * 1024;

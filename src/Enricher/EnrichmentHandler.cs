@@ -116,10 +116,11 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
         NewBatch().RunAsync(async work =>
         {
             var tasks = _tasks.Values.ToList();
-            foreach (var task in tasks)
-            {
-                await task.ReleaseDueAsync(work.Enter(task));
-            }
+            // Each task's due releases on its own, side by side, as a batch's partitions are handled: a
+            // release decodes, stitches and encodes, and after a busy stretch many are due at once.
+            var releases = tasks.Select(task => (Task: task, Context: work.Enter(task))).ToList();
+            await Task.WhenAll(releases.Select(release =>
+                Task.Run(() => release.Task.ReleaseDueAsync(release.Context))));
 
             if (_clock.GetUtcNow() >= _nextSweep)
             {
@@ -130,6 +131,14 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
                 }
             }
         }, cancellationToken);
+
+    /// <summary>Until the earliest wall-clock cap still ahead: a waiting event goes when its cap is reached, not up to an idle poll later.</summary>
+    public TimeSpan? DueIn()
+    {
+        var now = _clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var next = _tasks.Values.Select(t => t.NextWallClockCap(after: now)).Min();
+        return next is { } at ? TimeSpan.FromMilliseconds(at - now) : null;
+    }
 
     /// <summary>
     /// Lets every waiting server event go with whatever session is known, as if all grace periods were

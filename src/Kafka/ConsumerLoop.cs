@@ -29,6 +29,7 @@ public sealed partial class ConsumerLoop<T>(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan RetryBase = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MinimumIdleWait = TimeSpan.FromMilliseconds(10);
 
     private readonly IPartitionAware? _partitionAware = handler as IPartitionAware;
     private readonly IPunctuated? _punctuated = handler as IPunctuated;
@@ -149,7 +150,7 @@ public sealed partial class ConsumerLoop<T>(
         var deadline = DateTime.MaxValue;
         while (_batch.Raw.Count < settings.MaxBatchSize && !cancellationToken.IsCancellationRequested)
         {
-            var wait = _batch.Raw.Count == 0 ? IdlePoll : deadline - DateTime.UtcNow;
+            var wait = _batch.Raw.Count == 0 ? IdleWait() : deadline - DateTime.UtcNow;
             // Past the deadline, take what is already fetched without waiting for more.
             var ready = new List<ConsumedRecord<T>>();
             var polled = _reader.Poll(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, ready, cancellationToken);
@@ -165,6 +166,10 @@ public sealed partial class ConsumerLoop<T>(
             }
         }
     }
+
+    // An idle poll ends when the handler's next scheduled work is due, so that it is punctuated on time.
+    private TimeSpan IdleWait() =>
+        _punctuated?.DueIn() is { } due && due < IdlePoll ? (due > MinimumIdleWait ? due : MinimumIdleWait) : IdlePoll;
 
     private async Task HandleUntilDoneAsync(IConsumer<byte[]?, byte[]> consumer, Batch batch, CancellationToken cancellationToken)
     {

@@ -24,4 +24,10 @@ public interface IPartitionAware
 public interface IPunctuated
 {
     Task PunctuateAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How soon work that is not yet due will be: an idle poll waits no longer, so the work is done on
+    /// time rather than up to a whole idle poll late. Null: nothing is scheduled.
+    /// </summary>
+    TimeSpan? DueIn() => null;
 }

@@ -107,8 +107,16 @@ public static class MatchKeys
     }
 
     /// <summary>Lowercase hex SHA-256 of the UTF-8 bytes.</summary>
-    public static string Sha256Hex(string normalized) =>
-        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(normalized)));
+    public static string Sha256Hex(string normalized)
+    {
+        // Match keys are short: their bytes and the hash stay on the stack, only the hex text is allocated.
+        var length = Encoding.UTF8.GetByteCount(normalized);
+        var bytes = length <= 512 ? stackalloc byte[length] : new byte[length];
+        Encoding.UTF8.GetBytes(normalized, bytes);
+        Span<byte> hash = stackalloc byte[System.Security.Cryptography.SHA256.HashSizeInBytes];
+        System.Security.Cryptography.SHA256.HashData(bytes, hash);
+        return Convert.ToHexStringLower(hash);
+    }
 
     // Trimmed and composed (NFC): "é" typed as e + ◌́ and as one letter must hash alike.
     private static string? Clean(string? value)

@@ -8,8 +8,9 @@ internal static partial class OrderJson
 {
     /// <summary>A string property with something in it, else null.</summary>
     public static string? Text(JsonElement element, string name) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(value.GetString())
-            ? value.GetString()
+        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+            && value.GetString() is { } text && !string.IsNullOrWhiteSpace(text)
+            ? text
             : null;
 
     public static string? Text(JsonElement? element, string name) => element is { } e ? Text(e, name) : null;

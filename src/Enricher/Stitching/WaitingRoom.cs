@@ -69,6 +69,25 @@ public sealed class WaitingRoom
         return due;
     }
 
+    /// <summary>
+    /// The earliest wall-clock cap later than <paramref name="after"/>, if any. Caps already passed are left
+    /// out: what is due now goes with the next punctuation, and one that keeps failing must not make the
+    /// loop spin.
+    /// </summary>
+    public long? NextWallTime(long after)
+    {
+        long? next = null;
+        foreach (var wall in _keys.Values)
+        {
+            if (wall > after && (next is null || wall < next))
+            {
+                next = wall;
+            }
+        }
+
+        return next;
+    }
+
     /// <summary>The keys of what waits for the session of <paramref name="partitionKey"/>, in due order.</summary>
     public List<string> WaitingFor(string partitionKey) =>
         _byCart.TryGetValue(partitionKey, out var keys) ? [.. keys.Order(StringComparer.Ordinal)] : [];

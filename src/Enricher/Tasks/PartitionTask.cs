@@ -37,6 +37,9 @@ public sealed class PartitionTask
 
     public int Waiting => _waiting.Count;
 
+    /// <summary>The earliest wall-clock cap of a waiting event after <paramref name="after"/> (Unix milliseconds), if any.</summary>
+    public long? NextWallClockCap(long after) => _waiting.NextWallTime(after);
+
     /// <summary>The task's context for one batch; every call of the batch on this task gets it.</summary>
     public ProcessorContext Open() =>
         new(_topology.States(_store), _waiting, _topology.Clock) { StreamTime = _clock.Now, Partition = Partition };

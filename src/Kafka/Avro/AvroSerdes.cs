@@ -32,10 +32,10 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
 
     private const byte MagicByte = 0;
     private const int HeaderLength = 5;
-    private const int MaxKeptStream = 64 * 1024;
+    private const int MaxKeptBuffer = 64 * 1024;
 
     private readonly ConcurrentDictionary<(Type Type, string Topic), Lazy<Task<int>>> _schemaIds = new();
-    private readonly ConcurrentDictionary<Type, SpecificDefaultWriter> _writers = new();
+    private readonly ConcurrentDictionary<Type, RecordWriter> _writers = new();
     private readonly ConcurrentDictionary<(Type Type, int SchemaId), Lazy<Task<object>>> _readers = new();
 
     // The schemas this process registered (or looked up) itself, by the id the registry gave them: what it
@@ -45,27 +45,25 @@ public sealed class AvroSerdes(ISchemaRegistryClient registry, IOptions<SchemaRe
     private readonly ConcurrentDictionary<Type, Func<AvroSerdes, byte[]?, string, Task<ISpecificRecord>>> _untyped = new();
 
     [ThreadStatic]
-    private static MemoryStream? _stream;
+    private static BufferEncoder? _encoder;
 
     public async Task<byte[]> SerializeAsync<T>(T value, string topic)
         where T : ISpecificRecord
     {
         var schemaId = await SchemaIdAsync(value, topic).ConfigureAwait(false);
         // By the value's own type: a caller holding it as ISpecificRecord must not get another record type's writer.
-        var writer = _writers.GetOrAdd(value.GetType(), _ => new SpecificDefaultWriter(value.Schema));
-        // One stream per thread, reused: a new one per value cost a 1 KiB buffer and its copy for every record.
-        var stream = _stream ??= new MemoryStream(1024);
-        stream.SetLength(0);
-        stream.WriteByte(MagicByte);
-        Span<byte> id = stackalloc byte[sizeof(int)];
-        BinaryPrimitives.WriteInt32BigEndian(id, schemaId);
-        stream.Write(id);
-        writer.Write(value, new BinaryEncoder(stream));
-        var bytes = stream.ToArray();
-        if (stream.Capacity > MaxKeptStream)
+        var writer = _writers.GetOrAdd(value.GetType(), _ => new RecordWriter(value.Schema));
+        // One buffer per thread, reused: the value is encoded into it, and only the result is a new array.
+        var encoder = _encoder ??= new BufferEncoder(1024);
+        encoder.Reset();
+        encoder.WriteRawByte(MagicByte);
+        encoder.WriteInt32BigEndian(schemaId);
+        writer.Write(value, encoder);
+        var bytes = encoder.ToArray();
+        if (encoder.Capacity > MaxKeptBuffer)
         {
             // A large webhook body does not keep its buffer alive on every thread it passed through.
-            _stream = null;
+            _encoder = null;
         }
 
         return bytes;

@@ -35,6 +35,7 @@ public sealed partial class PartitionStores(
     public void Assigned(IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken)
     {
         var opened = new List<ChangelogRestorer.Target>();
+        var disks = OpenDisks([.. partitions.Select(p => p.Partition.Value).Distinct().Where(n => !_open.ContainsKey(n))]);
         foreach (var partition in partitions)
         {
             var number = partition.Partition.Value;
@@ -46,7 +47,7 @@ public sealed partial class PartitionStores(
             topics.Add(partition.Topic);
             if (!_open.ContainsKey(number))
             {
-                var disk = RocksDbStore.Open(Directory(number), _rocksDb);
+                var disk = disks[number];
                 opened.Add(new(number, disk, disk.ReadCheckpoint()));
                 IKeyValueStore below = ChangelogTopic is null ? disk : new ChangeLoggingStore(disk, publisher, new TopicPartition(ChangelogTopic, number));
                 _open[number] = new PartitionStore(number, new CachingStore(below, options.CacheEntriesPerPartition), disk);
@@ -57,6 +58,28 @@ public sealed partial class PartitionStores(
         {
             restorer.Restore(ChangelogTopic, opened, cancellationToken);
         }
+    }
+
+    // Opening a database waits on the disk (its files created and synced), about 30 ms each on the
+    // development machine: the partitions of an assignment are opened side by side. If one fails, none is kept.
+    private Dictionary<int, RocksDbStore> OpenDisks(List<int> numbers)
+    {
+        var disks = new RocksDbStore?[numbers.Count];
+        try
+        {
+            Parallel.For(0, numbers.Count, i => disks[i] = RocksDbStore.Open(Directory(numbers[i]), _rocksDb));
+        }
+        catch (AggregateException e)
+        {
+            foreach (var disk in disks)
+            {
+                disk?.Dispose();
+            }
+
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        return numbers.Select((number, i) => (number, disks[i]!)).ToDictionary();
     }
 
     /// <summary>Handed over cleanly: every committed change is on the changelog and on disk, with its checkpoint.</summary>

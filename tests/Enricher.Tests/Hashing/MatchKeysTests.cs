@@ -100,4 +100,19 @@ public sealed class MatchKeysTests
             MatchKeys.Sha256Hex("zoe.angstrom@example.net"));
         Assert.Matches("^[0-9a-f]{64}$", MatchKeys.Sha256Hex("ü"));
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(102)]
+    [InlineData(103)]
+    [InlineData(4000)]
+    public void A_value_of_any_length_hashes_its_utf8_bytes(int repeats)
+    {
+        // "ë€" is five UTF-8 bytes: 102 of them fit the 512-byte stack buffer, 103 do not.
+        var text = string.Concat(Enumerable.Repeat("ë€", repeats));
+
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))),
+            MatchKeys.Sha256Hex(text));
+    }
 }

@@ -45,6 +45,29 @@ public sealed class AvroSerdesTests
             Error = "no id",
             FailedAt = new DateTime(2026, 11, 25, 9, 0, 0, DateTimeKind.Utc),
         },
+        // Nested records, unions, arrays and bytes; numbers at their edges; text outside ASCII, with an
+        // unpaired surrogate (written as U+FFFD); a body far larger than the encoder's first buffer.
+        new EnricherState
+        {
+            UpdatedAt = long.MinValue,
+            Session = new Session
+            {
+                ClickId = "dj0yJnU9S0tm", UserAgent = "Zoë 🛒 \ud800", FirstSeen = -1, LastSeen = long.MaxValue,
+                MarketingAllowed = true, PixelEventIds = [new PixelEventId { EventName = "add_to_cart", Subject = "v-1", EventId = "e-1" }],
+            },
+            CartLines = [new CartLine { VariantId = "v-1", Quantity = 63 }, new CartLine { VariantId = "v-2", Quantity = 64 }, new CartLine { VariantId = "", Quantity = int.MinValue }],
+            SentOrders = ["9007199254740993", ""],
+            Waiting = new WaitingWebhook
+            {
+                PartitionKey = "shop/cart", WebhookId = "w-1", Topic = "orders/create", ShopDomain = "shop", ReceivedAt = 1_764_064_800_123,
+                Body = [.. Enumerable.Range(0, 100_000).Select(i => (byte)i)], DueEventTime = int.MaxValue + 1L, DueWallTime = 0, CheckoutEvent = [0, 255],
+            },
+        },
+        new EnrichmentOutcome
+        {
+            ShopDomain = "shop.myshopify.com", Input = "orders/create", EventName = "checkout", EventId = "order-1", Outcome = "mapped",
+            SessionJoined = true, ClickId = false, OccurredAt = new DateTime(2026, 11, 25, 9, 0, 0, DateTimeKind.Utc), DecidedAt = DateTime.UnixEpoch,
+        },
     ];
 
     [Theory]
@@ -122,6 +145,8 @@ public sealed class AvroSerdesTests
         StorefrontEvent r => serdes.SerializeAsync(r, "topic"),
         PinterestEvent r => serdes.SerializeAsync(r, "topic"),
         DeadLetter r => serdes.SerializeAsync(r, "topic"),
+        EnricherState r => serdes.SerializeAsync(r, "topic"),
+        EnrichmentOutcome r => serdes.SerializeAsync(r, "topic"),
         _ => throw new ArgumentOutOfRangeException(nameof(record)),
     };
 
@@ -131,6 +156,8 @@ public sealed class AvroSerdesTests
         StorefrontEvent r => Confluent(registry, r),
         PinterestEvent r => Confluent(registry, r),
         DeadLetter r => Confluent(registry, r),
+        EnricherState r => Confluent(registry, r),
+        EnrichmentOutcome r => Confluent(registry, r),
         _ => throw new ArgumentOutOfRangeException(nameof(record)),
     };
 
