@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Streaming.Contracts;
 using Streaming.Records;
 using Streaming.Replay.Cli;
 using Streaming.TestSupport;
@@ -123,6 +124,30 @@ public sealed partial class ResendTests(KafkaFixture kafka) : OnReplayRig(kafka,
         await Rig.Pinterest.WaitForAcceptedAsync(TestSettings.AdAccountId, ids, ReplayRig.Patience);
         await Task.Delay(1000);
         Assert.All(ids, id => Assert.Equal(1, Rig.AcceptedTimes(id)));
+    }
+
+    [Fact]
+    public async Task Ids_on_the_changelog_one_record_each_or_a_request_per_record_are_both_skipped()
+    {
+        // A changelog of an upgraded dispatcher: records of one id written before issue 26, beside records
+        // that carry a request's ids.
+        string[] accepted = ["shape-old", "shape-request-1", "shape-request-2"];
+        await Rig.ProduceEventsAsync([.. accepted.Select(id => TestRecords.Checkout(id)), TestRecords.Checkout("shape-never")]);
+        var changelog = Rig.Topics.DispatcherDelivered.Name;
+        var serdes = TestRecords.Serdes();
+        var at = DateTime.UtcNow.AddMinutes(-5);
+        var old = new DeliveredEvent { AcceptedAt = at, ShopDomain = Shop };
+        var request = new DeliveredEvent { AcceptedAt = at, ShopDomain = Shop, EventIds = ["shape-request-1", "shape-request-2"] };
+        await Rig.Kafka.ProduceAsync(changelog, [
+            (RecordKeys.Delivered(TestSettings.AdAccountId, "shape-old"), await serdes.SerializeAsync(old, changelog)),
+            (RecordKeys.DeliveredRequest(TestSettings.AdAccountId, "shape-request-1", at), await serdes.SerializeAsync(request, changelog)),
+        ]);
+
+        var result = await Rig.Tool.RunAsync("resend", "--shop", Shop, "--from", "-1d", "--dry-run");
+
+        Assert.True(result.ExitCode == ReplayCli.Done, result.ToString());
+        Assert.Equal(accepted.Length, result.Count("already_accepted"));
+        Assert.Equal(1, result.Count($"{Shop} checkout"));
     }
 
     /// <summary>The shop's events go through a dispatcher that has no token for it: dry run, nothing accepted.</summary>
