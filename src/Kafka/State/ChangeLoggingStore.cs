@@ -5,7 +5,7 @@ namespace Streaming.Kafka.State;
 
 /// <summary>
 /// Writes every change to the store's changelog partition (the same partition number as the input it
-/// belongs to) before handing it to the layer below, so that the compacted changelog always holds at
+/// belongs to) before handing it to the layer below, so that the changelog always holds at
 /// least what any local copy holds: another instance restores the partition from it. A store with an
 /// <see cref="IChangelogFormat"/> writes the records that format composes instead of the changes themselves.
 /// </summary>
