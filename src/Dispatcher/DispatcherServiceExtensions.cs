@@ -56,7 +56,8 @@ public static class DispatcherServiceExtensions
                 options.State,
                 sp.GetRequiredService<RecordPublisher>(),
                 sp.GetRequiredService<ChangelogRestorer>(),
-                sp.GetRequiredService<ILogger<PartitionStores>>());
+                sp.GetRequiredService<ILogger<PartitionStores>>(),
+                new DeliveredChangelog(sp.GetRequiredService<AvroSerdes>()));
             return new DeliveredIds(stores, sp.GetRequiredService<AvroSerdes>(), options.DeliveredRetention, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeliveredIds>>());
         });
         services.AddHostedService<DispatchLoop>();

@@ -40,7 +40,7 @@ public sealed class TestTopics
         DeadLetters = new() { Name = KafkaFixture.UniqueTopic("dead-letters"), Partitions = 1 },
         EnricherState = new() { Name = KafkaFixture.UniqueTopic("enricher-state"), Partitions = partitions, Compacted = true },
         PinterestDeliveries = new() { Name = KafkaFixture.UniqueTopic("deliveries"), Partitions = 1 },
-        DispatcherDelivered = new() { Name = KafkaFixture.UniqueTopic("delivered"), Partitions = partitions, Compacted = true },
+        DispatcherDelivered = new() { Name = KafkaFixture.UniqueTopic("delivered"), Partitions = partitions, RetentionMs = DeliveredEvent.DefaultRetention },
         EnrichmentOutcomes = new() { Name = KafkaFixture.UniqueTopic("outcomes"), Partitions = partitions },
         PrivacyReports = new() { Name = KafkaFixture.UniqueTopic("privacy"), Partitions = 1 },
     };

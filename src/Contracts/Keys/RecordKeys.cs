@@ -22,6 +22,20 @@ public static class RecordKeys
     public static string Delivered(string adAccountId, string eventId) => $"{adAccountId}{Separator}{eventId}";
 
     /// <summary>
+    /// A record of the delivered-id changelog that carries a request's ids on one partition:
+    /// <c>&lt;ad account&gt;/&lt;first event id&gt;@&lt;accepted at, ms&gt;</c>. Unique in practice, so that a
+    /// changelog still compacted by key (one written before these records) does not drop one for another.
+    /// </summary>
+    public static string DeliveredRequest(string adAccountId, string firstEventId, DateTime acceptedAt) =>
+        $"{Delivered(adAccountId, firstEventId)}@{new DateTimeOffset(acceptedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()}";
+
+    /// <summary>The ad account of a delivered-id store or changelog key; null where the key names none.</summary>
+    public static string? DeliveredAdAccount(string key) => key.IndexOf(Separator, StringComparison.Ordinal) is > 0 and var slash ? key[..slash] : null;
+
+    /// <summary>The event id of a delivered-id store key (<see cref="Delivered"/>).</summary>
+    public static string DeliveredEventId(string key) => key[(key.IndexOf(Separator, StringComparison.Ordinal) + 1)..];
+
+    /// <summary>
     /// A compliance request's copy on shopify.webhooks and the parts of its answer on pipeline.privacy:
     /// <c>&lt;shop&gt;/privacy:&lt;webhook id&gt;</c>. The copies are written to each partition by number,
     /// not by this key's hash: the only records of the webhook topic that are.

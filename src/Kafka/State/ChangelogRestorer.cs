@@ -17,8 +17,8 @@ public sealed partial class ChangelogRestorer(KafkaClientFactory clients, ILogge
 
     public sealed record Target(int Partition, RocksDbStore Store, long? Checkpoint);
 
-    /// <summary>Returns how many changes were applied.</summary>
-    public long Restore(string changelogTopic, IReadOnlyList<Target> targets, CancellationToken cancellationToken)
+    /// <summary>Returns how many changes were applied; with a <paramref name="format"/>, each record is expanded into its changes.</summary>
+    public long Restore(string changelogTopic, IReadOnlyList<Target> targets, CancellationToken cancellationToken, IChangelogFormat? format = null)
     {
         if (targets.Count == 0)
         {
@@ -75,8 +75,18 @@ public sealed partial class ChangelogRestorer(KafkaClientFactory clients, ILogge
 
                 var partition = result.Partition.Value;
                 var changes = pending[partition];
-                changes.Add(new(result.Message.Key ?? [], result.Message.Value));
-                applied++;
+                if (format is null)
+                {
+                    changes.Add(new(result.Message.Key ?? [], result.Message.Value));
+                    applied++;
+                }
+                else
+                {
+                    var before = changes.Count;
+                    changes.AddRange(format.Expand(result));
+                    applied += changes.Count - before;
+                }
+
                 if (changes.Count >= WriteBatch)
                 {
                     stores[partition].Apply(changes);

@@ -9,7 +9,8 @@ namespace Streaming.Kafka.State;
 /// when a partition is assigned, closed when it is revoked, abandoned when it is lost. Partition numbers
 /// are shared by co-partitioned inputs: a store stays open while any input partition of its number is owned.
 /// Without a changelog topic the stores are local only: nothing is restored or written to Kafka, for
-/// throwaway state such as a replay's.
+/// throwaway state such as a replay's. A <see cref="IChangelogFormat"/> says how changes are carried on the
+/// changelog where that is not one record per change.
 /// </summary>
 public sealed partial class PartitionStores(
     string name,
@@ -18,7 +19,8 @@ public sealed partial class PartitionStores(
     StateStoreOptions options,
     RecordPublisher publisher,
     ChangelogRestorer restorer,
-    ILogger logger) : IDisposable
+    ILogger logger,
+    IChangelogFormat? format = null) : IDisposable
 {
     private readonly Dictionary<int, PartitionStore> _open = [];
     private readonly Dictionary<int, HashSet<string>> _owners = [];
@@ -49,14 +51,14 @@ public sealed partial class PartitionStores(
             {
                 var disk = disks[number];
                 opened.Add(new(number, disk, disk.ReadCheckpoint()));
-                IKeyValueStore below = ChangelogTopic is null ? disk : new ChangeLoggingStore(disk, publisher, new TopicPartition(ChangelogTopic, number));
+                IKeyValueStore below = ChangelogTopic is null ? disk : new ChangeLoggingStore(disk, publisher, new TopicPartition(ChangelogTopic, number), format);
                 _open[number] = new PartitionStore(number, new CachingStore(below, options.CacheEntriesPerPartition), disk);
             }
         }
 
         if (ChangelogTopic is not null)
         {
-            restorer.Restore(ChangelogTopic, opened, cancellationToken);
+            restorer.Restore(ChangelogTopic, opened, cancellationToken, format);
         }
     }
 

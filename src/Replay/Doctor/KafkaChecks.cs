@@ -70,7 +70,8 @@ public sealed class KafkaChecks(KafkaClientFactory clients, TopicsOptions topics
             return Check.Fail(Check.Cluster, name, $"cleanup.policy={policy}, expected {(options.Compacted ? "compact" : "delete")}",
                 options.Compacted
                     ? $"kafka-configs --alter --entity-type topics --entity-name {options.Name} --add-config cleanup.policy=compact: without it the changelog grows without end, and restores read all of it."
-                    : $"kafka-configs --alter --entity-type topics --entity-name {options.Name} --add-config cleanup.policy=delete: compaction keeps only the last record of a key, and this topic's records are events.");
+                    : $"kafka-configs --alter --entity-type topics --entity-name {options.Name} --add-config cleanup.policy=delete{(options.RetentionMs is { } ms ? $",retention.ms={ms}" : "")}: " +
+                      "compaction keeps only the last record of a key, and this topic's records are events (the delivered-id changelog's carry whole requests since issue 26).");
         }
 
         var minInSync = int.TryParse(config.GetValueOrDefault("min.insync.replicas"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m : 1;

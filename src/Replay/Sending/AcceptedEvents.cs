@@ -12,7 +12,8 @@ namespace Streaming.Replay.Sending;
 /// <summary>
 /// The event ids Pinterest accepted, per ad account, as the dispatcher's delivered-id changelog holds
 /// them (the latest value per key wins; a tombstone or an entry past the retention is no longer
-/// accepted). Only the ad accounts of the selected shops are kept. The dispatcher's store still decides
+/// accepted). A record carries one id (under its key) or a request's ids (<see cref="DeliveredEvent.EventIds"/>);
+/// the changelog may hold both. Only the ad accounts of the selected shops are kept. The dispatcher's store still decides
 /// when the events arrive; this lets the tool say what would be skipped, and not write it at all. The
 /// changelog is read through the <see cref="RecordReader{T}"/> kernel like every other input of the tool,
 /// so an entry whose schema the registry cannot give yet waits, and the run goes on once it can.
@@ -51,7 +52,10 @@ public sealed class AcceptedEvents
         {
             foreach (var record in batch)
             {
-                latest[record.Value.Key] = record.Value.AcceptedAt >= acceptedSince;
+                foreach (var key in record.Value.Keys)
+                {
+                    latest[key] = record.Value.AcceptedAt >= acceptedSince;
+                }
             }
         }
 
@@ -67,8 +71,7 @@ public sealed class AcceptedEvents
         }
 
         var key = Encoding.UTF8.GetString(keyBytes);
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || !adAccounts.Contains(key[..slash]))
+        if (RecordKeys.DeliveredAdAccount(key) is not { } adAccount || !adAccounts.Contains(adAccount))
         {
             return null;
         }
@@ -76,11 +79,17 @@ public sealed class AcceptedEvents
         // A tombstone: the id was swept from the dispatcher's store, so it is no longer accepted.
         if (record.Message.Value is not { Length: > 0 })
         {
-            return new Entry(key, DateTimeOffset.MinValue);
+            return new Entry([key], DateTimeOffset.MinValue);
         }
 
         var delivered = await decode(record).ConfigureAwait(false);
-        return delivered is null ? null : new Entry(key, new DateTimeOffset(delivered.AcceptedAt, TimeSpan.Zero));
+        if (delivered is null)
+        {
+            return null;
+        }
+
+        IReadOnlyList<string> keys = delivered.EventIds.Count == 0 ? [key] : [.. delivered.EventIds.Select(id => Key(adAccount, id))];
+        return new Entry(keys, new DateTimeOffset(delivered.AcceptedAt, TimeSpan.Zero));
     }
 
     // An entry that can never be read says nothing about its id: the id counts as not accepted, and the
@@ -91,5 +100,5 @@ public sealed class AcceptedEvents
         return Task.CompletedTask;
     }
 
-    private sealed record Entry(string Key, DateTimeOffset AcceptedAt);
+    private sealed record Entry(IReadOnlyList<string> Keys, DateTimeOffset AcceptedAt);
 }

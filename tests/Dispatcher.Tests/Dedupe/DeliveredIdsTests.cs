@@ -33,7 +33,7 @@ public sealed class DeliveredIdsTests : IDisposable
         var serdes = TestRecords.Serdes();
         _publisher = new RecordPublisher(clients, serdes, new StoppedNever(), NullLogger<RecordPublisher>.Instance);
         var stores = new PartitionStores(
-            "delivered", Changelog, _directory, new StateStoreOptions(), _publisher, new ChangelogRestorer(clients, NullLogger<ChangelogRestorer>.Instance), NullLogger.Instance);
+            "delivered", Changelog, _directory, new StateStoreOptions(), _publisher, new ChangelogRestorer(clients, NullLogger<ChangelogRestorer>.Instance), NullLogger.Instance, new DeliveredChangelog(serdes));
         _ids = new DeliveredIds(stores, serdes, TimeSpan.FromDays(30), TimeProvider.System, new Logger<DeliveredIds>(new LoggerFactory([_log])));
         _ids.Assigned([_partition], CancellationToken.None);
     }
@@ -66,8 +66,9 @@ public sealed class DeliveredIdsTests : IDisposable
         var accepted = await _ids.AcceptedAsync([(0, key)]);
 
         Assert.Contains((0, key), accepted);
-        var written = KafkaFixture.ReadAll(_broker.BootstrapServers, Changelog, 1, TimeSpan.FromSeconds(10));
-        Assert.Equal(key, System.Text.Encoding.UTF8.GetString(Assert.Single(written).Message.Key!));
+        var written = Assert.Single(KafkaFixture.ReadAll(_broker.BootstrapServers, Changelog, 1, TimeSpan.FromSeconds(10)));
+        Assert.StartsWith(key + "@", System.Text.Encoding.UTF8.GetString(written.Message.Key!), StringComparison.Ordinal);
+        Assert.Equal(["order-1"], (await TestRecords.Serdes().DeserializeAsync<Streaming.Records.DeliveredEvent>(written.Message.Value, Changelog)).EventIds);
     }
 
     public void Dispose()

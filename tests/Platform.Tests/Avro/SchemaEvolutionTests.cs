@@ -92,6 +92,22 @@ public sealed class SchemaEvolutionTests
     }
 
     [Fact]
+    public void A_delivered_id_written_one_record_per_id_before_requests_were_logged_whole_is_read_as_that_one_id()
+    {
+        // An upgraded dispatcher restores changelogs written before issue 26: such a record has no ids of its
+        // own, and its key is the id (Dispatcher's DeliveredChangelog).
+        var old = new GenericRecord(Previous("delivered_event.v1.avsc"));
+        old.Add("accepted_at", DateTimeOffset.FromUnixTimeMilliseconds(1_770_000_000_000L).UtcDateTime);
+        old.Add("shop_domain", "shop.myshopify.com");
+
+        var read = ReadWithCurrent<DeliveredEvent>(old, DeliveredEvent.AvroSchema);
+
+        Assert.Equal(DateTimeOffset.FromUnixTimeMilliseconds(1_770_000_000_000L).UtcDateTime, read.AcceptedAt);
+        Assert.Equal("shop.myshopify.com", read.ShopDomain);
+        Assert.Empty(read.EventIds);
+    }
+
+    [Fact]
     public void A_waiting_webhook_stored_before_traces_were_kept_is_read_with_the_current_schema_and_has_no_trace()
     {
         var previous = Previous("enricher_state.v1.avsc");
