@@ -2,9 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
-using Streaming.Records;
 using Streaming.ServiceDefaults;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher;
 

@@ -1,6 +1,3 @@
-using Streaming.Contracts;
-using Streaming.ServiceDefaults.Shops;
-
 namespace Streaming.Enricher;
 
 /// <summary>A shop as the enricher knows it (an entry of <c>Shops</c>): what becomes a Pinterest event, and how.</summary>

@@ -1,7 +1,6 @@
 using Avro.Specific;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Enricher.Batches;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
@@ -10,8 +9,6 @@ using Streaming.Kafka;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
 using Streaming.Kafka.Topics;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Tasks;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Batches;
 

@@ -1,9 +1,6 @@
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Customers;

@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Streaming.Contracts;
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Orders;

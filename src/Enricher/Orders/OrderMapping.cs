@@ -1,5 +1,3 @@
-using Streaming.Records;
-
 namespace Streaming.Enricher.Orders;
 
 /// <summary>What became of one order: an event for Pinterest, or a reason it was left out on purpose.</summary>

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Streaming.Enricher.Hashing;
-using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Orders;

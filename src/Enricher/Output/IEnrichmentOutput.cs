@@ -1,5 +1,4 @@
 using Confluent.Kafka;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Output;
 

@@ -1,9 +1,7 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Kafka;
 using Streaming.Kafka.Topics;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Output;
 

@@ -1,8 +1,6 @@
-using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Storefront;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Output;
 

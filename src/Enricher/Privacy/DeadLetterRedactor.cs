@@ -1,12 +1,9 @@
-using System.Text.Json;
 using Confluent.Kafka;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.Topics;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Privacy;
 

@@ -1,8 +1,5 @@
 using System.Globalization;
-using Streaming.Contracts;
 using Streaming.Enricher.Processing;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Privacy;
 

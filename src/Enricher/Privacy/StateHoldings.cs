@@ -1,8 +1,5 @@
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Privacy;
 

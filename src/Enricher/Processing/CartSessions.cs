@@ -1,5 +1,4 @@
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Processing;
 

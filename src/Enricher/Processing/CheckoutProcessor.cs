@@ -1,7 +1,4 @@
-using Streaming.Contracts;
 using Streaming.Enricher.Orders;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Processing;

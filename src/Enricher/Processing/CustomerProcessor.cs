@@ -1,8 +1,5 @@
-using Streaming.Contracts;
 using Streaming.Enricher.Customers;
 using Streaming.Enricher.Orders;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 

@@ -1,5 +1,3 @@
-using Streaming.Records;
-
 namespace Streaming.Enricher.Processing;
 
 /// <summary>

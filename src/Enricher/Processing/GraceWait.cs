@@ -1,6 +1,5 @@
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Tracing;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Processing;
 

@@ -1,5 +1,3 @@
-using Streaming.ServiceDefaults.Shops;
-
 namespace Streaming.Enricher.Processing;
 
 /// <summary>

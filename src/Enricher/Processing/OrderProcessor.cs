@@ -1,9 +1,6 @@
-using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
 using Streaming.Kafka.Avro;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Processing;

@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Streaming.Contracts;
 using Streaming.Enricher.Output;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Processing;
 

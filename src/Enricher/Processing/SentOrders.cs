@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Processing;

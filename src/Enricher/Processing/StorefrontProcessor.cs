@@ -1,12 +1,8 @@
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Sessions;
 using Streaming.Enricher.Stitching;
 using Streaming.Enricher.Storefront;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 

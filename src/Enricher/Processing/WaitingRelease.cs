@@ -1,10 +1,6 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Tracing;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Processing;
 

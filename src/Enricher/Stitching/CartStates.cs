@@ -1,7 +1,5 @@
-using Streaming.Contracts;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Stitching;
 

@@ -1,7 +1,3 @@
-using Streaming.Contracts;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
-
 namespace Streaming.Enricher.Stitching;
 
 /// <summary>

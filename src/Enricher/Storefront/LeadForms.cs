@@ -1,4 +1,3 @@
-using System.Text.Json;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Storefront;

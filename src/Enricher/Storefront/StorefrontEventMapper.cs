@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
-using Streaming.Contracts;
 using Streaming.Enricher.Hashing;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Stitching;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 using static Streaming.Enricher.Orders.OrderJson;
 
 namespace Streaming.Enricher.Storefront;

@@ -1,8 +1,6 @@
 using Avro.Specific;
-using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Kafka;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Tasks;
 

@@ -1,6 +1,4 @@
-using System.Text.Json;
 using Avro.Specific;
-using Streaming.Contracts;
 using Streaming.Enricher.Carts;
 using Streaming.Enricher.Orders;
 using Streaming.Enricher.Output;
@@ -8,8 +6,6 @@ using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
 using Streaming.Kafka;
 using Streaming.Kafka.Reading;
-using Streaming.Records;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Tasks;
 

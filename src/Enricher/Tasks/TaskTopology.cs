@@ -1,11 +1,9 @@
-using Streaming.Contracts;
 using Streaming.Enricher.Output;
 using Streaming.Enricher.Privacy;
 using Streaming.Enricher.Processing;
 using Streaming.Enricher.Stitching;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.ServiceDefaults.Shops;
 
 namespace Streaming.Enricher.Tasks;
 

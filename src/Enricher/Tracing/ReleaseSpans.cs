@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Streaming.Contracts;
-using Streaming.Records;
 
 namespace Streaming.Enricher.Tracing;
 
