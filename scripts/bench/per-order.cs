@@ -26,6 +26,7 @@
 // PERORDER_IDLE (seconds of idle CPU measured after the warm-up, default 10; 0: none),
 // PERORDER_KEEP=1 (keep the logs and state directory; kept anyway when the run is not complete),
 // PERORDER_NO_BUILD=1 (use the Release builds already there).
+// The services get PATH, HOME, DOTNET_ROOT, TMPDIR, LANG and every DOTNET_* variable (runtime knobs) of this environment, nothing else.
 // The embedded broker keeps about 5 MiB per partition and drops the oldest records past it, read or not: a
 // consumer that falls further behind loses input. The lag sampler says when that happened, and the report
 // counts every order that did not reach Pinterest with its click id.
@@ -619,6 +620,12 @@ sealed class Child
             {
                 start.Environment[key] = value;
             }
+        }
+
+        // Runtime knobs (DOTNET_*) reach the services, so that a run can try one without a rebuild.
+        foreach (var knob in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)))
+        {
+            start.Environment[knob] = Environment.GetEnvironmentVariable(knob);
         }
 
         start.Environment["BENCH_LOG"] = log;
