@@ -2,6 +2,7 @@
 #:property PublishAot=false
 #:property InvariantGlobalization=false
 #:project ../../src/Development/Development.csproj
+#:project ../../tests/TestSupport/TestSupport.csproj
 // The whole path per order (docs/benchmarks.md, "The whole path per order (issue 26 part 3)").
 //
 // Every order is fresh: its own order id, cart token, checkout token, event ids, click id and current times.
@@ -44,12 +45,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Confluent.SchemaRegistry;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Streaming.Development.Kafka;
-using Streaming.Development.Registry;
 using Streaming.Records;
+using Streaming.TestSupport;
 
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -129,24 +129,9 @@ static class BrokerRole
             cluster.CreateTopic(topic.Defaults());
         }
 
-        var schemas = new InMemorySchemaRegistry();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        // The calls Confluent's CachedSchemaRegistryClient makes, as tests/TestSupport/SchemaRegistryStandIn answers them.
-        app.MapGet("/schemas/ids/{id:int}", async (int id) => await Answer(async () => new JsonObject { ["schema"] = (await schemas.GetSchemaAsync(id)).SchemaString }));
-        app.MapPost("/subjects/{subject}/versions", async (string subject, HttpRequest request) =>
-            await Answer(async () => new JsonObject { ["id"] = await schemas.RegisterSchemaAsync(subject, await SchemaOfAsync(request)) }));
-        app.MapPost("/subjects/{subject}", async (string subject, HttpRequest request) => await Answer(async () =>
-        {
-            var found = await schemas.LookupSchemaAsync(subject, await SchemaOfAsync(request), ignoreDeletedSchemas: false);
-            return new JsonObject { ["subject"] = subject, ["version"] = found.Version, ["id"] = found.Id, ["schema"] = found.SchemaString };
-        }));
-        app.MapGet("/subjects", async () => Results.Json(await schemas.GetAllSubjectsAsync()));
-        app.MapPost("/compatibility/subjects/{subject}/versions/latest", () => Results.Json(new { is_compatible = true }));
-        await app.StartAsync();
-        Console.WriteLine($"READY bootstrap={cluster.BootstrapServers} registry={Bench.Listening(app)}");
+        // The HTTP registry the tests use (tests/TestSupport): each service reaches it as it would a real one.
+        await using var registry = await SchemaRegistryStandIn.StartAsync();
+        Console.WriteLine($"READY bootstrap={cluster.BootstrapServers} registry={registry.BaseUrl}");
         // The services are started by the script, not by this process: should the script die without its cleanup
         // (SIGKILL), its pipe here closes, and this process ends the services it was told about ("watch <pid>").
         var watched = new ConcurrentBag<int>();
@@ -176,32 +161,12 @@ static class BrokerRole
             }
         }
 
-        await app.StopAsync();
         foreach (var signal in signals)
         {
             signal.Dispose();
         }
 
         return 0;
-    }
-
-    private static async Task<Schema> SchemaOfAsync(HttpRequest request)
-    {
-        var body = await JsonNode.ParseAsync(request.Body) ?? throw new InvalidDataException("No body.");
-        return new Schema(body["schema"]!.GetValue<string>(), SchemaType.Avro);
-    }
-
-    private static async Task<IResult> Answer(Func<Task<JsonObject>> answer)
-    {
-        try
-        {
-            return Results.Content((await answer()).ToJsonString(), "application/vnd.schemaregistry.v1+json");
-        }
-        catch (SchemaRegistryException e)
-        {
-            return Results.Content(JsonSerializer.Serialize(new { error_code = e.ErrorCode, message = e.Message }),
-                "application/vnd.schemaregistry.v1+json", statusCode: e.Status == HttpStatusCode.NotFound ? 404 : 422);
-        }
     }
 }
 
