@@ -75,6 +75,14 @@ public sealed class FaultSchedule(Topology topology, PinterestAnswers pinterest)
             await topology.Ingest.WaitReadyAsync(topology.Http, Topology.StartPatience);
             topology.Note("ingest restarted, registry still down");
             await moved;
+            // A slow restart can outlast the leader moves: the restarted Ingest meets the outage only once a
+            // shopper's request makes it ask for a schema, so the registry stays down until it did (bounded).
+            var asked = Stopwatch.StartNew();
+            while (topology.Registry.Refused.Count == 0 && asked.Elapsed < RegistryBlip)
+            {
+                await Task.Delay(100);
+            }
+
             topology.Registry.Reachable = true;
             topology.Note($"schema registry reachable again ({topology.Registry.Refused.Count} request(s) refused)");
         });
