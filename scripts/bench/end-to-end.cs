@@ -1,6 +1,7 @@
 #:sdk Microsoft.NET.Sdk.Web
 #:property PublishAot=false
 #:property InvariantGlobalization=false
+#:project Support/BenchSupport.csproj
 // End-to-end latency of the all-in-one process (docs/benchmarks.md, "End to end"). It starts the Pipeline
 // (src/Pipeline, Release build, embedded broker) as a child process against a Pinterest stand-in on loopback
 // Kestrel, posts each order's storefront session to /collect, then the signed orders/create webhook half a
@@ -14,8 +15,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using Streaming.Bench;
 
 var orders = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 300;
 var perSecond = args.Length > 1 ? double.Parse(args[1], CultureInfo.InvariantCulture) : 20;
@@ -26,29 +27,11 @@ const string Secret = "bench-webhook-secret";
 const string AdAccount = "549755813888";
 var repo = Path.GetFullPath(Path.Combine(AppContext.GetData("EntryPointFileDirectoryPath") as string ?? ".", "..", ".."));
 
-// Pinterest's side: when each event id arrived.
-var arrived = new ConcurrentDictionary<string, long>();
-var calls = 0;
-var fake = WebApplication.CreateSlimBuilder();
-fake.WebHost.UseUrls("http://127.0.0.1:0");
-fake.Logging.ClearProviders();
-var pinterest = fake.Build();
-pinterest.MapPost("/v5/ad_accounts/{account}/events", async (HttpContext context) =>
-{
-    var now = Stopwatch.GetTimestamp();
-    Interlocked.Increment(ref calls);
-    using var body = await JsonDocument.ParseAsync(context.Request.Body);
-    var answers = new JsonArray();
-    foreach (var e in body.RootElement.GetProperty("data").EnumerateArray())
-    {
-        arrived.TryAdd(e.GetProperty("event_id").GetString()!, now);
-        answers.Add(new JsonObject { ["status"] = "processed", ["error_message"] = "", ["warning_message"] = "" });
-    }
-
-    return Results.Json(new JsonObject { ["num_events_received"] = answers.Count, ["num_events_processed"] = answers.Count, ["events"] = answers });
-});
-await pinterest.StartAsync();
-var pinterestUrl = pinterest.Urls.First();
+// Pinterest's side (scripts/bench/Support): when each event id arrived.
+await using var pinterest = await PinterestStandIn.StartAsync(recordArrivals: true);
+var arrived = pinterest.Arrivals!;
+var pinterestUrl = pinterest.Url;
+long Calls() => pinterest.Requests.Values.Sum();
 
 Run("dotnet", $"build -c Release -v q -nologo {Path.Combine(repo, "src", "Pipeline", "Pipeline.csproj")}");
 var port = FreePort();
@@ -103,16 +86,16 @@ try
 
     // A warm-up round at the same rate, on order ids of its own, so that JIT and connections are settled.
     await RunRoundAsync(1_000_000, Math.Min(orders, 100), measure: false);
-    var callsBefore = Volatile.Read(ref calls);
+    var callsBefore = Calls();
     var roundWatch = Stopwatch.StartNew();
     var (webhookOk, lost) = await RunRoundAsync(2_000_000, orders, measure: true);
-    var roundCalls = Volatile.Read(ref calls) - callsBefore;
+    var roundCalls = Calls() - callsBefore;
     var roundSeconds = roundWatch.Elapsed.TotalSeconds;
 
-    var latencies = webhookOk.Select(o => Stopwatch.GetElapsedTime(o.Value, arrived[o.Key]).TotalMilliseconds).Order().ToArray();
+    var latencies = webhookOk.Select(o => Stopwatch.GetElapsedTime(o.Value, arrived[o.Key].At).TotalMilliseconds).Order().ToArray();
     Console.WriteLine($"orders {orders} at {perSecond}/s, settings: {(extra.Count == 0 ? "defaults" : string.Join(", ", extra.Select(p => $"{p.Key}={p.Value}")))}");
     Console.WriteLine($"webhook 200 -> Pinterest request: p50 {Percentile(latencies, 0.50):F0} ms, p90 {Percentile(latencies, 0.90):F0} ms, p99 {Percentile(latencies, 0.99):F0} ms, max {latencies[^1]:F0} ms");
-    Console.WriteLine($"Pinterest calls {calls} (both rounds); orders not seen by Pinterest: {lost}");
+    Console.WriteLine($"Pinterest calls {Calls()} (both rounds); orders not seen by Pinterest: {lost}");
     // The one ad account's calls a minute over the measured round (its budget: Dispatcher:RequestsPerMinute, 5,000 by default).
     Console.WriteLine($"measured round: {roundCalls} calls in {roundSeconds:0.0} s = {roundCalls / roundSeconds * 60:0} calls/min, {(double)orders / Math.Max(1, roundCalls):0.0} orders per call");
 }
@@ -120,7 +103,6 @@ finally
 {
     pipeline.Kill(entireProcessTree: true);
     await pipeline.WaitForExitAsync();
-    await pinterest.StopAsync();
     state.Delete(recursive: true);
 }
 

@@ -3,6 +3,7 @@
 #:property InvariantGlobalization=false
 #:project ../../src/Development/Development.csproj
 #:project ../../tests/TestSupport/TestSupport.csproj
+#:project Support/BenchSupport.csproj
 // The whole path per order (docs/benchmarks.md, "The whole path per order (issue 26 part 3)").
 //
 // Every order is fresh: its own order id, cart token, checkout token, event ids, click id and current times.
@@ -45,8 +46,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Confluent.Kafka;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Streaming.Bench;
 using Streaming.Development.Kafka;
 using Streaming.Records;
 using Streaming.TestSupport;
@@ -105,9 +105,6 @@ static class Bench
         ];
         return signalled.Task;
     }
-
-    public static Uri Listening(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 
     public static double Percentile(IReadOnlyList<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
@@ -171,81 +168,46 @@ static class BrokerRole
 }
 
 /// <summary>
-/// Pinterest's Conversions API as the dispatcher meets it: 200 with one "processed" per event. It keeps, per
-/// event id, when it first arrived (Stopwatch ticks, CLOCK_MONOTONIC, comparable across processes), its click
-/// id and how often it came.
+/// Pinterest's Conversions API as the dispatcher meets it (scripts/bench/Support: 200 with one "processed" per
+/// event), keeping each event id's first arrival, click id and count, with two routes of this benchmark's own
+/// to read them from the script's process.
 /// </summary>
 static class PinterestRole
 {
-    private sealed record Arrival(long At, string? ClickId, string? Name)
-    {
-        public int Times;
-    }
-
     public static async Task<int> RunAsync()
     {
-        var arrivals = new ConcurrentDictionary<string, Arrival>(StringComparer.Ordinal);
-        long requests = 0, events = 0;
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        app.MapPost("/v5/ad_accounts/{account}/events", async (HttpContext context) =>
+        await using var pinterest = await PinterestStandIn.StartAsync(recordArrivals: true, (app, standIn) =>
         {
-            var now = Stopwatch.GetTimestamp();
-            Interlocked.Increment(ref requests);
-            using var body = await JsonDocument.ParseAsync(context.Request.Body);
-            var count = 0;
-            foreach (var e in body.RootElement.GetProperty("data").EnumerateArray())
+            var arrivals = standIn.Arrivals!;
+            // How many checkout events (event id = order id) of orders from..to-1 arrived.
+            app.MapGet("/bench/orders", (long from, long to) =>
             {
-                count++;
-                var id = e.GetProperty("event_id").GetString() ?? "";
-                var click = e.TryGetProperty("user_data", out var user) && user.TryGetProperty("click_id", out var c) ? c.GetString() : null;
-                var name = e.TryGetProperty("event_name", out var n) ? n.GetString() : null;
-                var arrival = arrivals.GetOrAdd(id, _ => new Arrival(now, click, name));
-                Interlocked.Increment(ref arrival.Times);
-            }
-
-            Interlocked.Add(ref events, count);
-            var answer = new StringBuilder(64 + (count * 64)).Append("{\"num_events_received\":").Append(count)
-                .Append(",\"num_events_processed\":").Append(count).Append(",\"events\":[");
-            for (var i = 0; i < count; i++)
-            {
-                answer.Append(i == 0 ? "" : ",").Append("{\"status\":\"processed\",\"error_message\":\"\",\"warning_message\":\"\"}");
-            }
-
-            return Results.Text(answer.Append("]}").ToString(), "application/json");
-        });
-        // How many checkout events (event id = order id) of orders from..to-1 arrived.
-        app.MapGet("/bench/orders", (long from, long to) =>
-        {
-            var n = 0;
-            foreach (var key in arrivals.Keys)
-            {
-                if (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var order) && order >= from && order < to)
+                var n = 0;
+                foreach (var key in arrivals.Keys)
                 {
-                    n++;
+                    if (long.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var order) && order >= from && order < to)
+                    {
+                        n++;
+                    }
                 }
-            }
 
-            return Results.Text(n.ToString(CultureInfo.InvariantCulture));
-        });
-        app.MapGet("/bench/arrivals", async (HttpContext context) =>
-        {
-            context.Response.ContentType = "text/plain";
-            var text = new StringBuilder();
-            text.Append(CultureInfo.InvariantCulture, $"# requests {Interlocked.Read(ref requests)} events {Interlocked.Read(ref events)} cpu_ms {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:0}\n");
-            foreach (var (id, a) in arrivals)
+                return Results.Text(n.ToString(CultureInfo.InvariantCulture));
+            });
+            app.MapGet("/bench/arrivals", async (HttpContext context) =>
             {
-                text.Append(CultureInfo.InvariantCulture, $"{id}\t{a.ClickId}\t{a.At}\t{a.Times}\t{a.Name}\n");
-            }
+                context.Response.ContentType = "text/plain";
+                var text = new StringBuilder();
+                text.Append(CultureInfo.InvariantCulture, $"# requests {standIn.Requests.Values.Sum()} events {standIn.Accepted.Values.Sum()} cpu_ms {Process.GetCurrentProcess().TotalProcessorTime.TotalMilliseconds:0}\n");
+                foreach (var (id, a) in arrivals)
+                {
+                    text.Append(CultureInfo.InvariantCulture, $"{id}\t{a.ClickId}\t{a.At}\t{a.Times}\t{a.Name}\n");
+                }
 
-            await context.Response.WriteAsync(text.ToString());
+                await context.Response.WriteAsync(text.ToString());
+            });
         });
-        await app.StartAsync();
-        Console.WriteLine($"READY url={Bench.Listening(app)}");
+        Console.WriteLine($"READY url={pinterest.Url}");
         await Task.WhenAny(Bench.ParentGoneAsync(), Bench.SignalAsync(out var signals));
-        await app.StopAsync();
         foreach (var signal in signals)
         {
             signal.Dispose();

@@ -2,14 +2,11 @@ using Confluent.Kafka;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Streaming.Contracts;
 using Streaming.Development.Kafka;
 using Streaming.Dispatcher.Dedupe;
 using Streaming.Kafka;
 using Streaming.Kafka.Avro;
 using Streaming.Kafka.State;
-using Streaming.Records;
-using Streaming.TestSupport;
 
 namespace Streaming.Dispatcher.Tests.Dedupe;
 
