@@ -114,10 +114,12 @@ public sealed class EnrichmentHandler : IRecordBatchHandler<ISpecificRecord>, IP
         {
             var tasks = _tasks.Values.ToList();
             // Each task's due releases on its own, side by side, as a batch's partitions are handled: a
-            // release decodes, stitches and encodes, and after a busy stretch many are due at once.
-            var releases = tasks.Select(task => (Task: task, Context: work.Enter(task))).ToList();
-            await Task.WhenAll(releases.Select(release =>
-                Task.Run(() => release.Task.ReleaseDueAsync(release.Context))));
+            // release decodes, stitches and encodes, and after a busy stretch many are due at once. This runs
+            // after every batch and idle poll, so a task with nothing waiting is not entered at all.
+            var releases = tasks.Where(task => task.Waiting > 0).Select(task => (Task: task, Context: work.Enter(task))).ToList();
+            await (releases.Count == 1
+                ? releases[0].Task.ReleaseDueAsync(releases[0].Context)
+                : Task.WhenAll(releases.Select(release => Task.Run(() => release.Task.ReleaseDueAsync(release.Context)))));
 
             if (_clock.GetUtcNow() >= _nextSweep)
             {

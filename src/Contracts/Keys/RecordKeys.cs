@@ -30,7 +30,7 @@ public static class RecordKeys
         $"{Delivered(adAccountId, firstEventId)}@{new DateTimeOffset(acceptedAt, TimeSpan.Zero).ToUnixTimeMilliseconds()}";
 
     /// <summary>The ad account of a delivered-id store or changelog key; null where the key names none.</summary>
-    public static string? DeliveredAdAccount(string key) => key.IndexOf(Separator, StringComparison.Ordinal) is > 0 and var slash ? key[..slash] : null;
+    public static string? DeliveredAdAccount(string key) => FirstPart(key);
 
     /// <summary>The event id of a delivered-id store key (<see cref="Delivered"/>).</summary>
     public static string DeliveredEventId(string key) => key[(key.IndexOf(Separator, StringComparison.Ordinal) + 1)..];
@@ -50,6 +50,9 @@ public static class RecordKeys
         $"{sourceTopic}{Separator}{sourcePartition}{Separator}{sourceOffset}";
 
     /// <summary>The shop a cart or event key names, or null for a key of another shape.</summary>
-    public static string? ShopOf(string key) =>
+    public static string? ShopOf(string key) => FirstPart(key);
+
+    // Every key begins with its owner (a shop or an ad account) and the separator.
+    private static string? FirstPart(string key) =>
         key.IndexOf(Separator, StringComparison.Ordinal) is var at and > 0 ? key[..at] : null;
 }

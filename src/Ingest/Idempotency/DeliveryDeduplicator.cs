@@ -94,7 +94,6 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
             entry.Waiting = null;
             if (stored)
             {
-                entry.Storing = false;
                 entry.Expires = clock.GetUtcNow() + _window;
             }
             else
@@ -130,7 +129,6 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
             _order.Dequeue();
             _entries.Remove(oldest.Key);
             entry.Waiting?.TrySetResult(false);
-            entry.Waiting = null;
         }
     }
 
@@ -139,8 +137,8 @@ public sealed class DeliveryDeduplicator(IOptions<IngestOptions> options, TimePr
     {
         public long Stamp { get; } = stamp;
 
-        /// <summary>Claimed, and its write has not ended yet.</summary>
-        public bool Storing { get; set; } = true;
+        /// <summary>Claimed, and its write has not ended yet: no expiry is set until it is stored.</summary>
+        public bool Storing => Expires == DateTimeOffset.MaxValue;
 
         public DateTimeOffset Expires { get; set; } = DateTimeOffset.MaxValue;
 

@@ -34,9 +34,9 @@ public sealed class BodyReader(InFlightBudget budget)
             }
 
             // A small body has mostly arrived with the headers: then no timer is set up for it.
-            if (body.TryFillAtOnce(request.BodyReader, limit) is { } done)
+            if (body.TryFillAtOnce(request.BodyReader, limit, out var early))
             {
-                return done.Failure is { } f ? body.Fail(f) : body;
+                return early is { } f ? body.Fail(f) : body;
             }
 
             using var deadline = new CancellationTokenSource(timeout);
@@ -141,19 +141,20 @@ public sealed class RequestBody : IDisposable
     }
 
     /// <summary>
-    /// Takes the whole body when the server holds all of it already; null when more is to come, then
-    /// <see cref="FillAsync"/> goes on from where this stopped.
+    /// Takes the whole body when the server holds all of it already (or finds it too large); false when more
+    /// is to come, then <see cref="FillAsync"/> goes on from where this stopped.
     /// </summary>
-    internal (BodyFailure? Failure, bool Complete)? TryFillAtOnce(PipeReader source, int limit)
+    internal bool TryFillAtOnce(PipeReader source, int limit, out BodyFailure? failure)
     {
+        failure = null;
         if (!source.TryRead(out var result))
         {
-            return null;
+            return false;
         }
 
         Rent(limit);
-        var failure = Take(source, result, limit);
-        return failure is not null || result.IsCompleted ? (failure, true) : null;
+        failure = Take(source, result, limit);
+        return failure is not null || result.IsCompleted;
     }
 
     /// <summary>

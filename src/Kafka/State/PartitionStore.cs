@@ -48,15 +48,24 @@ public sealed class PartitionStore(int partition, CachingStore top, RocksDbStore
 
     public void Dispose()
     {
-        // Closed cleanly or not, the disk holds every committed change: the checkpoint says so, and the
-        // next owner on this machine restores nothing it already has.
-        if (_committed != _checkpointed)
+        try
         {
-            Checkpoint();
+            // Closed cleanly or not, the disk holds every committed change: the checkpoint says so, and the
+            // next owner on this machine restores nothing it already has.
+            if (_committed != _checkpointed)
+            {
+                Checkpoint();
+            }
         }
-
-        top.Dispose();
+        finally
+        {
+            // A checkpoint that could not be written must not keep the database open: its lock would refuse the next open.
+            top.Dispose();
+        }
     }
+
+    /// <summary>Closes without a checkpoint: the copy is about to be wiped, so none is written for it.</summary>
+    public void Abandon() => top.Dispose();
 
     private void Checkpoint()
     {

@@ -107,10 +107,14 @@ public sealed partial class PartitionStores(
             if (_open.Remove(number, out var store))
             {
                 store.Rollback();
-                store.Dispose();
                 if (abandon)
                 {
+                    store.Abandon();
                     RocksDbStore.Wipe(Directory(number));
+                }
+                else
+                {
+                    store.Dispose();
                 }
 
                 LogClosed(name, number, abandon);
